@@ -1,0 +1,1 @@
+"""blocbot: a chat bot that runs Vietnamese emulation blocs (khối thi đua)."""

@@ -1,0 +1,75 @@
+"""The `blocbot` command: run, demo, db migrate, db backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="blocbot", description="Emulation bloc chat bot")
+    parser.add_argument("--config", help="path to config.toml (default: BLOCBOT_CONFIG or "
+                        "./config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (token from config.toml or BLOCBOT_TELEGRAM_TOKEN)")
+    demo = sub.add_parser("demo", help="offline demo through a local Bot API emulator")
+    demo.add_argument("--lang", choices=("vi", "en"), default="vi")
+    demo.add_argument("--out", default="demo-output", help="folder for the files the demo writes")
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("migrate", help="apply pending schema migrations")
+    backup = dbsub.add_parser("backup", help="consistent online copy of the database")
+    backup.add_argument("file")
+    return parser
+
+
+async def _migrate(config_path: str | None) -> list[str]:
+    from storage.db import Database
+
+    config = load_config(config_path)
+    async with Database(config.database_path) as db:
+        return await db.migrate()
+
+
+async def _backup(config_path: str | None, target: str) -> None:
+    from storage.db import Database
+
+    config = load_config(config_path)
+    async with Database(config.database_path) as db:
+        await db.backup(Path(target))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "run":
+            from bot.app import run
+
+            run(load_config(args.config))
+        elif args.command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(lang=args.lang, out=Path(args.out)))
+        elif args.db_command == "migrate":
+            applied = asyncio.run(_migrate(args.config))
+            print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+        else:
+            asyncio.run(_backup(args.config, args.file))
+            print(f"backup written to {args.file}")
+    except ConfigError as exc:
+        print(f"blocbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

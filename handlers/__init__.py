@@ -1,0 +1,1 @@
+"""Thin chat adapters, one module per feature; each exposes COMMANDS and handlers()."""

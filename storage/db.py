@@ -1,0 +1,180 @@
+"""The database: one writer connection behind a lock, one reader, migrations at open."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import aiosqlite
+
+from bot.clock import Clock, SystemClock, to_db
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    applied_at  TEXT NOT NULL
+)
+"""
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """Return (version, name, sql) for every numbered migration, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration numbers: {versions}")
+    return found
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so the unit of work owns them.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA busy_timeout = 5000")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Database:
+    """Owns the connections; hands out units of work.
+
+    All writes go through one connection, and a lock lets only one write transaction run at a
+    time: with a shared connection, one coroutine's COMMIT would otherwise commit another
+    coroutine's half-done work. Reads use a second connection, which in WAL mode sees only
+    committed data and never blocks on the writer.
+    """
+
+    def __init__(self, path: Path | str, clock: Clock | None = None) -> None:
+        self.path = Path(path)
+        self.clock: Clock = clock or SystemClock()
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Open both connections, turn on WAL and apply pending migrations."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await _connect(self.path)
+        await self._writer.execute("PRAGMA journal_mode = WAL")
+        await self.migrate()
+        self._reader = await _connect(self.path)
+        await self._reader.execute("PRAGMA query_only = ON")
+
+    async def close(self) -> None:
+        """Close both connections."""
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        """The writer connection (open)."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded; return the names applied."""
+        conn = self.writer
+        await conn.execute(MIGRATIONS_TABLE)
+        async with conn.execute("SELECT version FROM schema_migrations") as cur:
+            done = {row[0] for row in await cur.fetchall()}
+        applied = []
+        async with self._write_lock:
+            for version, name, sql in migration_files():
+                if version in done:
+                    continue
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _statements(sql):
+                        await conn.execute(statement)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, to_db(self.clock.now())),
+                    )
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+                log.info("applied migration %s", name)
+                applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        async with self._write_lock:
+            conn = self.writer
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield UnitOfWork(conn, self.clock)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[UnitOfWork]:
+        """Read-only access to committed data."""
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        yield UnitOfWork(self._reader, self.clock)
+
+    async def backup(self, target: Path | str) -> None:
+        """Write a consistent online copy of the database to target."""
+        target_path = Path(target)
+        target_path.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(target_path)
+        try:
+            # Under the write lock: no transaction is half-done while the pages are copied.
+            async with self._write_lock:
+                await self.writer.backup(dest)
+        finally:
+            dest.close()
+
+    async def integrity_ok(self) -> bool:
+        """Run PRAGMA integrity_check."""
+        async with self.writer.execute("PRAGMA integrity_check") as cur:
+            row = await cur.fetchone()
+        return row is not None and row[0] == "ok"
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into complete statements."""
+    out, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

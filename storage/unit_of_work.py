@@ -1,0 +1,76 @@
+"""A unit of work: the repositories bound to one connection inside one transaction."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.clock import Clock
+
+T = TypeVar("T")
+
+
+class Repository:
+    """Base of every repository: holds the connection and the clock; never commits."""
+
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+        """Run a query and return its first row."""
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+        """Run a query and return all rows."""
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run a statement; return lastrowid (inserts) or the changed row count."""
+        async with self.conn.execute(sql, params) as cur:
+            return int(cur.lastrowid or 0) if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
+
+
+class UnitOfWork:
+    """Hands out repositories that share this unit of work's connection."""
+
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+        self._repos: dict[type[Any], Any] = {}
+
+    def repo(self, cls: type[T]) -> T:
+        """The repository of the given class, bound to this unit of work."""
+        found = self._repos.get(cls)
+        if found is None:
+            found = self._repos[cls] = cls(self.conn, self.clock)  # type: ignore[call-arg]
+        return found  # type: ignore[no-any-return]
+
+    @property
+    def blocs(self) -> BlocRepo:
+        """Blocs, their admins and yearly roles."""
+        return self.repo(BlocRepo)
+
+    @property
+    def units(self) -> UnitRepo:
+        """Units and their representatives."""
+        return self.repo(UnitRepo)
+
+    @property
+    def people(self) -> PeopleRepo:
+        """People and chat settings."""
+        return self.repo(PeopleRepo)
+
+    @property
+    def invites(self) -> InviteRepo:
+        """Join links."""
+        return self.repo(InviteRepo)
+
+
+from storage.blocs import BlocRepo  # noqa: E402  (repositories import Repository above)
+from storage.invites import InviteRepo  # noqa: E402
+from storage.people import PeopleRepo  # noqa: E402
+from storage.units import UnitRepo  # noqa: E402
