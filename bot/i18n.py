@@ -37,7 +37,8 @@ def load_catalog(lang: str) -> Catalog:
         with entry.open("rb") as fh:
             part = read_po(fh, locale=lang)
         for message in part:
-            if message.id and message.string:
+            strings = message.string if isinstance(message.string, list | tuple) else [message.string]
+            if message.id and all(strings):
                 merged.add(message.id, message.string, context=message.context)
     return merged
 

@@ -1,0 +1,133 @@
+"""Storage on a real SQLite file: migrations, pragmas, the unit of work, concurrent writers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from storage.db import Database, migration_files
+
+NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    async with Database(tmp_path / "t.sqlite3", FakeClock(NOW)) as database:
+        yield database
+
+
+async def test_migrations_recorded_and_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite3"
+    async with Database(path) as first:
+        async with first.read() as uow:
+            rows = await uow.blocs.fetchall("SELECT version FROM schema_migrations")
+        assert [r[0] for r in rows] == [v for v, _, _ in migration_files()]
+    async with Database(path) as second:
+        assert await second.migrate() == []
+
+
+async def test_wal_and_foreign_keys(db: Database) -> None:
+    async with db.read() as uow:
+        mode = await uow.blocs.fetchone("PRAGMA journal_mode")
+        fk = await uow.blocs.fetchone("PRAGMA foreign_keys")
+    assert mode is not None and mode[0] == "wal"
+    assert fk is not None and fk[0] == 1
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        async with db.transaction() as uow:
+            await uow.units.add(bloc_id=999, name="Sở Tư pháp")
+
+
+async def test_rollback_on_error_keeps_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as uow:
+            await uow.blocs.create(-100, "Khối thi đua số 3", "vi", "Asia/Ho_Chi_Minh", 1)
+            raise RuntimeError("boom")
+    async with db.read() as uow:
+        assert await uow.blocs.all() == []
+
+
+async def test_two_concurrent_writers_one_rolls_back(db: Database) -> None:
+    """Writer A fails half-way while B commits: B's commit must not carry A's insert."""
+    a_inserted = asyncio.Event()
+    b_started = asyncio.Event()
+
+    async def writer_a() -> None:
+        async with db.transaction() as uow:
+            await uow.blocs.create(-1, "Khối A", "vi", "Asia/Ho_Chi_Minh", 1)
+            a_inserted.set()
+            await b_started.wait()
+            await asyncio.sleep(0.05)  # give B every chance to commit A's work if it could
+            raise RuntimeError("A fails after B tried to write")
+
+    async def writer_b() -> None:
+        await a_inserted.wait()
+        b_started.set()
+        async with db.transaction() as uow:
+            await uow.blocs.create(-2, "Khối B", "vi", "Asia/Ho_Chi_Minh", 2)
+
+    results = await asyncio.gather(writer_a(), writer_b(), return_exceptions=True)
+    assert isinstance(results[0], RuntimeError)
+    assert results[1] is None
+    async with db.read() as uow:
+        names = [b.name for b in await uow.blocs.all()]
+    assert names == ["Khối B"]
+
+
+async def test_reader_sees_only_committed(db: Database) -> None:
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as uow:
+            await uow.blocs.create(-3, "Khối C", "vi", "Asia/Ho_Chi_Minh", 1)
+            inside.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await inside.wait()
+    async with db.read() as uow:
+        assert await uow.blocs.all() == []
+    release.set()
+    await task
+    async with db.read() as uow:
+        assert [b.name for b in await uow.blocs.all()] == ["Khối C"]
+
+
+async def test_units_unique_by_folded_name(db: Database) -> None:
+    async with db.transaction() as uow:
+        bloc = await uow.blocs.create(-4, "Khối D", "vi", "Asia/Ho_Chi_Minh", 1)
+        await uow.units.add(bloc.id, "Công an tỉnh")
+    with pytest.raises(Exception, match="UNIQUE"):
+        async with db.transaction() as uow:
+            await uow.units.add(bloc.id, "CONG AN TINH")
+    async with db.read() as uow:
+        assert [u.name for u in await uow.units.active(bloc.id)] == ["Công an tỉnh"]
+
+
+async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
+    async with db.transaction() as uow:
+        bloc = await uow.blocs.create(-5, "Khối E", "vi", "Asia/Ho_Chi_Minh", 1)
+        await uow.units.add(bloc.id, "Sở Tư pháp")
+    target = tmp_path / "copy.sqlite3"
+    await db.backup(target)
+    async with Database(target) as copy, copy.read() as uow:
+        assert [u.name for u in await uow.units.active(bloc.id)] == ["Sở Tư pháp"]
+
+
+async def test_invite_codes_single_use_and_hashed(db: Database) -> None:
+    from datetime import timedelta
+
+    async with db.transaction() as uow:
+        bloc = await uow.blocs.create(-6, "Khối F", "vi", "Asia/Ho_Chi_Minh", 1)
+        unit = await uow.units.add(bloc.id, "Thanh tra tỉnh")
+        code = await uow.invites.create(bloc.id, unit.id, 1, timedelta(days=7))
+    async with db.read() as uow:
+        rows = await uow.invites.fetchall("SELECT * FROM invites")
+    assert code not in repr([tuple(r) for r in rows])
+    async with db.transaction() as uow:
+        assert await uow.invites.use(code, 10) is True
+        assert await uow.invites.use(code, 11) is False
