@@ -60,6 +60,8 @@ class BotHarness:
         assert self.config is not None
         self.app = build_application(self.config, clock=self.clock)
         await self.app.initialize()
+        assert self.app.post_init is not None
+        await self.app.post_init(self.app)  # run_polling would call it; we start by hand
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0, timeout=1,
@@ -75,6 +77,8 @@ class BotHarness:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        assert self.app.post_shutdown is not None
+        await self.app.post_shutdown(self.app)
         self.app = None
 
     async def restart(self) -> None:
