@@ -1,6 +1,6 @@
 """Catalog upkeep: extract messages from the code, check both catalogs, add missing entries.
 
-`python -m bot.catalogs check` lists problems; `python -m bot.catalogs update` adds missing
+`python -m bot.catalogs check` lists problems; `python -m bot.catalogs update [feature…]` adds missing
 message ids to bot/locales/<lang>/<feature>.po (English filled from the id, Vietnamese empty).
 """
 
@@ -90,12 +90,17 @@ def check(root: Path = ROOT) -> list[str]:
     return problems
 
 
-def update(root: Path = ROOT) -> int:
-    """Add missing messages to each language's feature catalogs; return how many were added."""
+def update(root: Path = ROOT, features: set[str] | None = None) -> int:
+    """Add missing messages to the feature catalogs (all, or the named ones); return the count.
+
+    Only catalogs that gained entries are rewritten, so people editing other features' files
+    at the same time are not disturbed.
+    """
     added = 0
-    found = list(extract(root))
+    found = [f for f in extract(root) if features is None or f.feature in features]
     for lang in LANGUAGES:
         catalogs = _catalogs(lang, root)
+        changed: set[str] = set()
         present = {m.id if not isinstance(m.id, list) else tuple(m.id)
                    for c in catalogs.values() for m in c if m.id}
         for item in found:
@@ -107,11 +112,13 @@ def update(root: Path = ROOT) -> int:
             else:
                 string = item.msgid if lang == "en" else ""
             catalog.add(item.msgid, string)
+            changed.add(item.feature)
             present.add(item.msgid)
             added += 1
         folder = root / "bot" / "locales" / lang
         folder.mkdir(parents=True, exist_ok=True)
-        for feature, catalog in catalogs.items():
+        for feature in changed:
+            catalog = catalogs[feature]
             with (folder / f"{feature}.po").open("wb") as fh:
                 write_po(fh, catalog, width=100, omit_header=False, sort_output=False)
     return added
@@ -120,7 +127,7 @@ def update(root: Path = ROOT) -> int:
 def main(argv: list[str]) -> int:
     """CLI: check | update."""
     if argv[:1] == ["update"]:
-        print(f"added {update()} entries")
+        print(f"added {update(features=set(argv[1:]) or None)} entries")
     problems = check()
     for problem in problems:
         print(problem)

@@ -54,6 +54,7 @@ _RESTRICTED_RIGHTS = (
     "can_pin_messages",
     "can_manage_topics",
     "can_edit_tag",
+    "can_react_to_messages",
 )
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"

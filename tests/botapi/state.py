@@ -178,11 +178,17 @@ class TranscriptEntry:
     message_id: int | None
     sender: str
     text: str
-    kind: str  # "message", "edit", "delete", "callback", "alert"
+    kind: str  # "message", "edit", "delete", "callback", "alert", "toast"
     date: int
 
     def __str__(self) -> str:
-        marks = {"edit": " (edited)", "delete": " (deleted)", "callback": " (pressed)"}
+        marks = {
+            "edit": " (edited)",
+            "delete": " (deleted)",
+            "callback": " (pressed)",
+            "alert": " (alert)",
+            "toast": " (notification)",
+        }
         return f"{self.sender}{marks.get(self.kind, '')}: {self.text}"
 
 
