@@ -33,8 +33,12 @@ class Found:
 
     @property
     def feature(self) -> str:
-        """The catalog file a message belongs in: handlers/<x>.py -> <x>.po, bot/ -> core.po."""
-        return self.path.stem if self.path.parent.name == "handlers" else "core"
+        """The catalog file: handlers/<x>.py -> <x>.po, bot/demo/<x>.py -> demo_<x>.po, bot/ -> core.po."""
+        if self.path.parent.name == "handlers":
+            return self.path.stem
+        if self.path.parent.name == "demo":
+            return f"demo_{self.path.stem}"
+        return "core"
 
 
 def extract(root: Path = ROOT) -> Iterator[Found]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog
@@ -20,6 +20,7 @@ from babel.support import Translations
 from bot.config import LANGUAGES
 
 DEFAULT_LANGUAGE = "vi"
+LOCALES = Path(__file__).resolve().parent / "locales"
 
 
 def N_(message: str) -> str:
@@ -30,7 +31,7 @@ def N_(message: str) -> str:
 def load_catalog(lang: str) -> Catalog:
     """Merge every .po file of a language into one catalog."""
     merged = Catalog(locale=lang, domain="blocbot")
-    folder = resources.files("bot").joinpath("locales", lang)
+    folder = LOCALES / lang
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".po"):
             continue

@@ -115,11 +115,10 @@ async def on_join(update: Update, context: BlocContext) -> None:
     if previous is not None and previous.id != unit.id:
         text += "\n" + _("You no longer represent %(unit)s there.", unit=previous.name)
     await turn.reply(text)
-    group_ = translator(bloc.language).gettext
     await context.bot.send_message(
         bloc.chat_id,
-        group_("%(person)s joined as a representative of %(unit)s.",
-               person=user.full_name, unit=unit.name),
+        translator(bloc.language).gettext("%(person)s joined as a representative of %(unit)s.",
+                                          person=user.full_name, unit=unit.name),
     )
 
 

@@ -313,7 +313,7 @@ async def cmd_roster(turn: Turn, cmd: CommandText) -> None:
         if mine:
             linked += 1
         for rep in mine:
-            mark = _(" (votes)") if voter is not None and rep is voter else ""
+            mark = _(" (votes)") if rep is voter and (len(mine) > 1 or rep.is_voter) else ""
             handle = f" @{rep.person.username}" if rep.person.username else ""
             lines.append(f"    • {rep.person.full_name}{handle}{mark}")
         if not mine:

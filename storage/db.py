@@ -7,7 +7,6 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,7 +31,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 def migration_files() -> list[tuple[int, str, str]]:
     """Return (version, name, sql) for every numbered migration, in order."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in (Path(__file__).resolve().parent / "migrations").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
