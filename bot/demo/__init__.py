@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.demo.runner import Demo, run_scenes
 from bot.demo.roster import scene as roster_scene
+from bot.demo.runner import Demo, run_scenes
 
 SCENES = [
     roster_scene,

@@ -17,15 +17,15 @@ from .emulator import BotApiEmulator
 from .faults import Fault, FaultKind
 from .flood import COUNTED_METHODS, FloodControl, FloodLimits
 from .params import ApiError
-from .state import (
+from .records import (
     ApiCall,
     CallbackAnswer,
     PostedUpdate,
     SentMessage,
     StoredFile,
     TranscriptEntry,
-    User,
 )
+from .state import User
 
 __all__ = [
     "COUNTED_METHODS",

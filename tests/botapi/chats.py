@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-from .messages import Handler, sendable_chat
-from .params import Params, bad_request
-from .state import BotApiState, CallbackAnswer, Chat, Json, User, command_key
+from .params import Handler, Params, bad_request
+from .records import CallbackAnswer
+from .rules import sendable_chat
+from .state import BotApiState, Chat, Json, User, command_key
 
 CHAT_ACTIONS = frozenset(
     {
@@ -100,8 +102,8 @@ class ChatMethods:
             "logout": lambda p: True,
         }
         for name in ("MyDescription", "MyShortDescription", "MyName", "ChatMenuButton"):
-            table[f"set{name.lower()}"] = lambda p, n=name: self._set_setting(n, p)
-            table[f"get{name.lower()}"] = lambda p, n=name: self._get_setting(n)
+            table[f"set{name.lower()}"] = functools.partial(self._set_setting, name)
+            table[f"get{name.lower()}"] = functools.partial(self._get_setting, name)
         return table
 
     def me_json(self) -> Json:
@@ -237,7 +239,7 @@ class ChatMethods:
         self.settings[name] = dict(p.values)
         return True
 
-    def _get_setting(self, name: str) -> Json:
+    def _get_setting(self, name: str, p: Params) -> Json:
         """getMyDescription and friends."""
         stored = self.settings.get(name, {})
         if name == "ChatMenuButton":

@@ -12,26 +12,26 @@ from typing import Any
 from .chats import ChatMethods
 from .faults import Fault, FaultInjector
 from .flood import FloodControl, FloodLimits
-from .messages import Handler, MessageMethods
-from .params import ApiError, Params, parse_int
+from .messages import MessageMethods
+from .params import ApiError, Handler, Params, parse_int
 from .posting import PeopleMixin
+from .records import ApiCall, CallbackAnswer, SentMessage, StoredFile, TranscriptEntry
 from .server import ApiServer
-from .state import (
-    ApiCall,
-    BotApiState,
-    CallbackAnswer,
-    Json,
-    SentMessage,
-    StoredFile,
-    TranscriptEntry,
-    User,
-    command_key,
-)
+from .state import BotApiState, Json, User, command_key
 from .updates import Notifier, UpdateFeed, WebhookSender
 
 
 class BotApiEmulator(PeopleMixin):
-    """A real HTTP Bot API server on 127.0.0.1 for PTB's Bot(base_url=..., base_file_url=...)."""
+    """A real HTTP Bot API server on 127.0.0.1 for PTB's Bot(base_url=..., base_file_url=...).
+
+    Semantics worth knowing:
+    * Updates are filtered by allowed_updates when they are created, as Telegram does; a
+      filtered (or drop_pending_updates-dropped) update counts as consumed.
+    * Every authenticated request is recorded in `calls`, including ones answered with an
+      injected fault, a 429 or another error; a faulted or 429'd call is not executed.
+    * Per-call order: record, `latency`, fault, flood check, execute.
+    * Webhook delivery is sequential (one update at a time, in order), retried with backoff.
+    """
 
     def __init__(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,3 +233,6 @@ class Params:
         if value is None or value == "":
             return self.uploads.get(name)
         return None
+
+
+Handler = Callable[[Params], Any]

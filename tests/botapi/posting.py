@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .entities import command_entity
-from .messages import describe
-from .state import MEMBER_STATUSES, BotApiState, Chat, Json, PostedUpdate, User
+from .records import PostedUpdate
+from .rules import describe
+from .state import MEMBER_STATUSES, BotApiState, Chat, Json, User
 from .updates import Notifier
 
 

@@ -17,7 +17,7 @@ import tornado.web
 
 from .faults import Fault
 from .params import ApiError, Params, Upload, normalize
-from .state import Json, StoredFile
+from .records import Json, StoredFile
 
 UNAUTHORIZED: Json = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 NOT_FOUND: Json = {"ok": False, "error_code": 404, "description": "Not Found"}

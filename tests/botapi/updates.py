@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 import httpx
 
-from .messages import Handler
-from .params import ApiError, Params, bad_request
+from .params import ApiError, Handler, Params, bad_request
 from .state import DEFAULT_UPDATE_TYPES, BotApiState, Json, Webhook
 
 _SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
