@@ -38,7 +38,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
         .post_shutdown(_post_shutdown)
     )
     if config.telegram.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
     app: App = builder.build()
 
     guided = prompts.Prompts()

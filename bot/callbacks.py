@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import builtins
 from dataclasses import dataclass
 
 MAX_BYTES = 64
@@ -19,7 +20,7 @@ class Callback:
     prefix: str
     args: tuple[str, ...]
 
-    def int(self, index: int) -> int:
+    def int(self, index: int) -> builtins.int:
         """Argument as an integer, or CallbackError."""
         try:
             value = self.args[index]
@@ -27,14 +28,16 @@ class Callback:
             raise CallbackError("missing argument") from exc
         if not value.lstrip("-").isdigit() or len(value) > 19:
             raise CallbackError("not a number")
-        return int(value)
+        return builtins.int(value)
 
-    def str(self, index: int) -> str:
+    def text(self, index: int) -> str:
         """Argument as text, or CallbackError."""
         try:
             return self.args[index]
         except IndexError as exc:
             raise CallbackError("missing argument") from exc
+
+    str = text  # older spelling, kept for callers
 
 
 def encode(prefix: str, *args: int | str) -> str:

@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = _parser().parse_args(argv)
     quiet = args.command == "demo"  # the demo prints a conversation, not a log
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:

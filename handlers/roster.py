@@ -380,7 +380,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
     _ = turn._
     query = turn.update.callback_query
     assert query is not None
-    action = data.str(0)
+    action = data.text(0)
     if action not in ("rm", "chair", "vice") or turn.bloc is None:
         raise CallbackError("unknown action")
     if not await turn.is_admin():

@@ -46,7 +46,7 @@ class UnitOfWork:
         """The repository of the given class, bound to this unit of work."""
         found = self._repos.get(cls)
         if found is None:
-            found = self._repos[cls] = cls(self.conn, self.clock)  # type: ignore[call-arg]
+            found = self._repos[cls] = cls(self.conn, self.clock)  # type: ignore[call-arg,unused-ignore]
         return found  # type: ignore[no-any-return]
 
     @property

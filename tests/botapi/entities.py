@@ -134,16 +134,20 @@ def parse_html(source: str) -> tuple[str, list[Json]]:
     return out.result()
 
 
+def _link(out: _Builder, start: int, url: str) -> None:
+    """A text_link entity, or text_mention for tg://user?id=<id>."""
+    match = re.match(r"tg://user\?id=(\d+)$", url)
+    if match:
+        out.entity("text_mention", start, user={"id": int(match.group(1))})
+    elif url:
+        out.entity("text_link", start, url=url)
+
+
 def _close_html(out: _Builder, name: str, start: int, attrs: dict[str, str], stack: list[Any]) -> None:
     """Turn a closed HTML tag into an entity."""
     kind = _HTML_TAGS[name]
     if name == "a":
-        href = attrs.get("href", "")
-        match = re.match(r"tg://user\?id=(\d+)$", href)
-        if match:
-            out.entity("text_mention", start, user={"id": int(match.group(1))})
-        elif href:
-            out.entity("text_link", start, url=href)
+        _link(out, start, attrs.get("href", ""))
     elif name == "code" and stack and stack[-1][0] == "pre":
         language = attrs.get("class", "")
         if language.startswith("language-"):
@@ -162,6 +166,19 @@ def _close_html(out: _Builder, name: str, start: int, attrs: dict[str, str], sta
 
 _MDV2_MARKS = [("||", "spoiler"), ("__", "underline"), ("*", "bold"), ("_", "italic"), ("~", "strikethrough")]
 _MD_MARKS = [("*", "bold"), ("_", "italic")]
+
+
+def _find_unescaped(source: str, char: str, start: int) -> int:
+    """Index of the first `char` at or after start that is not backslash-escaped, or -1."""
+    i = start
+    while i < len(source):
+        if source[i] == "\\":
+            i += 2
+            continue
+        if source[i] == char:
+            return i
+        i += 1
+    return -1
 
 
 def parse_markdown(source: str, v2: bool) -> tuple[str, list[Json]]:
@@ -194,7 +211,7 @@ def parse_markdown(source: str, v2: bool) -> tuple[str, list[Json]]:
             continue
         if ch == "[":
             close = source.find("](", i)
-            end = source.find(")", close + 2) if close >= 0 else -1
+            end = _find_unescaped(source, ")", close + 2) if close >= 0 else -1
             if close < 0 or end < 0:
                 if v2:
                     raise _entity_error(f"Can't find end of the entity at byte offset {offset}")
@@ -204,7 +221,7 @@ def parse_markdown(source: str, v2: bool) -> tuple[str, list[Json]]:
             text, _ = parse_markdown(source[i + 1 : close], v2)
             start = out.pos
             out.add(text)
-            out.entity("text_link", start, url=source[close + 2 : end].replace("\\)", ")"))
+            _link(out, start, re.sub(r"\\([)\\])", r"\1", source[close + 2 : end]))
             i = end + 1
             continue
         mark = next((m for m, _ in marks if source.startswith(m, i)), None)
