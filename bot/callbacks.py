@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import builtins
+import re
 from dataclasses import dataclass
 
 MAX_BYTES = 64
@@ -30,7 +30,7 @@ class Callback:
             raise CallbackError("not a number")
         return builtins.int(value)
 
-    def text(self, index: int) -> str:
+    def text(self, index: builtins.int) -> builtins.str:
         """Argument as text, or CallbackError."""
         try:
             return self.args[index]

@@ -47,7 +47,7 @@ class UnitOfWork:
         found = self._repos.get(cls)
         if found is None:
             found = self._repos[cls] = cls(self.conn, self.clock)  # type: ignore[call-arg,unused-ignore]
-        return found  # type: ignore[no-any-return]
+        return found  # type: ignore[no-any-return,unused-ignore]
 
     @property
     def blocs(self) -> BlocRepo:
