@@ -33,7 +33,7 @@ async def _migrate(config_path: str | None) -> list[str]:
 
     config = load_config(config_path)
     async with Database(config.database_path) as db:
-        return await db.migrate()
+        return db.applied  # open() applies what is pending
 
 
 async def _backup(config_path: str | None, target: str) -> None:

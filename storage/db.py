@@ -67,13 +67,14 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self.applied: list[str] = []
 
     async def open(self) -> None:
         """Open both connections, turn on WAL and apply pending migrations."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _connect(self.path)
         await self._writer.execute("PRAGMA journal_mode = WAL")
-        await self.migrate()
+        self.applied = await self.migrate()
         self._reader = await _connect(self.path)
         await self._reader.execute("PRAGMA query_only = ON")
 

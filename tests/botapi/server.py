@@ -231,13 +231,13 @@ class ApiServer:
         return self.port
 
     async def stop(self, grace: float = 2.0) -> None:
-        """Stop listening, close connections, wait (bounded) for handlers to finish."""
+        """Stop listening, let in-flight calls answer (bounded by grace), close connections."""
         if self._http is None:
             return
         self._http.stop()
-        await self._http.close_all_connections()
-        self._http = None
         if self.active > 0:
             self._idle.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), grace)
+        await self._http.close_all_connections()
+        self._http = None
