@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +48,8 @@ async def _backup(config_path: str | None, target: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = _parser().parse_args(argv)
+    # PTB 22 warns about RetryAfter's integer seconds unless its timedelta mode is chosen.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     quiet = args.command == "demo"  # the demo prints a conversation, not a log
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -10,6 +10,8 @@ import pytest
 from tests.harness import BotHarness
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# PTB 22 warns on RetryAfter.retry_after unless timedelta mode is on; warnings are errors here.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 GROUP = -1001000000003
 CHAIR, VICE, MEMBER, OUTSIDER = 101, 102, 103, 104

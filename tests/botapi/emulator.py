@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -20,6 +21,8 @@ from .server import ApiServer
 from .state import BotApiState, Json, User, command_key
 from .updates import Notifier, UpdateFeed, WebhookSender
 
+_LOG = logging.getLogger(__name__)
+
 
 class BotApiEmulator(PeopleMixin):
     """A real HTTP Bot API server on 127.0.0.1 for PTB's Bot(base_url=..., base_file_url=...).
@@ -31,6 +34,7 @@ class BotApiEmulator(PeopleMixin):
       injected fault, a 429 or another error; a faulted or 429'd call is not executed.
     * Per-call order: record, `latency`, fault, flood check, execute.
     * Webhook delivery is sequential (one update at a time, in order), retried with backoff.
+    * A crash inside the emulator answers HTTP 500 and is kept in `internal_errors`.
     """
 
     def __init__(
@@ -50,6 +54,7 @@ class BotApiEmulator(PeopleMixin):
         self.flood = FloodControl(flood) if flood is not None else None
         self.latency = 0.0
         self.count_429 = 0
+        self.internal_errors: list[tuple[str, Exception]] = []
         self.stopping = asyncio.Event()
         self.faults = FaultInjector()
         self._notifier = Notifier()
@@ -156,6 +161,11 @@ class BotApiEmulator(PeopleMixin):
     def changed(self) -> None:
         """Wake everything waiting on the emulator's state."""
         self._notifier.notify()
+
+    def internal_error(self, method: str, exc: Exception) -> None:
+        """Log and keep an emulator crash (answered as HTTP 500) in `internal_errors`."""
+        _LOG.error("Bot API emulator crashed in %s", method, exc_info=exc)
+        self.internal_errors.append((method, exc))
 
     # -- faults and counters ---------------------------------------------------------------
 

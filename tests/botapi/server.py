@@ -46,6 +46,9 @@ class ApiBackend(Protocol):
     def changed(self) -> None:
         """Wake waiters (a client went away)."""
 
+    def internal_error(self, method: str, exc: Exception) -> None:
+        """A method implementation crashed."""
+
 
 class _Handler(tornado.web.RequestHandler):
     """Shared plumbing: JSON replies, disconnect tracking, dropping connections."""
@@ -125,6 +128,11 @@ class _MethodHandler(_Handler):
             result = await self.backend.call(method, params)
         except ApiError as exc:
             self.reply(exc.code, exc.payload())
+            return
+        except Exception as exc:  # an emulator bug: answer 500 visibly, not a silent disconnect
+            self.backend.internal_error(method, exc)
+            description = f"Internal Server Error: emulator bug {exc!r}"
+            self.reply(500, {"ok": False, "error_code": 500, "description": description})
             return
         self.reply(200, {"ok": True, "result": result})
 
