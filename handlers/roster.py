@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.callbacks import Callback, CallbackError, encode
 from bot.commands import CommandSpec, CommandText
 from bot.i18n import N_
 from bot.names import MAX_NAME, Named, clean, fold, resolve
 from bot.roster import Unit, voter_of
+from bot.services import BlocContext
 from handlers.prompts import Prompts
 from handlers.turn import Turn, button, command
 
@@ -405,6 +406,15 @@ async def on_button(turn: Turn, data: Callback) -> None:
     await store_role(turn, unit, action, year)
 
 
+async def on_migrate(update: Update, context: BlocContext) -> None:
+    """A group upgraded to a supergroup gets a new id: the bloc follows it."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    async with context.services.db.transaction() as uow:
+        await uow.blocs.move_chat(message.chat.id, message.migrate_to_chat_id)
+
+
 def handlers(prompts: Prompts) -> list[BaseHandler[Any, Any, Any]]:
     """This feature's handlers (and its guided answers)."""
     prompts.register("setup", create_bloc)
@@ -417,4 +427,5 @@ def handlers(prompts: Prompts) -> list[BaseHandler[Any, Any, Any]]:
         command(CHAIR, cmd_chair),
         command(VICE, cmd_vice),
         button("ro", on_button),
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
     ]

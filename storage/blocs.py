@@ -63,6 +63,10 @@ class BlocRepo(Repository):
         """Rename a bloc."""
         await self.execute("UPDATE blocs SET name = ? WHERE id = ?", (name, bloc_id))
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Follow a group that Telegram upgraded to a supergroup (its id changes)."""
+        await self.execute("UPDATE blocs SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+
     async def admins(self, bloc_id: int) -> set[int]:
         """User ids made admins directly (the person who ran /setup)."""
         rows = await self.fetchall("SELECT user_id FROM bloc_admins WHERE bloc_id = ?", (bloc_id,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.names import clean
 from bot.roster import Person
 from storage.unit_of_work import Repository
 
@@ -13,7 +14,7 @@ class PeopleRepo(Repository):
             "INSERT INTO people(user_id, full_name, username) VALUES (?, ?, ?) "
             "ON CONFLICT(user_id) DO UPDATE SET full_name = excluded.full_name, "
             "username = excluded.username",
-            (user_id, full_name, username),
+            (user_id, clean(full_name)[:200] or str(user_id), username),
         )
 
     async def mark_started(self, user_id: int) -> None:

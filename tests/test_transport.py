@@ -89,3 +89,13 @@ async def test_a_person_in_two_blocs(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, other, "/chair cong an tinh")
     assert "cong an tinh" in bloc.last_text(other)  # "there is no unit … in this bloc"
     assert bloc.snapshot("roles") == before
+
+
+async def test_bloc_follows_a_group_upgraded_to_supergroup(bloc: BotHarness) -> None:
+    new_id = -1002000000003
+    posted = bloc.emu.post_raw({"message": {
+        "message_id": 900, "date": 0, "chat": {"id": GROUP, "type": "group", "title": "Khối"},
+        "from": {"id": CHAIR, "is_bot": False, "first_name": "Thấm"},
+        "migrate_to_chat_id": new_id}})
+    await bloc.settle(posted.update_id)
+    assert bloc.db_rows("SELECT chat_id FROM blocs") == [(new_id,)]

@@ -1,0 +1,61 @@
+"""Run the benchmarks and write BENCHMARKS.md: `python -m tests.bench [name …]`.
+
+Each module in BENCHES has `async def main() -> str` returning a markdown section.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.bench.stats import machine
+
+BENCHES = ["throughput", "reminders", "scale", "polls"]
+OUT = Path(__file__).resolve().parents[2] / "BENCHMARKS.md"
+
+
+def main(argv: list[str]) -> int:
+    """Run the chosen (default: all present) benchmarks."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    logging.basicConfig(level=logging.WARNING)
+    chosen = argv or BENCHES
+    sections = []
+    started = time.perf_counter()
+    for name in chosen:
+        try:
+            module = importlib.import_module(f"tests.bench.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"tests.bench.{name}":
+                print(f"(no benchmark module {name}; skipped)")
+                continue
+            raise
+        print(f"running {name} …", flush=True)
+        t0 = time.perf_counter()
+        sections.append(asyncio.run(module.main()))
+        print(f"  {name} took {time.perf_counter() - t0:.1f} s", flush=True)
+    total = time.perf_counter() - started
+    text = "\n\n".join([
+        "# blocbot benchmarks",
+        f"Machine: {machine()}.  \nCommand: `make bench` (`python -m tests.bench`), "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s.  \n"
+        "Everything runs against the loopback Bot API emulator (`tests/botapi/`) on this machine; "
+        "each figure is the median of the runs shown, with min–max as its spread.",
+        *sections,
+    ])
+    if not argv:
+        OUT.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {OUT}")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
