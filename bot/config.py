@@ -32,6 +32,7 @@ class TelegramConfig:
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: str = "polling"
     rate_limit: bool = True
+    concurrent_updates: int = 1
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
 
 
@@ -123,12 +124,16 @@ def parse_config(
             raise ConfigError(
                 "telegram.webhook.secret: required in webhook mode (1-256 of A-Z a-z 0-9 _ -)"
             )
+    concurrency = tg.get("concurrent_updates", 1)
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 512:
+        raise ConfigError(f"telegram.concurrent_updates: expected 1-512, got {concurrency!r}")
     telegram = TelegramConfig(
         token=token,
         base_url=base_url,
         base_file_url=base_file_url,
         mode=mode,
         rate_limit=_bool(tg, "rate_limit", "telegram.rate_limit", True),
+        concurrent_updates=_int(tg, "concurrent_updates", "telegram.concurrent_updates", 1),
         webhook=webhook,
     )
 
