@@ -95,8 +95,14 @@ def _table(data: bytes, filename: str) -> list[list[str]]:
                 break
             except UnicodeDecodeError:
                 continue
-        dialect = csv.Sniffer().sniff(text[:2000], delimiters=",;\t") if text.strip() else "excel"
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        try:
+            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:2000], delimiters=",;\t")
+        except csv.Error:  # one column (or an odd file) has no delimiter to find
+            dialect = csv.excel
+        try:
+            return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+        except csv.Error as exc:
+            raise ImportError_("unreadable", str(exc)) from exc
     raise ImportError_("format")
 
 
