@@ -11,6 +11,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.clock import Clock, SystemClock
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Config, ConfigError
+from bot.cycle import cycle_from_config
+from bot.scheduler import Scheduler
 from bot.services import BlocContext, BotData, Services
 from storage.db import Database
 
@@ -23,7 +25,20 @@ CONTEXT_TYPES = ContextTypes(context=BlocContext, bot_data=BotData)
 
 def build_application(config: Config, *, clock: Clock | None = None) -> App:
     """Build the Application: services, every feature's handlers in order, the error handler."""
-    from handlers import common, members, prompts, roster, roster_files
+    from handlers import (
+        common,
+        forms,
+        forms_answer,
+        forms_dialog,
+        forms_schedule,
+        members,
+        polls,
+        prompts,
+        roster,
+        roster_files,
+        schedule,
+        schedule_text,
+    )
 
     if not config.telegram.token:
         raise ConfigError("telegram.token: missing; put it in config.toml or set "
@@ -36,6 +51,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
         .base_file_url(config.telegram.base_file_url)
         .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if config.telegram.concurrent_updates > 1:
@@ -48,18 +64,30 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     services = Services(config=config, db=Database(config.database_path, the_clock),
                         clock=the_clock, prompts=guided)
     app.bot_data.services = services
+    cycle_from_config(config.extra)  # a wrong [cycle] date stops start-up, naming the key
+    services.scheduler = Scheduler(services.db, the_clock, app.bot, config.reminders,
+                                   schedule_text.render_reminder, spawn=services.spawn)
+    forms_schedule.register(services, app.bot)  # form deadlines: missing units, lock, nudges
 
     # Order matters: "/start join_…" must reach members before common's plain /start.
     app.add_handlers(members.handlers())
+    app.add_handlers(polls.handlers(services, app.bot))  # "/start vote_…" too: before /start
     app.add_handlers(common.handlers())
     app.add_handlers(roster.handlers(guided))
     app.add_handlers(roster_files.handlers())
+    app.add_handlers(schedule.handlers(guided))
+    app.add_handlers(forms.handlers())
+    app.add_handlers(forms_answer.handlers())
+    # Group -1: a person's typed answers to a form (only while they have a fresh draft), its
+    # "/start form_<id>" link and /cancel of a draft are seen before group 0 and stop there.
+    app.add_handlers(forms_dialog.early_handlers(), group=-1)
     # Answers to the bot's questions come last, so commands always win over them.
     app.add_handler(guided.handler())
     app.add_error_handler(common.on_error)
 
     services.commands = [
         *common.COMMANDS, *roster.COMMANDS, *members.COMMANDS, *roster_files.COMMANDS,
+        *forms.COMMANDS, *forms_answer.COMMANDS, *schedule.COMMANDS, *polls.COMMANDS,
     ]
     return app
 
@@ -71,10 +99,20 @@ async def _post_init(app: App) -> None:
     from handlers.common import publish_menus
 
     await publish_menus(app, services.commands)
+    if services.scheduler is not None:
+        await services.scheduler.start()  # after the database: rebuilds timers from its rows
+
+
+async def _post_stop(app: App) -> None:
+    # Before the bot's HTTP client shuts down: reminder sends in flight finish and are recorded.
+    if app.bot_data.services.scheduler is not None:
+        await app.bot_data.services.scheduler.stop()
 
 
 async def _post_shutdown(app: App) -> None:
     services = app.bot_data.services
+    if services.scheduler is not None:
+        await services.scheduler.stop()
     await services.drain()
     await services.db.close()
 

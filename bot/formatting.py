@@ -7,7 +7,7 @@ is kept here for the bot's two languages; any other language raises ValueError.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -46,6 +46,13 @@ def format_when(at: datetime, tz: ZoneInfo, lang: str, *, with_time: bool = True
         return day
     clock = babel_dates.format_time(local.time(), TIME_PATTERN, locale=lang)
     return _AT[Locale.parse(lang).language].format(date=day, time=clock)
+
+
+def format_left(delta: timedelta, lang: str) -> str:
+    """How long until something, rounded the way people say it: '2 giờ', '1 ngày', '1 tuần'."""
+    if delta < timedelta(minutes=1):
+        delta = timedelta(minutes=1)
+    return babel_dates.format_timedelta(delta, locale=lang)
 
 
 def format_percent(part: int, whole: int, lang: str) -> str:

@@ -15,6 +15,7 @@ from bot.config import Config
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
     from handlers.prompts import Prompts
 
 
@@ -28,6 +29,7 @@ class Services:
     bot_username: str = ""
     commands: list[CommandSpec] = field(default_factory=list)
     prompts: Prompts | None = None
+    scheduler: Scheduler | None = None  # reminders and timers (bot/scheduler.py)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "background") -> asyncio.Task[Any]:

@@ -76,6 +76,8 @@ class BotHarness:
             await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
+            if self.app.post_stop is not None:  # as run_polling does: after stop, before shutdown
+                await self.app.post_stop(self.app)
         await self.app.shutdown()
         assert self.app.post_shutdown is not None
         await self.app.post_shutdown(self.app)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.dates import ACCEPTED_FORMS, WhenError, parse_offsets, parse_when
-from bot.formatting import format_date, format_percent, format_when
+from bot.formatting import format_date, format_left, format_percent, format_when
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 on Sunday 1 March 2026 in Hà Nội
@@ -230,3 +230,18 @@ def test_format_percent(part: int, whole: int, vi: str, en: str) -> None:
 def test_format_date() -> None:
     assert format_date(date(2026, 7, 6), "vi") == "06/07/2026"
     assert format_date(date(2026, 7, 6), "en") == "06/07/2026"
+
+
+@pytest.mark.parametrize(
+    ("delta", "vi", "en"),
+    [
+        (timedelta(days=7), "1 tuần", "1 week"),
+        (timedelta(days=1), "1 ngày", "1 day"),
+        (timedelta(hours=2), "2 giờ", "2 hours"),
+        (timedelta(minutes=30), "30 phút", "30 minutes"),
+        (timedelta(seconds=5), "1 phút", "1 minute"),
+        (timedelta(0), "1 phút", "1 minute"),
+    ],
+)
+def test_time_left(delta: timedelta, vi: str, en: str) -> None:
+    assert (format_left(delta, "vi"), format_left(delta, "en")) == (vi, en)

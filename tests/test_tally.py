@@ -608,3 +608,77 @@ def test_properties_of_one_category(
     check_invariants(result, categories, rules, {})
     shuffled = data.draw(st.permutations(ballots))
     assert tally_round(categories, shuffled, members=members, rules=rules) == result
+
+
+# ---- more properties (issue 5) -------------------------------------------------------------
+
+
+def valid_ballot(categories: Sequence[Category], ballot: Ballot) -> bool:
+    """Ticks only candidates, within quotas, once each, with the right kind of answer."""
+    by_index = {c.index: c for c in categories}
+    return all(
+        i in by_index and by_index[i].kind == "pick" and len(p) <= by_index[i].quota
+        and len(set(p)) == len(p) and set(p) <= set(by_index[i].candidates)
+        for i, p in ballot.choices.items()
+    ) and all(i in by_index and by_index[i].kind == "confirm" for i in ballot.confirms)
+
+
+@settings(max_examples=200, deadline=None)
+@given(polls())
+def test_every_valid_tick_is_counted_once(poll: tuple[list[Category], list[Ballot], int, Rules]) -> None:
+    categories, ballots, members, rules = poll
+    result = tally_round(categories, ballots, members=members, rules=rules)
+    valid = [b for b in ballots if valid_ballot(categories, b)]
+    assert result.valid == len(valid)
+    for cat in result.categories:
+        if cat.kind == "pick":
+            assert sum(cat.votes.values()) == sum(len(b.choices.get(cat.index, ())) for b in valid)
+        else:
+            assert cat.answers is not None
+            assert cat.answers.yes + cat.answers.no + cat.answers.blank == result.valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(polls(), st.data())
+def test_renaming_units_renames_the_result(
+    poll: tuple[list[Category], list[Ballot], int, Rules], data: st.DataObject
+) -> None:
+    """Only votes decide, never which ids the units have (candidate list order kept)."""
+    categories, ballots, members, rules = poll
+    ids = list(range(1, members + 1))
+    new = dict(zip(ids, data.draw(st.permutations([u + 100 for u in ids])), strict=True))
+    renamed_categories = [
+        Category(c.index, c.name, c.quota, tuple(new[u] for u in c.candidates), c.kind, c.threshold)
+        for c in categories
+    ]
+    renamed_ballots = [
+        Ballot(choices={i: tuple(new.get(u, u) for u in p) for i, p in b.choices.items()},
+               confirms=b.confirms)
+        for b in ballots
+    ]
+    before = tally_round(categories, ballots, members=members, rules=rules)
+    after = tally_round(renamed_categories, renamed_ballots, members=members, rules=rules)
+    for old, fresh in zip(before.categories, after.categories, strict=True):
+        assert tuple(new[u] for u in old.proposed) == fresh.proposed
+        assert tuple(new[u] for u in old.open_candidates) == fresh.open_candidates
+        assert {new[u]: v for u, v in old.votes.items()} == dict(fresh.votes)
+        assert (old.status, old.seats_left, old.needed) == (fresh.status, fresh.seats_left, fresh.needed)
+    assert (before.valid, before.quorum_met) == (after.valid, after.quorum_met)
+
+
+@settings(max_examples=200, deadline=None)
+@given(polls())
+def test_a_blank_ballot_more_changes_nothing_once_quorate(
+    poll: tuple[list[Category], list[Ballot], int, Rules],
+) -> None:
+    """Over all member units, an extra blank ballot moves no threshold and no proposal."""
+    categories, ballots, members, rules = poll
+    members_rules = Rules(rules.threshold, "members", rules.quorum, rules.self_vote, rules.exclusive)
+    if len(ballots) >= members:
+        return
+    before = tally_round(categories, ballots, members=members, rules=members_rules)
+    after = tally_round(categories, [*ballots, Ballot()], members=members, rules=members_rules)
+    assert after.returned == before.returned + 1 and after.quorum_met >= before.quorum_met
+    if before.quorum_met:
+        assert after.proposals() == before.proposals()
+        assert [c.status for c in after.categories] == [c.status for c in before.categories]

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.demo.forms import scene as forms_scene
+from bot.demo.polls import scene as polls_scene
 from bot.demo.roster import scene as roster_scene
 from bot.demo.runner import Demo, run_scenes
+from bot.demo.schedule import scene as schedule_scene
 
 SCENES = [
     roster_scene,
+    forms_scene,
+    schedule_scene,
+    polls_scene,
 ]
 
 

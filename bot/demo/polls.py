@@ -1,0 +1,96 @@
+"""Demo scene: the year-end award review by secret ballot, then next year's chair and vice chair."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.demo.runner import Demo
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Text ballots (candidate numbers are roster numbers): who votes what. Mai (Thanh tra) abstains.
+TEXT_VOTES = {
+    "tham": "1: 2; 2: 3, 4; 3: 5, 6, 7",
+    "ha": "1: 2; 2: 3, 4; 3: 5, 6, 1",
+    "son": "1: 2; 2: 4, 8; 3: 5, 6, 7",
+    "thu": "1: 2; 2: 3, 4; 3: 6, 7, 1",
+    "binh": "1: 5; 2: 3, 4; 3: 5, 6, 7",
+}
+
+
+async def _poll_id(demo: Demo) -> int:
+    [(poll_id,)] = demo.h.db_rows("SELECT MAX(id) FROM polls")
+    return int(poll_id)
+
+
+async def _run_timers(demo: Demo) -> None:
+    scheduler = demo.h.services.scheduler
+    if scheduler is not None:
+        await scheduler.run_due()
+        await demo.h.services.drain()
+    demo.flush()
+
+
+async def scene(demo: Demo) -> None:
+    """Draft, open, vote by buttons and by text, remind, close at the deadline, minutes, elect."""
+    _ = demo._
+    deadline = (demo.clock.now() + timedelta(days=2)).astimezone(TZ).strftime("%d/%m/%Y")
+    year = demo.clock.now().astimezone(TZ).year
+
+    demo.heading(_("Scene — the year-end award review by secret ballot"))
+    await demo.say("tham", f"/binhxet Bình xét thi đua năm {year}\n"
+                           "Cờ thi đua của Chính phủ | 1\nCờ thi đua của UBND tỉnh | 2\n"
+                           "Bằng khen của Chủ tịch UBND tỉnh | 3\n"
+                           f"rules: threshold=majority base=members quorum=2/3 deadline=17h00 {deadline}")
+    poll = await _poll_id(demo)
+    await demo.say("tham", f"/binhxet {poll} mo")
+
+    demo.note(_("Each unit's voter got the ballot privately. Hùng (Công an tỉnh) ticks with the "
+                "buttons, reviews and sends."))
+    hung = demo.people["hung"]
+    for ticks in (["#3 "], ["#4 ", "#5 "], ["#6 ", "#7 ", "#1 "]):
+        for tick in ticks:
+            await demo.press("hung", demo.last(hung), tick, private=True)
+        await demo.press("hung", demo.last(hung), "▶", private=True)
+    await demo.press("hung", demo.last(hung), "✅", private=True)
+
+    demo.note(_("Others answer in one line; the group card only counts who has voted."))
+    for who, text in TEXT_VOTES.items():
+        demo.clock.advance(timedelta(minutes=7))
+        await demo.say(who, f"/bophieu {poll} {text}", private=True)
+    demo.note(_("Yến (Thi hành án dân sự) votes, then tries to vote again: refused."))
+    await demo.say("yen", f"/bophieu {poll} 1: 2; 2: 3, 4; 3: 5, 6, 7", private=True)
+    await demo.say("yen", f"/bophieu {poll} 1: 7", private=True)
+    await demo.say("ha", f"/binhxet {poll}")
+
+    demo.heading(_("A day before the deadline: the unit that has not voted is reminded privately"))
+    demo.clock.set((demo.clock.now() + timedelta(days=2)).astimezone(TZ).replace(
+        hour=17, minute=0, second=0) - timedelta(days=1))
+    await _run_timers(demo)
+
+    demo.heading(_("The deadline passes: the poll closes itself and the totals appear"))
+    demo.clock.advance(timedelta(days=1, minutes=1))
+    await _run_timers(demo)
+    chart = demo.last()
+    if chart.photo is not None:
+        path = demo.save("ket-qua-binh-xet.png" if demo.lang == "vi" else "award-results.png",
+                         chart.photo.data)
+        demo.note(_("Chart saved: %(path)s", path=str(path)))
+    await demo.say("tham", f"/binhxet {poll} bienban Hội trường Bộ Chỉ huy Bộ đội Biên phòng tỉnh "
+                           "| Phạm Thị Mai")
+    minutes = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.document), None)
+    if minutes is not None and minutes.document is not None:
+        path = demo.save("bien-ban-kiem-phieu.docx" if demo.lang == "vi" else "vote-count-minutes.docx",
+                         minutes.document.data)
+        demo.note(_("Minutes saved: %(path)s", path=str(path)))
+
+    demo.heading(_("Electing next year's chair and vice chair; the rotation suggests"))
+    await demo.say("tham", f"/bau {year + 1}")
+    election = await _poll_id(demo)
+    await demo.say("tham", f"/binhxet {election} mo")
+    for who in ("tham", "ha", "hung", "son", "thu", "binh", "yen"):
+        await demo.say(who, f"/bophieu {election} 1: 4; 2: 5", private=True)
+    await demo.say("tham", f"/binhxet {election} dong")
+    results = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.buttons), None)
+    if results is not None:
+        await demo.press("tham", results, "✅")

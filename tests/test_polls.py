@@ -1,0 +1,297 @@
+"""The poll core without a bot: /poll and /vote texts, ballots, outcomes, the chart, the minutes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import UTC, datetime
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import pytest
+from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.ballots import (
+    BallotCategory,
+    BallotForm,
+    Draft,
+    answer,
+    ballot_from_text,
+    check_ballot,
+    decode_ballot,
+    encode_ballot,
+    parse_vote,
+    toggle,
+)
+from bot.charts import Bar, Chart, Panel, bar_chart
+from bot.minutes import MOTTO, NATIONAL, Minutes, Section, Table, render_minutes
+from bot.polls import (
+    PollProblem,
+    check_decision,
+    outcome,
+    parse_category,
+    parse_poll,
+    parse_quorum,
+    parse_rules,
+    result_rows,
+)
+from bot.tally import ANSWERS, Ballot, Category, Rules, tally_round
+
+NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UNITS = tuple(range(1, 9))
+
+
+# ---- /poll definitions ---------------------------------------------------------------------
+
+
+def test_parse_poll_with_rules() -> None:
+    spec = parse_poll("  Bình xét   thi đua năm 2026 ", [
+        "1. Cờ thi đua của Chính phủ | 1",
+        "- Cờ thi đua của UBND tỉnh | 2 | two_thirds",
+        "Bằng khen của Chủ tịch UBND tỉnh|3",
+        "Sở Xây dựng làm Khối trưởng 2027 | xác nhận Sở Xây dựng",
+        "Rules: threshold=eighty base=ballots quorum=60% self=no exclusive=no han=14h30 ngày 16/12/2026",
+    ], now=NOW, tz=TZ)
+    assert spec.title == "Bình xét thi đua năm 2026"
+    assert [(c.name, c.quota, c.kind, c.threshold) for c in spec.categories] == [
+        ("Cờ thi đua của Chính phủ", 1, "pick", None),
+        ("Cờ thi đua của UBND tỉnh", 2, "pick", "two_thirds"),
+        ("Bằng khen của Chủ tịch UBND tỉnh", 3, "pick", None),
+        ("Sở Xây dựng làm Khối trưởng 2027", 1, "confirm", None),
+    ]
+    assert spec.categories[3].confirm_unit == "Sở Xây dựng"
+    assert spec.rules == Rules("eighty", "ballots", Fraction(3, 5), False, False)
+    assert spec.deadline == datetime(2026, 12, 16, 7, 30, tzinfo=UTC)
+
+
+def test_defaults_are_the_domain_defaults() -> None:
+    spec = parse_poll("Bình xét", ["Cờ | 1"], now=NOW, tz=TZ)
+    assert spec.rules == Rules() == Rules("majority", "members", Fraction(2, 3), True, True)
+    assert spec.deadline is None
+    assert parse_category("Cờ | confirm #5").confirm_unit == "#5"
+
+
+@pytest.mark.parametrize(
+    ("title", "lines", "code"),
+    [
+        ("", ["Cờ | 1"], "no_title"),
+        ("x" * 201, ["Cờ | 1"], "title_too_long"),
+        ("Bình xét", [], "no_categories"),
+        ("Bình xét", ["Cờ thi đua"], "bad_category"),
+        ("Bình xét", ["Cờ | 1 | 2 | 3"], "bad_category"),
+        ("Bình xét", ["Cờ | hai"], "bad_quota"),
+        ("Bình xét", ["Cờ | 0"], "bad_quota"),
+        ("Bình xét", ["Cờ | 31"], "bad_quota"),
+        ("Bình xét", ["Cờ | 1 | most"], "bad_threshold"),
+        ("Bình xét", ["Cờ | confirm"], "bad_category"),
+        ("Bình xét", ["Cờ | 1", "cờ | 2"], "duplicate_category"),
+        ("Bình xét", [f"Cờ {i} | 1" for i in range(11)], "too_many_categories"),
+        ("Bình xét", ["x" * 201 + " | 1"], "name_too_long"),
+        ("Bình xét", ["Cờ | 1", "rules: threshold=most"], "bad_threshold"),
+        ("Bình xét", ["Cờ | 1", "rules: base=people"], "bad_base"),
+        ("Bình xét", ["Cờ | 1", "rules: quorum=5/3"], "bad_quorum"),
+        ("Bình xét", ["Cờ | 1", "rules: quorum=0%"], "bad_quorum"),
+        ("Bình xét", ["Cờ | 1", "rules: quorum=1/0"], "bad_quorum"),
+        ("Bình xét", ["Cờ | 1", "rules: self=maybe"], "bad_yes_no"),
+        ("Bình xét", ["Cờ | 1", "rules: deadline=1/1/2020"], "past_deadline"),
+        ("Bình xét", ["Cờ | 1", "rules: deadline=someday"], "bad_deadline"),
+        ("Bình xét", ["Cờ | 1", "rules: loud threshold=majority"], "bad_rules"),
+        ("Bình xét", ["Cờ | 1", "rules: self=no self=yes"], "bad_rules"),
+        ("Bình xét", ["Cờ | 1", "rules: nothing"], "bad_rules"),
+        ("Bình xét", ["Cờ | 1", "rules: self=no", "rules: self=yes"], "bad_rules"),
+    ],
+)
+def test_parse_poll_problems(title: str, lines: list[str], code: str) -> None:
+    with pytest.raises(PollProblem) as caught:
+        parse_poll(title, lines, now=NOW, tz=TZ)
+    assert caught.value.code == code
+
+
+def test_rules_line_alone_and_quorum_forms() -> None:
+    assert parse_rules("", now=NOW, tz=TZ) == (Rules(), None)
+    assert parse_quorum("2 / 3") == Fraction(2, 3) and parse_quorum("100%") == 1
+    rules, _deadline = parse_rules("THRESHOLD=2/3 Base=phieu self=khong", now=NOW, tz=TZ)
+    assert (rules.threshold, rules.base, rules.self_vote) == ("two_thirds", "ballots", False)
+
+
+# ---- ballots -------------------------------------------------------------------------------
+
+
+def form(*, self_vote: bool = True, unit: int = 2, round_no: int = 1) -> BallotForm:
+    """Three picks (quotas 1, 2, 3) over units 1-8 and one confirmation of unit 5."""
+    return BallotForm(1, round_no, unit, self_vote, (
+        BallotCategory(0, "Cờ thi đua của Chính phủ", "pick", 1, UNITS),
+        BallotCategory(1, "Cờ thi đua của UBND tỉnh", "pick", 2, UNITS),
+        BallotCategory(2, "Bằng khen", "pick", 3, UNITS),
+        BallotCategory(3, "Sở Xây dựng làm Khối trưởng", "confirm", 1, (5,)),
+    ))
+
+
+def test_vote_text_to_ballot() -> None:
+    poll_id, parts = parse_vote("#3 1: 2; 2: 4, 3; 3: ; 4: Đồng ý")
+    assert poll_id == 3 and parts == {0: "2", 1: "4, 3", 2: "", 3: "Đồng ý"}
+    ballot = ballot_from_text(form(), parts)
+    assert ballot == Ballot(choices={0: (2,), 1: (3, 4)}, confirms={3: "yes"})
+    for words, said in [("khong dong y", "no"), ("TRẮNG", "blank"), ("no", "no")]:
+        assert ballot_from_text(form(), {3: words}).confirms == {3: said}
+    assert parse_vote("7") == (7, {})
+    assert parse_vote("7 1) 2\n2. 3") == (7, {0: "2", 1: "3"})
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("", "vote_syntax"), ("abc 1: 2", "vote_syntax"), ("3 1 2", "vote_syntax"),
+     ("3 1: 2; 1: 3", "vote_syntax"), ("3 0: 2", "vote_syntax")],
+)
+def test_vote_text_syntax(text: str, code: str) -> None:
+    with pytest.raises(PollProblem) as caught:
+        parse_vote(text)
+    assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("parts", "code"),
+    [
+        ({0: "1, 2"}, "too_many"),
+        ({1: "3, 3"}, "duplicate_pick"),
+        ({1: "9"}, "not_candidate"),
+        ({1: "x"}, "not_candidate"),
+        ({4: "1"}, "unknown_category"),
+        ({3: "maybe"}, "bad_answer"),
+    ],
+)
+def test_vote_text_problems(parts: dict[int, str], code: str) -> None:
+    with pytest.raises(PollProblem) as caught:
+        ballot_from_text(form(), parts)
+    assert caught.value.code == code
+
+
+def test_self_vote_barred() -> None:
+    barred = form(self_vote=False)
+    assert barred.shown(barred.categories[0]) == (1, 3, 4, 5, 6, 7, 8)
+    with pytest.raises(PollProblem) as caught:
+        ballot_from_text(barred, {1: "2, 3"})
+    assert caught.value.code == "self_vote"
+    draft = Draft()
+    assert toggle(barred, draft, 1, 2) == "not_shown" and draft.choices == {}
+    assert barred.shown(barred.categories[3]) == (5,)  # a confirmation is not hidden
+
+
+def test_ticking_and_answering() -> None:
+    ballot_form, draft = form(), Draft()
+    assert toggle(ballot_form, draft, 1, 4) is None
+    assert toggle(ballot_form, draft, 1, 3) is None
+    assert toggle(ballot_form, draft, 1, 5) == "full"
+    assert toggle(ballot_form, draft, 1, 4) is None  # untick
+    assert toggle(ballot_form, draft, 3, 5) == "not_shown"  # a confirmation is answered
+    assert answer(ballot_form, draft, 3, "yes") is None
+    assert answer(ballot_form, draft, 0, "yes") == "not_shown"
+    assert draft.ballot() == Ballot(choices={1: (3,)}, confirms={3: "yes"})
+    assert answer(ballot_form, draft, 3, "yes") is None and draft.confirms == {}  # cleared
+    assert check_ballot(ballot_form, draft.ballot()) is None
+    assert check_ballot(ballot_form, Ballot(confirms={0: "yes"})) is not None
+    assert check_ballot(ballot_form, Ballot(choices={3: (5,)})) is not None
+
+
+@given(st.dictionaries(st.integers(0, 9), st.lists(st.integers(1, 200), max_size=5), max_size=4),
+       st.dictionaries(st.integers(0, 9), st.sampled_from(ANSWERS), max_size=3))
+def test_stored_ballot_round_trip(choices: dict[int, list[int]], confirms: dict[int, str]) -> None:
+    ballot = Ballot(choices={i: tuple(p) for i, p in choices.items()}, confirms=confirms)  # type: ignore[arg-type]
+    back = decode_ballot(encode_ballot(ballot))
+    assert back.choices == {i: tuple(sorted(p)) for i, p in choices.items() if p}
+    assert back.confirms == confirms
+    assert encode_ballot(back) == encode_ballot(ballot)  # ticking order is not kept
+
+
+def test_stored_ballot_holds_choices_only() -> None:
+    assert encode_ballot(Ballot(choices={1: (4, 3)}, confirms={0: "no"})) == \
+        '{"c":{"1":[3,4]},"y":{"0":"no"}}'
+    assert decode_ballot("not json") == Ballot()
+    assert decode_ballot('{"c": 5}') == Ballot()
+
+
+# ---- outcomes ------------------------------------------------------------------------------
+
+
+def picks(*ticks: tuple[int, ...]) -> list[Ballot]:
+    return [Ballot(choices={0: t}) for t in ticks]
+
+
+def test_outcome_phases_and_decisions() -> None:
+    cat = Category(0, "Cờ", 2, UNITS[:4])
+    ballots = picks(*([(1, 2)] * 3 + [(1, 3)] * 3 + [(2, 3)] * 2))  # 1: 6, 2: 5, 3: 5
+    first = tally_round([cat], ballots, members=8, rules=Rules())
+    assert outcome([first]).phase == "round2"
+    second = tally_round(first.next_round(), picks(*([(2,)] * 4 + [(3,)] * 4)), members=8,
+                         rules=Rules(), round_no=2, already_proposed=first.proposals())
+    pending = outcome([first, second])
+    assert (pending.phase, pending.undecided, pending.proposals) == ("decide", (0,), {0: (1,)})
+    assert check_decision(pending, 0, [4], exclusive=True) == "not_open"
+    assert check_decision(pending, 0, [2, 3], exclusive=True) == "too_many"
+    assert check_decision(pending, 0, [], exclusive=True) == "bad_units"
+    assert check_decision(pending, 1, [2], exclusive=True) == "not_undecided"
+    assert check_decision(pending, 0, [3], exclusive=True) is None
+    done = outcome([first, second], {0: (3,)})
+    assert (done.phase, done.proposals, done.undecided) == ("final", {0: (1, 3)}, ())
+    void = outcome([tally_round([cat], picks((1,)), members=8, rules=Rules())])
+    assert void.phase == "void" and void.proposals == {}
+
+
+def test_round_two_without_quorum_goes_to_the_chair() -> None:
+    cat = Category(0, "Cờ", 1, UNITS[:3])
+    first = tally_round([cat], picks(*([(1,)] * 4 + [(2,)] * 4)), members=8, rules=Rules())
+    second = tally_round(first.next_round(), picks((1,)), members=8, rules=Rules(), round_no=2)
+    pending = outcome([first, second])
+    assert pending.phase == "decide" and check_decision(pending, 0, [3], exclusive=True) is None
+
+
+def test_result_rows_most_votes_first() -> None:
+    cat = Category(0, "Cờ", 1, (5, 6, 7))
+    result = tally_round([cat], picks(*([(7,)] * 6 + [(6,)] * 1)), members=8, rules=Rules())
+    rows = result_rows(result.categories[0])
+    assert [(r.unit, r.votes, r.proposed) for r in rows] == [(7, 6, True), (6, 1, False), (5, 0, False)]
+    assert rows[0].share == Fraction(3, 4)
+
+
+# ---- the chart and the minutes -------------------------------------------------------------
+
+
+def test_chart_is_a_png_drawn_without_pyplot() -> None:
+    chart = Chart("Kết quả", (Panel("1. Cờ thi đua của Chính phủ", (
+        Bar("Công an tỉnh", 6, True), Bar("Bộ Chỉ huy Bộ đội Biên phòng tỉnh " * 3, 0, False)), 5, 8),),
+        "Số phiếu", "Số phiếu cần đạt")
+    png = bar_chart(chart)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    with pytest.raises(ValueError):
+        bar_chart(Chart("x", (), "", ""))
+    code = ("import sys; from bot.charts import Bar, Chart, Panel, bar_chart; "
+            "bar_chart(Chart('t', (Panel('p', (Bar('a', 1, True),), 1, 2),), 'v', 'n')); "
+            "print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_minutes_docx_reads_back() -> None:
+    minutes = Minutes(
+        issuer="Khối thi đua số 3", place_date="Buôn Ma Thuột, ngày 05 tháng 12 năm 2026",
+        title="BIÊN BẢN KIỂM PHIẾU", subtitle="Bình xét thi đua năm 2026 (#1)",
+        sections=(Section("Thời gian", ("Địa điểm: Hội trường",)),
+                  Section("Kết quả", ("Phát ra 8",), (Table(("STT", "Đơn vị", "Tỷ lệ"), (
+                      ("1", "Công an tỉnh", "75,0%"),), "1. Cờ thi đua của Chính phủ"),))),
+        signatures=(("Thư ký", "Lê Thị Thư ký"), ("Chủ trì", "Đỗ Quang Thấm")),
+        chart_png=bar_chart(Chart("t", (Panel("p", (Bar("a", 1, True),), 1, 2),), "v", "n")),
+    )
+    doc = Document(io.BytesIO(render_minutes(minutes)))
+    heading = [c.text for c in doc.tables[0].rows[0].cells]
+    assert "KHỐI THI ĐUA SỐ 3" in heading[0] and NATIONAL in heading[1] and MOTTO in heading[1]
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "BIÊN BẢN KIỂM PHIẾU" in paragraphs and "2. Kết quả" in paragraphs
+    assert "1. Cờ thi đua của Chính phủ" in paragraphs
+    assert [c.text for c in doc.tables[1].rows[1].cells] == ["1", "Công an tỉnh", "75,0%"]
+    assert "Đỗ Quang Thấm" in doc.tables[2].rows[0].cells[1].text
+    assert len(doc.inline_shapes) == 1
+    assert doc.core_properties.title.startswith("BIÊN BẢN KIỂM PHIẾU")
