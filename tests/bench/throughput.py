@@ -38,7 +38,8 @@ class Rig:
         for group in range(GROUPS):
             emu.add_group(-100500 - group, f"Khối thi đua số {group + 1}")
             for k in range(10):
-                emu.set_member(-100500 - group, 1000 + group * 10 + k, "administrator" if k == 0 else "member")
+                status = "administrator" if k == 0 else "member"
+                emu.set_member(-100500 - group, 1000 + group * 10 + k, status)
 
     def start_blocbot(self, concurrency: int) -> None:
         """Run `blocbot run` against the emulator, with a fresh database."""
