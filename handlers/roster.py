@@ -18,7 +18,7 @@ from bot.services import BlocContext
 from handlers.prompts import Prompts
 from handlers.turn import Turn, button, command
 
-SETUP = CommandSpec("setup", "taokhoi", "group", False, "/setup <tên khối>",
+SETUP = CommandSpec("setup", "taokhoi", "group", False, "/setup <bloc name>",
                     N_("Make this group an emulation bloc"))
 BLOC = CommandSpec("bloc", "khoi", "group", False, "/bloc", N_("The bloc's card"))
 UNITS = CommandSpec("units", "donvi", "group", False, "/units [add|remove|rename]",
