@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.roster import UNITS
 from tests.harness import BotHarness
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -16,16 +17,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 GROUP = -1001000000003
 CHAIR, VICE, MEMBER, OUTSIDER = 101, 102, 103, 104
 
-SEED_UNITS = [
-    "Bộ Chỉ huy Quân sự tỉnh",
-    "Công an tỉnh",
-    "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
-    "Sở Tư pháp tỉnh",
-    "Viện Kiểm sát nhân dân tỉnh",
-    "Tòa án nhân dân tỉnh",
-    "Cục Thi hành án dân sự tỉnh",
-    "Thanh tra tỉnh",
-]
+SEED_UNITS = UNITS  # Khối thi đua số 3 of seed 004, the demo's bloc
 
 
 @pytest.fixture
