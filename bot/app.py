@@ -8,12 +8,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, FileClock, SystemClock
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Config, ConfigError
 from bot.cycle import cycle_from_config
+from bot.request import RetryingRequest
 from bot.scheduler import Scheduler
 from bot.services import BlocContext, BotData, Services
+from bot.token_redaction import install_token_redaction
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -38,15 +40,19 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
         roster_files,
         schedule,
         schedule_text,
+        turn,
     )
 
     if not config.telegram.token:
         raise ConfigError("telegram.token: missing; put it in config.toml or set "
                           "BLOCBOT_TELEGRAM_TOKEN")
-    the_clock = clock or SystemClock()
+    install_token_redaction(config.telegram.token)  # before anything can log a request URL
+    the_clock = clock or (FileClock(config.clock_file) if config.clock_file else SystemClock())
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
+        .request(RetryingRequest(connection_pool_size=256))  # bot/request.py: what is retried
+        .get_updates_request(RetryingRequest(connection_pool_size=1))
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
         .context_types(CONTEXT_TYPES)
@@ -83,6 +89,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     app.add_handlers(forms_dialog.early_handlers(), group=-1)
     # Answers to the bot's questions come last, so commands always win over them.
     app.add_handler(guided.handler())
+    app.add_handler(turn.unknown_buttons())  # last: presses no feature took are still answered
     app.add_error_handler(common.on_error)
 
     services.commands = [
@@ -122,6 +129,9 @@ def run(config: Config) -> None:
     app = build_application(config)
     tg = config.telegram
     if tg.mode == "webhook":
+        from bot.webhook import limit_webhook_bodies
+
+        limit_webhook_bodies()  # 413 for bodies over 1 MB, before reading them (bot/webhook.py)
         app.run_webhook(
             listen=tg.webhook.listen,
             port=tg.webhook.port,

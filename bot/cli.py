@@ -73,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"blocbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # Through logging, not Python's own traceback printer: the log records are cleaned of
+        # the bot token (bot/token_redaction.py), and PTB's InvalidToken quotes the token.
+        logging.getLogger("blocbot").critical("blocbot stopped: %s", type(exc).__name__,
+                                              exc_info=exc)
+        return 1
     return 0
 
 

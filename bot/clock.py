@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -42,6 +43,28 @@ class FakeClock:
         self._now = when.astimezone(UTC)
 
 
+class FileClock:
+    """TEST ONLY: the time written in a file, re-read at every now().
+
+    Used when config.toml has ``[testing] clock_file = "<path>"``, so that tests can move the
+    time of a bot running as a separate process (crash tests) by rewriting the file; never
+    configured in production. The file holds one aware ISO 8601 time ("2026-12-15T01:00:00+00:00");
+    writers should replace it atomically (write a temporary file, then rename it over).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.now()  # a missing or malformed file stops start-up, not the first reminder
+
+    def now(self) -> datetime:
+        """Return the time the file holds, in UTC."""
+        text = self.path.read_text(encoding="utf-8").strip()
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError(f"{self.path}: the time needs a UTC offset, got {text!r}")
+        return value.astimezone(UTC)
+
+
 def to_db(when: datetime) -> str:
     """Serialise an aware datetime for storage (UTC ISO 8601)."""
     if when.tzinfo is None:
@@ -55,4 +78,4 @@ def from_db(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-__all__ = ["Clock", "FakeClock", "SystemClock", "from_db", "timedelta", "to_db"]
+__all__ = ["Clock", "FakeClock", "FileClock", "SystemClock", "from_db", "timedelta", "to_db"]

@@ -54,6 +54,7 @@ class Config:
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     source: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    clock_file: Path | None = None  # TEST ONLY ([testing] clock_file): bot.clock.FileClock
 
     @property
     def tz(self) -> ZoneInfo:
@@ -172,7 +173,13 @@ def parse_config(
         deadline=_str_list(rem, "deadline", "reminders.deadline", RemindersConfig.deadline),
         grace_hours=_number(rem, "grace_hours", "reminders.grace_hours", 6.0),
     )
-    known = {"telegram", "database", "defaults", "access", "invites", "reminders"}
+    # [testing] clock_file: tests move the time of a bot run as its own process (bot.clock.FileClock).
+    testing = _section(data, "testing")
+    clock_name = _str(testing, "clock_file", "testing.clock_file", "")
+    clock_file = None if not clock_name else Path(clock_name)
+    if clock_file is not None and not clock_file.is_absolute():
+        clock_file = base_dir / clock_file
+    known = {"telegram", "database", "defaults", "access", "invites", "reminders", "testing"}
     return Config(
         telegram=telegram,
         database_path=db_path,
@@ -183,6 +190,7 @@ def parse_config(
         reminders=reminders,
         source=source,
         extra={k: v for k, v in data.items() if k not in known},
+        clock_file=clock_file,
     )
 
 

@@ -1,9 +1,11 @@
 """Sending one claimed reminder: build what it shows, pace it, send it, record the outcome.
 
-Outcomes of a send (the row was claimed before; see bot/scheduler.py):
+Outcomes of a send (the row was claimed before, and gets ``sending_at`` just before the
+request goes out; see bot/scheduler.py):
 - confirmed by Telegram -> 'sent' with the message id, in one transaction right after;
 - surely not delivered (flood 429 after the rate limiter's retries, no connection, an HTTP
-  error answer) -> back to 'pending', retried ``RETRY_DELAY`` later while within the grace;
+  error answer, each after bot/request.py's own retries) -> back to 'pending', retried
+  ``RETRY_DELAY`` later while within the grace;
 - maybe delivered (the request went out and no answer came back: read timeout, dropped
   connection) -> back to 'pending' with ``uncertain`` + 1; a second uncertain outcome ends
   in 'failed', so such a reminder reaches the group at most twice;
@@ -155,6 +157,8 @@ class ReminderSender:
         chat_id, view = found
         text = self.render(view)
         await self.pace.wait()
+        async with self.db.transaction() as uow:  # a crash from here on: maybe delivered
+            await uow.repo(ReminderRepo).mark_sending(reminder_id, self.clock.now())
         try:
             try:
                 message = await self.bot.send_message(chat_id, text)

@@ -56,12 +56,15 @@ send and marked sent in its own transaction as soon as Telegram confirms it; ``s
 from ``post_stop``, while the HTTP client still works) lets the sends in flight finish and be
 recorded and puts the claimed-but-unsent rows back to 'pending'. A failed send goes back to
 'pending' for another try 30 s later (bot/delivery.py says which failures may still have
-delivered). A crash (kill -9, power loss) after Telegram accepted a message but before 'sent'
-was committed leaves the row 'claimed'; at start-up such rows are sent again, marked
-``uncertain`` + 1, because not sending could lose the reminder: that is the at-most-one
-duplicate, per reminder and crash window. A row whose delivery was uncertain twice (two crashes,
-or read timeouts after the request went out) is marked 'failed' instead of being tried a third
-time, so no reminder ever reaches a group more than twice. Nothing is lost while the bot is up
+delivered). A crash (kill -9, power loss) leaves rows 'claimed'; at start-up they go back to
+'pending' and are sent. Just before its request goes out, a row gets ``sending_at`` (its own
+small transaction), so a row still merely queued at the crash is known to be unsent and is sent
+as if nothing happened; a row whose send had started (Telegram may have accepted it before
+'sent' was committed) is sent again marked ``uncertain`` + 1, because not sending could lose the
+reminder: that is the at-most-one duplicate, per reminder and crash window. A row whose delivery
+was uncertain twice (two crashes during its send, or read timeouts after the request went out) is
+marked 'failed' instead of being tried a third time, so no reminder ever reaches a group more
+than twice. (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing is lost while the bot is up
 or down for less than the grace; a reminder older than the grace when the bot comes back is
 recorded 'skipped' (with the reason), not sent.
 """

@@ -22,10 +22,10 @@ from handlers.turn import Turn, command, load_turn
 
 log = logging.getLogger(__name__)
 
-START = CommandSpec("start", None, "any", False, "/start", N_("Start talking with the bot"))
-HELP = CommandSpec("help", "trogiup", "any", False, "/help", N_("What I can do for you"))
-LANG = CommandSpec("lang", "ngonngu", "any", False, "/lang vi|en", N_("Change the language"))
-CANCEL = CommandSpec("cancel", "huy", "any", False, "/cancel", N_("Stop what you were doing"))
+START = CommandSpec("start", None, "any", False, N_("/start"), N_("Start talking with the bot"))
+HELP = CommandSpec("help", "trogiup", "any", False, N_("/help"), N_("What I can do for you"))
+LANG = CommandSpec("lang", "ngonngu", "any", False, N_("/lang vi|en"), N_("Change the language"))
+CANCEL = CommandSpec("cancel", "huy", "any", False, N_("/cancel"), N_("Stop what you were doing"))
 
 COMMANDS = [START, HELP, LANG, CANCEL]
 
@@ -75,8 +75,10 @@ async def cmd_help(turn: Turn, cmd: CommandText) -> None:
     for spec in turn.services.commands:
         if not usable(spec, private=turn.is_private, admin=admin):
             continue
-        alias = f" (/{spec.alias})" if spec.alias else ""
-        lines.append(f"{spec.usage}{alias} — {_(spec.help)}")
+        # The usage line is written with the chat's own command names; the other name follows.
+        other = spec.name if turn.lang == "vi" else spec.alias
+        alias = f" (/{other})" if spec.alias and other else ""
+        lines.append(f"{_(spec.usage)}{alias} — {_(spec.help)}")
     if turn.is_private:
         lines.append(_("Bloc commands (roster, schedule) are used in your bloc's group chat."))
     elif not admin:

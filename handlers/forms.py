@@ -26,9 +26,9 @@ from handlers.forms_schedule import end_deadline, meeting_for_form, plan_deadlin
 from handlers.turn import Turn, command
 from storage.forms import FormRepo
 
-FORM = CommandSpec("form", "dangky", "group", False, "/form <kind> <title> | <deadline>",
+FORM = CommandSpec("form", "dangky", "group", False, N_("/form <kind> <title> | <deadline>"),
                    N_("Registrations: open a form for every unit; /form <id> shows who answered"))
-FORMS = CommandSpec("forms", None, "group", False, "/forms",
+FORMS = CommandSpec("forms", None, "group", False, N_("/forms"),
                     N_("Open registration forms and how many units answered"))
 
 COMMANDS = [FORM, FORMS]

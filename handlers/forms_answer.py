@@ -18,7 +18,7 @@ from handlers.forms_target import Target, answer_error, load_target, save_answer
 from handlers.turn import Turn, command
 from storage.forms import FormRepo
 
-SUBMIT = CommandSpec("submit", "nop", "private", False, "/submit [<id>] [<answer>]",
+SUBMIT = CommandSpec("submit", "nop", "private", False, N_("/submit [<id>] [<answer>]"),
                      N_("Answer a registration form for your unit"))
 
 COMMANDS = [SUBMIT]

@@ -191,8 +191,12 @@ async def on_button(turn: Turn, data: Callback) -> None:
             await uow.repo(FormRepo).put_draft(draft)
         await query.answer()
         keep = target.response is not None and spec.key in target.response.answers
-        await query.edit_message_reply_markup(
-            question_markup(_, form_id, index, spec, picked, keep))
+        try:
+            await query.edit_message_reply_markup(
+                question_markup(_, form_id, index, spec, picked, keep))
+        except BadRequest as exc:  # an older copy of the question may already show these ticks
+            if "not modified" not in str(exc).lower():
+                raise
     elif action == "d" and spec.type == "multi":
         if not draft.picked:
             await query.answer(_("Tick at least one."), show_alert=True)

@@ -16,9 +16,9 @@ from bot.services import BlocContext
 from handlers.roster import find_unit
 from handlers.turn import Turn, command, load_turn
 
-INVITE = CommandSpec("invite", "moi", "group", True, "/invite [unit]",
+INVITE = CommandSpec("invite", "moi", "group", True, N_("/invite [unit]"),
                      N_("Get join links for the units, privately"))
-VOTER = CommandSpec("voter", None, "group", True, "/voter <unit>",
+VOTER = CommandSpec("voter", None, "group", True, N_("/voter <unit>"),
                     N_("Reply to a member's message: that person casts the unit's ballots"))
 
 COMMANDS = [INVITE, VOTER]
@@ -110,6 +110,10 @@ async def on_join(update: Update, context: BlocContext) -> None:
                     previous = await uow.units.link(bloc.id, unit.id, user.id)
     if problem is not None or bloc is None or unit is None:
         await turn.reply(problem or "")
+        return
+    if previous is not None and previous.id == unit.id:
+        await turn.reply(_("You already represent %(unit)s in %(bloc)s.", unit=unit.name,
+                           bloc=bloc.name))
         return
     text = _("Welcome! You now represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name)
     if previous is not None and previous.id != unit.id:

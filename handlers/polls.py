@@ -35,7 +35,7 @@ from handlers.turn import Turn, button, command
 from storage.polls import CategoryRow, PollRepo
 
 POLL = CommandSpec("poll", "binhxet", "group", False,
-                   "/poll <title> + <award> | <quota> per line; /poll <id> [open|close|round2|minutes]",
+                   N_("/poll <title> + <award> | <quota> per line; /poll <id> [open|close|round2|minutes]"),
                    N_("Award review by secret ballot: create, open, close, results, minutes"))
 COMMANDS = [POLL, polls_election.ELECT, voting.VOTE]
 

@@ -23,7 +23,7 @@ from handlers.polls_text import draft_text
 from handlers.turn import Turn
 from storage.polls import CategoryRow, PollRepo
 
-ELECT = CommandSpec("elect", "bau", "group", True, "/elect <year>",
+ELECT = CommandSpec("elect", "bau", "group", True, N_("/elect <year>"),
                     N_("Election poll for a year's chair and vice chair (rotation suggested)"))
 CONFIRM_PREFIX = "pcf"
 
@@ -119,11 +119,11 @@ async def on_confirm(turn: Turn, data: Callback) -> None:
     if turn.bloc is None:
         raise CallbackError("not in a bloc")
     if not await turn.is_admin():
-        await query.answer(await turn.who_may_admin(), show_alert=True)
+        await turn.alert(await turn.who_may_admin())
         return
     state = await load_state(turn.services.db, data.int(0))
     if state is None or state.bloc.id != turn.bloc.id:
         raise CallbackError("poll of another bloc")
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await turn.drop_buttons()
     await confirm(turn, state, "")

@@ -18,21 +18,21 @@ from bot.services import BlocContext
 from handlers.prompts import Prompts
 from handlers.turn import Turn, button, command
 
-SETUP = CommandSpec("setup", "taokhoi", "group", False, "/setup <bloc name>",
+SETUP = CommandSpec("setup", "taokhoi", "group", False, N_("/setup <bloc name>"),
                     N_("Make this group an emulation bloc"))
-BLOC = CommandSpec("bloc", "khoi", "group", False, "/bloc", N_("The bloc's card"))
-UNITS = CommandSpec("units", "donvi", "group", False, "/units [add|remove|rename]",
+BLOC = CommandSpec("bloc", "khoi", "group", False, N_("/bloc"), N_("The bloc's card"))
+UNITS = CommandSpec("units", "donvi", "group", False, N_("/units [add|remove|rename]"),
                     N_("Member units; admins add, remove and rename them"))
-ROSTER = CommandSpec("roster", "danhsach", "group", False, "/roster",
+ROSTER = CommandSpec("roster", "danhsach", "group", False, N_("/roster"),
                      N_("Units, their representatives and roles"))
-CHAIR = CommandSpec("chair", "khoitruong", "group", True, "/chair <unit> [year]",
+CHAIR = CommandSpec("chair", "khoitruong", "group", True, N_("/chair <unit> [year]"),
                     N_("Set the chair unit for a year"))
-VICE = CommandSpec("vicechair", "khoipho", "group", True, "/vicechair <unit> [year]",
+VICE = CommandSpec("vicechair", "khoipho", "group", True, N_("/vicechair <unit> [year]"),
                    N_("Set the vice chair unit for a year"))
 
 COMMANDS = [SETUP, BLOC, UNITS, ROSTER, CHAIR, VICE]
 MAX_UNITS = 200
-_YEAR = re.compile(r"^(.*?)(?:\s+(\d{4}))?$")
+_YEAR = re.compile(r"^(.*?)(?:\s+(?:(?:năm|nam|year)\s+)?(\d{4}))?$", re.IGNORECASE)
 
 
 def unit_list(units: list[Unit]) -> list[Named]:
@@ -55,8 +55,9 @@ async def find_unit(turn: Turn, query: str) -> Unit | None:
         numbered = {u.id: i for i, u in enumerate(units, 1)}
         options = "\n".join(f"#{numbered[s.id]} {s.name}" for s in match.suggestions)
         await turn.reply(
-            _("I could not tell which unit \"%(query)s\" is. Did you mean:\n%(options)s",
-              query=query, options=options)
+            _("I could not tell which unit \"%(query)s\" is. Did you mean:\n%(options)s\n"
+              "Send the command again with the unit's number, e.g. #%(number)s.",
+              query=query, options=options, number=numbered[match.suggestions[0].id])
         )
     else:
         await turn.reply(
@@ -239,20 +240,41 @@ def unit_buttons(prefix: str, action: str, units: list[Unit], *extra: int) -> In
 
 
 async def remove_unit(turn: Turn, query: str) -> None:
-    """Take a unit off the roster (with buttons when no unit is named)."""
+    """Offer to take a unit off the roster; the removal itself waits for a confirm button."""
     _ = turn._
     assert turn.bloc is not None
+    async with turn.services.db.read() as uow:
+        units = await uow.units.active(turn.bloc.id)
+    if not units:
+        await turn.reply(_("This bloc has no units yet."))
+        return
     if not clean(query):
-        async with turn.services.db.read() as uow:
-            units = await uow.units.active(turn.bloc.id)
-        if not units:
-            await turn.reply(_("This bloc has no units yet."))
-            return
         await turn.reply(_("Which unit should I remove?"), unit_buttons("ro", "rm", units))
         return
-    unit = await find_unit(turn, query)
-    if unit is not None:
-        await do_remove(turn, unit)
+    # Removing is serious: only a roster number or the unit's full name, never a fragment.
+    match = resolve(query, unit_list(units))
+    exact = match.found is not None and (clean(query).startswith("#") or
+                                         fold(match.found.name) == fold(query))
+    if not exact:
+        await turn.reply(_("To remove a unit, write its number or its full name, e.g. "
+                           "/units remove #8. /units shows the numbers."))
+        return
+    assert match.found is not None
+    unit = next(u for u in units if u.id == match.found.id)
+    await confirm_remove(turn, unit)
+
+
+async def confirm_remove(turn: Turn, unit: Unit) -> None:
+    """Ask once more before removing, saying what removal does."""
+    _ = turn._
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("Remove %(unit)s", unit=unit.name)[:60],
+                             callback_data=encode("ro", "rmok", unit.id)),
+        InlineKeyboardButton(_("Keep it"), callback_data=encode("ro", "keep", unit.id)),
+    ]])
+    await turn.reply(_("Remove \"%(unit)s\" from the bloc? Its representatives are unlinked and "
+                       "its roles end; what it already answered or voted stays in the records. "
+                       "The units after it move up one number.", unit=unit.name), markup)
 
 
 async def do_remove(turn: Turn, unit: Unit) -> None:
@@ -363,10 +385,30 @@ async def set_role(turn: Turn, cmd: CommandText, role: str) -> None:
         await store_role(turn, unit, role, year)
 
 
+async def role_clash(turn: Turn, unit: Unit, role: str, year: int) -> bool:
+    """Refuse (and say so) when the unit already holds the other role that year."""
+    _ = turn._
+    assert turn.bloc is not None
+    async with turn.services.db.read() as uow:
+        roles = await uow.blocs.roles(turn.bloc.id, year)
+    other = roles.vice if role == "chair" else roles.chair
+    if other != unit.id:
+        return False
+    await turn.reply(
+        _("%(unit)s is already the vice chair unit in %(year)s. Choose another unit, or first "
+          "make another unit vice chair with /vicechair.", unit=unit.name, year=year)
+        if role == "chair" else
+        _("%(unit)s is already the chair unit in %(year)s. Choose another unit, or first "
+          "make another unit chair with /chair.", unit=unit.name, year=year))
+    return True
+
+
 async def store_role(turn: Turn, unit: Unit, role: str, year: int) -> None:
     """Record the role and say so."""
     _ = turn._
     assert turn.bloc is not None
+    if await role_clash(turn, unit, role, year):
+        return
     async with turn.services.db.transaction() as uow:
         await uow.blocs.set_role(turn.bloc.id, year, role, unit.id)
     text = (_("%(unit)s is the chair unit (Khối trưởng) for %(year)s.", unit=unit.name, year=year)
@@ -382,23 +424,28 @@ async def on_button(turn: Turn, data: Callback) -> None:
     query = turn.update.callback_query
     assert query is not None
     action = data.text(0)
-    if action not in ("rm", "chair", "vice") or turn.bloc is None:
+    if action not in ("rm", "rmok", "keep", "chair", "vice") or turn.bloc is None:
         raise CallbackError("unknown action")
     if not await turn.is_admin():
-        await query.answer(await turn.who_may_admin(), show_alert=True)
+        await turn.alert(await turn.who_may_admin())
         return
     async with turn.services.db.read() as uow:
         unit = await uow.units.get(data.int(1))
     if unit is None or unit.bloc_id != turn.bloc.id:
         raise CallbackError("unit of another bloc")
     await query.answer()
-    if query.message is not None:
-        await query.edit_message_reply_markup(None)
-    if action == "rm":
+    await turn.drop_buttons()
+    if action in ("rm", "rmok", "keep"):
         async with turn.services.db.read() as uow:
             still = any(u.id == unit.id for u in await uow.units.active(turn.bloc.id))
-        if still:
+        if not still:
+            return
+        if action == "rm":
+            await confirm_remove(turn, unit)
+        elif action == "rmok":
             await do_remove(turn, unit)
+        else:
+            await turn.reply(_("Nothing was removed."))
         return
     year = data.int(2)
     if not turn.year() - 1 <= year <= turn.year() + 5:

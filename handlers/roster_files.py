@@ -13,9 +13,9 @@ from bot.roster import voter_of
 from bot.roster_files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xlsx, parse_import
 from handlers.turn import Turn, command
 
-EXPORT = CommandSpec("export", None, "group", True, "/export roster",
+EXPORT = CommandSpec("export", None, "group", True, N_("/export roster"),
                      N_("The roster as a spreadsheet (XLSX)"))
-IMPORT = CommandSpec("import", None, "group", True, "/import",
+IMPORT = CommandSpec("import", None, "group", True, N_("/import"),
                      N_("Reply to a CSV/XLSX file: add its units and roles"))
 
 COMMANDS = [EXPORT, IMPORT]

@@ -29,22 +29,22 @@ from handlers.turn import Turn, button, command
 from storage.events import EventRepo
 
 MEETING = CommandSpec("meeting", "hop", "group", True,
-                      "/meeting <when> | <title> [| <place>] [| <host unit>]",
+                      N_("/meeting <when> | <title> [| <place>] [| <host unit>]"),
                       N_("Schedule a meeting; its card collects the units' RSVPs"))
-DEADLINE = CommandSpec("deadline", "han", "group", True, "/deadline <when> | <title>",
+DEADLINE = CommandSpec("deadline", "han", "group", True, N_("/deadline <when> | <title>"),
                        N_("Set a deadline; the units are reminded"))
-SCHEDULE = CommandSpec("schedule", "lich", "group", False, "/schedule",
+SCHEDULE = CommandSpec("schedule", "lich", "group", False, N_("/schedule"),
                        N_("Upcoming meetings and deadlines with their numbers"))
 EVENT = CommandSpec("event", "sukien", "group", False,
-                    "/event <id> [move <when> | cancel | remind 7d,1d,2h | host <unit>]",
+                    N_("/event <id> [move <when> | cancel | remind 7d,1d,2h | host <unit>]"),
                     N_("One event: show it; admins move, cancel it or change its reminders"))
-RSVP = CommandSpec("rsvp", "thamdu", "group", False, "/rsvp [id]",
+RSVP = CommandSpec("rsvp", "thamdu", "group", False, N_("/rsvp [id]"),
                    N_("Who attends a meeting, who is absent, who has not answered"))
-CYCLE = CommandSpec("cycle", "chuky", "group", True, "/cycle <year>",
+CYCLE = CommandSpec("cycle", "chuky", "group", True, N_("/cycle <year>"),
                     N_("Propose the standard schedule of a year"))
-ICS = CommandSpec("ics", None, "group", False, "/ics [id]",
+ICS = CommandSpec("ics", None, "group", False, N_("/ics [id]"),
                   N_("Calendar file (iCalendar) of one event or of the whole schedule"))
-ROTATION = CommandSpec("rotation", "luanphien", "group", False, "/rotation [unit, unit, …]",
+ROTATION = CommandSpec("rotation", "luanphien", "group", False, N_("/rotation [unit, unit, …]"),
                        N_("The order in which units host meetings; admins change it"))
 
 COMMANDS = [MEETING, DEADLINE, SCHEDULE, EVENT, RSVP, CYCLE, ICS, ROTATION]
@@ -165,7 +165,7 @@ async def on_host(turn: Turn, data: Callback) -> None:
     if turn.bloc is None:
         raise CallbackError("not a bloc")
     if not await turn.is_admin():
-        await query.answer(await turn.who_may_admin(), show_alert=True)
+        await turn.alert(await turn.who_may_admin())
         return
     draft_id, unit_id = data.int(0), data.int(1)
     async with turn.services.db.read() as uow:

@@ -157,7 +157,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
     if turn.bloc is None or action not in ("ok", "ed"):
         raise CallbackError("bad cycle button")
     if not await turn.is_admin():
-        await query.answer(await turn.who_may_admin(), show_alert=True)
+        await turn.alert(await turn.who_may_admin())
         return
     async with turn.services.db.read() as uow:
         plan = await uow.repo(EventRepo).draft(draft_id, turn.bloc.id, "cycle")

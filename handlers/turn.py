@@ -24,6 +24,7 @@ from bot.roster import Bloc, Roles, Unit, is_admin
 from bot.services import BlocContext, Services
 
 log = logging.getLogger(__name__)
+MAX_ALERT = 200  # Telegram refuses a longer callback answer (MESSAGE_TOO_LONG)
 
 
 @dataclass
@@ -120,6 +121,25 @@ class Turn:
             if "not modified" not in str(exc).lower():
                 raise
 
+    async def alert(self, text: str) -> None:
+        """Answer the pressed button with an alert, cut to Telegram's 200 characters."""
+        query = self.update.callback_query
+        assert query is not None
+        if len(text) > MAX_ALERT:
+            text = text[: MAX_ALERT - 1].rsplit(" ", 1)[0] + "…"
+        await query.answer(text, show_alert=True)
+
+    async def drop_buttons(self) -> None:
+        """Take the buttons off the pressed message; a second press finds them gone, fine."""
+        query = self.update.callback_query
+        if query is None or query.message is None:
+            return
+        try:
+            await query.edit_message_reply_markup(None)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
     async def ask(self, kind: str, text: str, **data: Any) -> None:
         """Ask a question the acting person answers by replying (a guided dialog step)."""
         prompts = self.services.prompts
@@ -198,16 +218,16 @@ CommandFn = Callable[[Turn, CommandText], Awaitable[None]]
 ButtonFn = Callable[[Turn, Callback], Awaitable[None]]
 
 
-async def _guard(turn: Turn, spec: CommandSpec, needs_bloc: bool) -> bool:
+async def _guard(turn: Turn, spec: CommandSpec, needs_bloc: bool, typed: str) -> bool:
     """Where/bloc/admin checks shared by every command; replies and returns False on refusal."""
     _ = turn._
     if spec.where == "group" and turn.is_private:
-        await turn.reply(_("/%(cmd)s works in the bloc's group chat.", cmd=spec.name))
+        await turn.reply(_("/%(cmd)s works in the bloc's group chat.", cmd=typed))
         return False
     if spec.where == "private" and not turn.is_private:
         name = turn.services.bot_username
         await turn.reply(
-            _("Please send /%(cmd)s to me in a private chat: t.me/%(bot)s", cmd=spec.name, bot=name)
+            _("Please send /%(cmd)s to me in a private chat: t.me/%(bot)s", cmd=typed, bot=name)
         )
         return False
     if needs_bloc and spec.where == "group" and turn.bloc is None:
@@ -228,7 +248,7 @@ def command(spec: CommandSpec, fn: CommandFn, *, needs_bloc: bool = True) -> Com
         turn = await load_turn(update, context)
         message = update.effective_message
         parsed = parse_command(message.text if message else None)
-        if parsed is None or not await _guard(turn, spec, needs_bloc):
+        if parsed is None or not await _guard(turn, spec, needs_bloc, parsed.name):
             return
         await fn(turn, parsed)
 
@@ -253,6 +273,19 @@ def button(prefix: str, fn: ButtonFn) -> CallbackQueryHandler[Any, Any]:
             await query.answer(turn._("This button is not valid any more."), show_alert=True)
 
     return CallbackQueryHandler(callback, pattern=pattern(prefix))
+
+
+def unknown_buttons() -> CallbackQueryHandler[Any, Any]:
+    """Every press no feature's handler took (a keyboard of an older version, forged data):
+    answered, so the person's button does not spin. Register it after all the others."""
+
+    async def callback(update: Update, context: BlocContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        turn = await load_turn(update, context)
+        await query.answer(turn._("This button is not valid any more."), show_alert=True)
+
+    return CallbackQueryHandler(callback)
 
 
 def handlers_for(specs: list[tuple[CommandSpec, CommandFn]]) -> list[BaseHandler[Any, Any, Any]]:

@@ -33,7 +33,7 @@ from handlers.turn import Turn, button, command, load_turn
 from storage.polls import AlreadyVoted, PollRepo, scrub_history
 
 VOTE = CommandSpec("vote", "bophieu", "private", False,
-                   "/vote [<poll id> <category no>: <candidate no>, …; …]",
+                   N_("/vote [<poll id> <category no>: <candidate no>, …; …]"),
                    N_("Your secret ballots waiting to be cast"))
 _LINK = re.compile(r"^vote_(\d{1,9})$")
 

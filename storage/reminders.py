@@ -83,6 +83,13 @@ class ReminderRepo(Repository):
                     (status[v.action], v.note, v.reminder_id),
                 )
 
+    async def mark_sending(self, reminder_id: int, now: datetime) -> None:
+        """The send is about to go out: from now on a crash leaves its delivery uncertain."""
+        await self.execute(
+            "UPDATE reminders SET sending_at = ? WHERE id = ? AND status = 'claimed'",
+            (to_db(now), reminder_id),
+        )
+
     async def mark_sent(self, reminder_id: int, message_id: int, now: datetime) -> bool:
         """Record a confirmed delivery; False if the row was not claimed (should not happen)."""
         return await self.execute(
@@ -94,7 +101,7 @@ class ReminderRepo(Repository):
     async def release(self, reminder_id: int, now: datetime, *, uncertain: bool, note: str) -> None:
         """Put a claimed reminder back to try again later (uncertain: it may have arrived)."""
         await self.execute(
-            "UPDATE reminders SET status = 'pending', retry_at = ?, note = ?, "
+            "UPDATE reminders SET status = 'pending', retry_at = ?, note = ?, sending_at = NULL, "
             "uncertain = uncertain + ? WHERE id = ? AND status = 'claimed'",
             (to_db(now + RETRY_DELAY), note, int(uncertain), reminder_id),
         )
@@ -109,10 +116,13 @@ class ReminderRepo(Repository):
         )
 
     async def recover(self) -> int:
-        """At start-up: claims left by a stopped process may have been delivered; retry them once."""
+        """At start-up: claims a stopped process left go back to 'pending'. Only those whose send
+        had started (sending_at) may have been delivered: they count one uncertain delivery."""
         return await self.execute(
-            "UPDATE reminders SET status = 'pending', uncertain = uncertain + 1, "
-            "note = 'claimed when the bot stopped' WHERE status = 'claimed'"
+            "UPDATE reminders SET status = 'pending', "
+            "uncertain = uncertain + (sending_at IS NOT NULL), "
+            "note = CASE WHEN sending_at IS NULL THEN 'queued when the bot stopped' "
+            "ELSE 'claimed when the bot stopped' END, sending_at = NULL WHERE status = 'claimed'"
         )
 
     async def next_due(self) -> datetime | None:

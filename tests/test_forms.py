@@ -211,6 +211,6 @@ def test_card_of_a_huge_bloc_stays_one_message() -> None:
                 NOW + timedelta(days=3), "open", 1, NOW)
     text = render_card(Standing(form, bloc, units, {}, [], units), NOW)
     assert len(text) <= CARD_LIMIT
-    assert "Đã gửi: 0/200 đơn vị" in text and text.endswith("/submit 1")
+    assert "Đã gửi: 0/200 đơn vị" in text and text.endswith("/nop 1")
     shown = sum(1 for line in text.splitlines() if line.startswith("#"))
     assert f"… và {200 - shown} đơn vị khác" in text

@@ -85,7 +85,7 @@ async def test_bad_answers_are_explained_and_nothing_changes(bloc: BotHarness) -
     user = REPS[0]
     before = bloc.snapshot(*FORM_TABLES)
     one_line = {
-        "/submit abc": "/submit <số phiếu>",
+        "/submit abc": "/nop <số phiếu>",
         "/submit 99": "không thể trả lời phiếu số 99",
         "/submit 2 7": "không nằm trong các lựa chọn",
         "/submit 2 Huân chương Lao động": "không nằm trong các lựa chọn",
@@ -149,6 +149,6 @@ async def test_forged_and_stale_buttons(bloc: BotHarness) -> None:
 async def test_a_bloc_without_units_gets_no_form(bot: BotHarness) -> None:
     await bot.send(CHAIR, GROUP, "/setup Khối thi đua số 3")
     await bot.send(CHAIR, GROUP, "/form pledge Chỉ tiêu 2027 | 10/12/2026")
-    assert "/units add" in bot.last_text(GROUP)
+    assert "/donvi them" in bot.last_text(GROUP)
     assert bot.db_rows("SELECT count(*) FROM forms") == [(0,)]
     assert bot.db_rows("SELECT count(*) FROM events") == [(0,)]

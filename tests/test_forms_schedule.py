@@ -45,7 +45,7 @@ async def test_deadline_event_and_reminders_name_the_missing(bloc: BotHarness) -
     [(event_id, kind, title, source, starts)] = bloc.db_rows(
         "SELECT id, kind, title, source, starts_at FROM events")
     assert (kind, source) == ("deadline", "form:1")
-    assert title == "Đăng ký thi đua năm 2027 (phiếu số 1: /submit 1)"
+    assert title == "Đăng ký thi đua năm 2027 (phiếu số 1: /nop 1)"
     assert bloc.db_rows("SELECT deadline_event_id FROM forms") == [(event_id,)]
     assert datetime.fromisoformat(starts) == DEADLINE
     due = [datetime.fromisoformat(r[0]) for r in bloc.db_rows(
@@ -53,7 +53,7 @@ async def test_deadline_event_and_reminders_name_the_missing(bloc: BotHarness) -
         (event_id,))]
     assert due == [DEADLINE - timedelta(days=3), DEADLINE - timedelta(days=1)]
     await bloc.send(CHAIR, GROUP, "/schedule")
-    assert "Đăng ký thi đua năm 2027 (phiếu số 1: /submit 1)" in bloc.last_text(GROUP)
+    assert "Đăng ký thi đua năm 2027 (phiếu số 1: /nop 1)" in bloc.last_text(GROUP)
 
     for user in REPS[:5]:
         await bloc.send(user, user, "/submit 1 Hoàn thành xuất sắc nhiệm vụ")
@@ -122,7 +122,7 @@ async def test_private_nudges_go_to_the_missing_units_once(nudging: BotHarness) 
     await run_due(bot, first)
     for user in REPS[6:]:
         texts = [t for t in bot.texts(user) if t.startswith("Nhắc:")]
-        assert len(texts) == 1 and "/submit 1" in texts[0] and SEED_UNITS[REPS.index(user)] in texts[0]
+        assert len(texts) == 1 and "/nop 1" in texts[0] and SEED_UNITS[REPS.index(user)] in texts[0]
     for user in REPS[:6]:
         assert not any(t.startswith("Nhắc:") for t in bot.texts(user))
     await run_due(bot, first + timedelta(minutes=1))  # nothing new is due: no second nudge

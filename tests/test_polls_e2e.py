@@ -247,7 +247,7 @@ async def test_round_two_then_the_chair_decides(bloc: BotHarness) -> None:
         await bloc.send(uid, uid, f"/vote 1 1: {picks}")
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
     text = "\n".join(bloc.texts(GROUP)[-2:])
-    assert "vòng 2" in text and "/poll 1 round2" in text
+    assert "vòng 2" in text and "/binhxet 1 round2" in text
     await bloc.send(CHAIR, GROUP, "/poll 1 round2")
     page = last(bloc, VOTERS[0])
     labels = [label for label, _d in buttons(page)]
@@ -256,7 +256,7 @@ async def test_round_two_then_the_chair_decides(bloc: BotHarness) -> None:
     for uid, pick in zip(VOTERS, ["1"] * 4 + ["2"] * 4, strict=True):
         await bloc.send(uid, uid, f"/vote 1 1: {pick}")
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
-    assert "/poll 1 decide" in "\n".join(bloc.texts(GROUP)[-2:])
+    assert "/binhxet 1 decide" in "\n".join(bloc.texts(GROUP)[-2:])
     await bloc.send(CHAIR, GROUP, "/poll 1 decide 1: Thanh tra tỉnh")  # not among the tied
     assert bloc.db_rows("SELECT count(*) FROM poll_decisions") == [(0,)]
     await bloc.send(OUTSIDER, GROUP, "/poll 1 decide 1: #3")

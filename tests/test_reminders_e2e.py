@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.request import RETRIES
 from tests.conftest import CHAIR, GROUP, MEMBER
 from tests.harness import BotHarness
 from tests.schedule_helpers import (
@@ -116,7 +117,8 @@ async def test_crash_between_send_and_record_repeats_at_most_once(bloc: BotHarne
     async def crash_after_send() -> None:
         """What a kill -9 after Telegram accepted the message but before 'sent' was stored leaves."""
         await bloc.stop_bot()
-        bloc.db_rows("UPDATE reminders SET status = 'claimed' WHERE offset_s = 604800")
+        bloc.db_rows("UPDATE reminders SET status = 'claimed', sending_at = claimed_at "
+                     "WHERE offset_s = 604800")
         await bloc.start_bot()
 
     await crash_after_send()
@@ -151,7 +153,8 @@ async def test_transport_faults_retry_without_loss_or_repeat(bloc: BotHarness) -
         ("pending", 1)]
     assert (await run_due(bloc, SEVEN + timedelta(seconds=10))).sent == 0  # waits 30 s
     assert (await run_due(bloc, SEVEN + timedelta(seconds=30))).sent == 1
-    bloc.emu.inject_fault("sendMessage", "502")  # an answer: surely not delivered
+    # an answer: surely not delivered (bot/request.py retries it RETRIES times first)
+    bloc.emu.inject_fault("sendMessage", "502", times=1 + RETRIES)
     assert (await run_due(bloc, ONE)).retry == 1
     assert (await run_due(bloc, ONE + timedelta(minutes=1))).sent == 1
     assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 86400") == [

@@ -99,7 +99,20 @@ async def test_roles_rename_remove(bloc: BotHarness) -> None:
     data = [b["callback_data"] for row in picker.reply_markup["inline_keyboard"] for b in row]
     assert len(data) == 8
     await bloc.press(CHAIR, GROUP, picker.message_id, data[0])
+    confirm = bloc.emu.last(GROUP)
+    assert "Bộ Chỉ huy Quân sự tỉnh" in unit_names(bloc)  # nothing removed before confirming
+    buttons = [b["callback_data"] for row in confirm.reply_markup["inline_keyboard"] for b in row]
+    await bloc.press(OUTSIDER, GROUP, confirm.message_id, buttons[0])  # not an admin
+    assert "Bộ Chỉ huy Quân sự tỉnh" in unit_names(bloc)
+    await bloc.press(CHAIR, GROUP, confirm.message_id, buttons[0])
     assert "Bộ Chỉ huy Quân sự tỉnh" not in unit_names(bloc)
+    # a fragment never removes; the full name asks first; "keep" keeps
+    await bloc.send(CHAIR, GROUP, "/units remove tu phap")
+    assert "Sở Tư pháp tỉnh" in unit_names(bloc)
+    await bloc.send(CHAIR, GROUP, "/units remove so tu phap tinh")
+    keep = bloc.emu.last(GROUP)
+    await bloc.press(CHAIR, GROUP, keep.message_id, keep.reply_markup["inline_keyboard"][0][1]["callback_data"])
+    assert "Sở Tư pháp tỉnh" in unit_names(bloc)
     # a forged button: unit of no bloc; and a non-admin pressing a real one
     before = bloc.snapshot(*ROSTER_TABLES)
     await bloc.press(CHAIR, GROUP, picker.message_id, "ro:rm:99999")
@@ -107,6 +120,13 @@ async def test_roles_rename_remove(bloc: BotHarness) -> None:
     await bloc.press(CHAIR, GROUP, picker.message_id, "ro:rm:abc:;;")
     assert bloc.snapshot(*ROSTER_TABLES) == before
     assert len(bloc.emu.callback_answers) >= 3
+
+
+async def test_one_unit_cannot_be_chair_and_vice(bloc: BotHarness) -> None:
+    await bloc.send(CHAIR, GROUP, "/khoitruong Bộ Chỉ huy Bộ đội Biên phòng tỉnh năm 2026")
+    await bloc.send(CHAIR, GROUP, "/khoipho #3")
+    assert bloc.db_rows("SELECT role, unit_id FROM roles") == [("chair", 3)]
+    assert "Khối trưởng" in bloc.last_text(GROUP)
 
 
 async def test_invites_joins_roster_voter(bloc: BotHarness) -> None:
@@ -122,6 +142,9 @@ async def test_invites_joins_roster_voter(bloc: BotHarness) -> None:
     await bloc.send(VICE, VICE, f"/start {links[3]}")          # Sở Tư pháp tỉnh
     assert "Sở Tư pháp tỉnh" in bloc.last_text(VICE)
     assert "Sở Tư pháp tỉnh" in bloc.last_text(GROUP)
+    group_posts = len(bloc.texts(GROUP))
+    await bloc.send(VICE, VICE, f"/start {links[3]}")          # opened again by the same person
+    assert len(bloc.texts(GROUP)) == group_posts
     await bloc.send(MEMBER, MEMBER, f"/start {links[3]}")      # single use
     assert bloc.db_rows("SELECT user_id FROM representatives") == [(VICE,)]
     await bloc.send(MEMBER, MEMBER, "/start join_notarealcode123")
@@ -198,7 +221,7 @@ async def test_language_switch_and_menus(bloc: BotHarness) -> None:
     await bloc.send(MEMBER, GROUP, "/lang vi")  # not an admin
     assert bloc.db_rows("SELECT language FROM blocs") == [("en",)]
     await bloc.send(MEMBER, MEMBER, "/lang xx")
-    assert "/lang vi" in bloc.last_text(MEMBER)
+    assert "/ngonngu vi" in bloc.last_text(MEMBER)
     codes = {key for key in bloc.emu.my_commands}
     assert codes, "menus must be published"
     assert any("en" in str(key) for key in codes) and any("vi" in str(key) for key in codes)

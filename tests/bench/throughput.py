@@ -1,208 +1,197 @@
 """Update throughput and latency: blocbot against a bare PTB echo bot on the same emulator.
 
 Both bots run as their own process (as in production), polling the emulator, which runs in
-this process and feeds updates as fast as asked; Telegram's flood limits are off.
+this process; Telegram's flood limits are off. The updates are the realistic mix of
+tests/bench/mix.py from 50 groups and 500 people. For each bot: one process, set up once;
+then, at loopback and again with +100 ms on every Bot API call, RUNS runs of
+(1) saturation: a burst of updates posted at once, updates/s until every one is answered, and
+(2) latency: updates posted at a steady half of that rate, time from posting to the answer.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict, deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.bench.botproc import ROOT, BotProcess
+from tests.bench.mix import Mix, TimedEmulator, Tracker, setup_echo
 from tests.bench.stats import Figure, percentile, table
-from tests.botapi import BotApiEmulator
+from tests.bench.world import Features, add_people, seed_roster, setup_features
 
 TOKEN = "777:BENCH"
-GROUPS = 50
-PEOPLE = 500
 RUNS = 3
-ROOT = Path(__file__).resolve().parents[2]
+CONCURRENCY = (1, 8)  # blocbot's telegram.concurrent_updates measured; the default is the last
+LATENCIES = (0.0, 0.1)
+BURST = {0.0: 600, 0.1: 60}  # updates per saturation run
+STEADY_SECONDS = {0.0: 2.0, 0.1: 4.0}
+STEADY_MIN = 16  # at least this many updates in a latency run
 
 
-class Rig:
-    """An emulator with 50 groups and 500 people, and one bot process polling it."""
+class Rig(BotProcess):
+    """An emulator with the world, and one bot process polling it."""
 
-    def __init__(self, emu: BotApiEmulator) -> None:
-        self.emu = emu
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.folder = Path(tempfile.mkdtemp(prefix="blocbot-bench-"))
-        for person in range(PEOPLE):
-            emu.add_user(1000 + person, f"Người {person}", started=True)
-        for group in range(GROUPS):
-            emu.add_group(-100500 - group, f"Khối thi đua số {group + 1}")
-            for k in range(10):
-                status = "administrator" if k == 0 else "member"
-                emu.set_member(-100500 - group, 1000 + group * 10 + k, status)
+    def __init__(self, emu: TimedEmulator) -> None:
+        super().__init__(emu, Path(tempfile.mkdtemp(prefix="blocbot-bench-")))
+        add_people(emu)
 
-    def start_blocbot(self, concurrency: int) -> None:
-        """Run `blocbot run` against the emulator, with a fresh database."""
-        config = self.folder / f"config-{concurrency}.toml"
-        db = self.folder / f"bench-{concurrency}-{time.time_ns()}.sqlite3"
-        config.write_text(
-            f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{self.emu.base_url}"\n'
-            f'base_file_url = "{self.emu.base_file_url}"\nrate_limit = false\n'
-            f"concurrent_updates = {concurrency}\n[database]\npath = \"{db}\"\n",
-            encoding="utf-8")
-        self._spawn([sys.executable, "-m", "bot.cli", "--config", str(config), "run"])
+    async def start(self, concurrency: int) -> Features:
+        """Seed a fresh database, run `blocbot run` against the emulator, set the features up."""
+        db = self.folder / "bench.sqlite3"
+        await seed_roster(db)
+        self.start_blocbot(db, concurrency, TOKEN)
+        await self.wait_polling()
+        return await setup_features(self.emu, db)
 
-    def start_echo(self) -> None:
+    async def start_echo(self) -> Features:
         """Run the bare PTB echo bot."""
-        self._spawn([sys.executable, "-m", "tests.bench.echo_bot", self.emu.base_url, TOKEN])
-
-    def _spawn(self, argv: list[str]) -> None:
-        env = {**os.environ, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(ROOT)}
-        self.log = self.folder / f"bot-{time.time_ns()}.log"
-        with self.log.open("wb") as sink:
-            self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=sink, stderr=sink)
-
-    async def wait_polling(self) -> None:
-        """Until the bot has started long polling."""
-        try:
-            await self.emu.wait_until(
-                lambda: any(c.method.lower() == "getupdates" for c in self.emu.calls),
-                timeout=60, what="bot polling")
-        except TimeoutError:
-            raise RuntimeError(f"the bot did not start polling; its log: {self.log}") from None
-
-    def stop(self) -> None:
-        """Kill the bot process."""
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-    def sends(self) -> int:
-        """How many messages the bot has sent so far."""
-        return sum(1 for c in self.emu.calls if c.method.lower() == "sendmessage")
+        self.spawn(["-m", "tests.bench.echo_bot", self.emu.base_url, TOKEN])
+        await self.wait_polling()
+        return await setup_echo(self.emu)
 
 
-def mix(rng: random.Random, blocbot: bool) -> tuple[int, int, str]:
-    """One update of the realistic mix: (user, chat, text); each gets exactly one reply."""
-    group = rng.randrange(GROUPS)
-    user = 1000 + group * 10 + rng.randrange(10)
-    if not blocbot:
-        return user, -100500 - group, f"xin chào {rng.randrange(10**6)}"
-    text = rng.choice(["/units", "/roster", "/bloc", "/help", "/donvi", "/khoi", "/danhsach"])
-    return user, -100500 - group, text
+async def answered(rig: Rig, tracker: Tracker, within: float) -> None:
+    """Until every posted update is answered."""
+    try:
+        await rig.emu.wait_until(tracker.poll, timeout=within, what="answers")
+    except TimeoutError:
+        raise RuntimeError(f"{tracker.expected - tracker.answered} updates unanswered, e.g. "
+                           f"{tracker.missing()}; bot log: {rig.log}") from None
 
 
-async def setup_blocs(rig: Rig) -> None:
-    """Each group becomes a bloc with ten units (two replies per group)."""
-    before = rig.sends()
-    for group in range(GROUPS):
-        admin, chat = 1000 + group * 10, -100500 - group
-        rig.emu.post_message(admin, chat, f"/setup Khối thi đua số {group + 1}")
-        rig.emu.post_message(admin, chat, "/units add\n" + "\n".join(f"Sở {k} tỉnh" for k in range(10)))
-    await rig.emu.wait_until(lambda: rig.sends() >= before + 2 * GROUPS, timeout=120, what="setup")
-
-
-async def saturate(rig: Rig, count: int, blocbot: bool, seed: int) -> float:
-    """Post `count` updates at once; return updates per second until all are answered."""
-    rng = random.Random(seed)
-    before = rig.sends()
-    started = time.perf_counter()
+async def saturate(rig: Rig, mix: Mix, count: int) -> tuple[float, float]:
+    """Post `count` updates at once; (updates per second until all are answered, bot CPU ms each)."""
+    started, cpu = time.perf_counter(), rig.cpu_seconds()
     for _ in range(count):
-        rig.emu.post_message(*mix(rng, blocbot))
-    await rig.emu.wait_until(lambda: rig.sends() >= before + count, timeout=600, what="replies")
-    return count / (time.perf_counter() - started)
+        mix.post()
+    await answered(rig, mix.tracker, within=300)
+    return count / (time.perf_counter() - started), (rig.cpu_seconds() - cpu) * 1000 / count
 
 
-async def latencies(rig: Rig, rate: float, seconds: float, blocbot: bool, seed: int) -> list[float]:
-    """Post at a steady rate; return each update's time to its reply (FIFO per chat)."""
-    rng = random.Random(seed)
-    posted: dict[int, deque[float]] = defaultdict(deque)
-    results: list[float] = []
-    seen = len(rig.emu.calls)
-    done = asyncio.Event()
+async def steady(rig: Rig, mix: Mix, rate: float, count: int) -> list[float]:
+    """Post `count` updates at `rate` per second; each one's time to its answer."""
+    import asyncio
 
-    async def observe() -> None:
-        nonlocal seen
-        while not done.is_set() or any(posted.values()):
-            calls = rig.emu.calls
-            now = time.perf_counter()
-            for call in calls[seen:]:
-                if call.method.lower() == "sendmessage":
-                    queue = posted.get(int(call.params.get("chat_id", 0)))
-                    if queue:
-                        results.append(now - queue.popleft())
-            seen = len(calls)
-            await asyncio.sleep(0.001)
-
-    watcher = asyncio.create_task(observe())
-    total = int(rate * seconds)
+    first = len(mix.tracker.latencies)
     start = time.perf_counter()
-    for i in range(total):
-        user, chat, text = mix(rng, blocbot)
+    for i in range(count):
         delay = start + i / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        posted[chat].append(time.perf_counter())
-        rig.emu.post_message(user, chat, text)
-    done.set()
-    await asyncio.wait_for(watcher, timeout=300)
-    return results
+        mix.post()
+        mix.tracker.poll()
+    await answered(rig, mix.tracker, within=300)
+    return mix.tracker.latencies[first:]
 
 
-async def measure(kind: str, concurrency: int, latency: float) -> tuple[list[float], list[float]]:
-    """RUNS runs of (throughput, p50, p99) for one bot and one network latency."""
-    rates: list[float] = []
-    lat_all: list[float] = []
-    p50s: list[float] = []
-    p99s: list[float] = []
-    for run in range(RUNS):
-        async with BotApiEmulator(token=TOKEN, bot_username="blocbot_bench") as emu:
-            rig = Rig(emu)
-            blocbot = kind == "blocbot"
-            rig.start_blocbot(concurrency) if blocbot else rig.start_echo()
-            try:
-                await rig.wait_polling()
-                if blocbot:
-                    await setup_blocs(rig)
+@dataclass
+class Series:
+    """One bot at one network latency: per run, updates/s and p50/p99 latency (ms)."""
+
+    rates: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # bot process CPU ms per update
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Median updates/s."""
+        return sorted(self.rates)[len(self.rates) // 2]
+
+
+async def measure(kind: str, concurrency: int = 1) -> dict[float, Series]:
+    """One bot process: RUNS runs at each network latency."""
+    found: dict[float, Series] = {}
+    async with TimedEmulator(token=TOKEN, bot_username="blocbot_bench") as emu:
+        rig = Rig(emu)
+        try:
+            features = await (rig.start(concurrency) if kind == "blocbot" else rig.start_echo())
+            mix = Mix(emu, Tracker(emu), features, seed=concurrency, echo=kind == "echo")
+            for latency in LATENCIES:
                 emu.latency = latency
-                count = 1500 if latency == 0 else 200
-                rate = await saturate(rig, count, blocbot, seed=run)
-                rates.append(rate)
-                lat = await latencies(rig, rate * 0.5, 2.0 if latency == 0 else 4.0, blocbot, seed=100 + run)
-                lat_all += lat
-                p50s.append(percentile(lat, 50) * 1000)
-                p99s.append(percentile(lat, 99) * 1000)
-            finally:
-                rig.stop()
-    return rates, p50s + p99s
+                series = found[latency] = Series()
+                for _run in range(RUNS):
+                    rate, cpu = await saturate(rig, mix, BURST[latency])
+                    half = rate / 2
+                    kinds_before = {k: len(v) for k, v in mix.tracker.by_kind.items()}
+                    lat = await steady(rig, mix, half, max(STEADY_MIN, int(half * STEADY_SECONDS[latency])))
+                    series.rates.append(rate)
+                    series.cpu.append(cpu)
+                    series.p50.append(percentile(lat, 50) * 1000)
+                    series.p99.append(percentile(lat, 99) * 1000)
+                    for name, values in mix.tracker.by_kind.items():
+                        series.by_kind.setdefault(name, []).extend(
+                            v * 1000 for v in values[kinds_before.get(name, 0):])
+        finally:
+            rig.stop()
+    return found
+
+
+def http_stack(concurrency: int) -> dict[str, object]:
+    """What `tests.bench.http_stack` reports from a bot process's interpreter."""
+    out = subprocess.run([sys.executable, "-m", "tests.bench.http_stack", str(concurrency)], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                         text=True, check=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def label(latency: float) -> str:
+    """How a network latency is named in the table."""
+    return "loopback" if latency == 0 else "+100 ms per call"
 
 
 async def main() -> str:
     """The throughput section of BENCHMARKS.md."""
+    echo = await measure("echo")
+    blocbot = {c: await measure("blocbot", c) for c in CONCURRENCY}
     rows: list[Figure] = []
-    notes = []
-    for latency in (0.0, 0.1):
-        label = "loopback" if latency == 0 else "+100 ms per Bot API call"
-        echo_rates, echo_lat = await measure("echo", 1, latency)
-        echo = sum(echo_rates) / len(echo_rates)
-        rows.append(Figure(f"echo bot, {label}: updates/s", "upd/s", tuple(echo_rates)))
-        rows.append(Figure(f"echo bot, {label}: p50 latency at half load", "ms", tuple(echo_lat[:RUNS])))
-        rows.append(Figure(f"echo bot, {label}: p99 latency at half load", "ms", tuple(echo_lat[RUNS:])))
-        for concurrency in (1, 8):
-            rates, lat = await measure("blocbot", concurrency, latency)
-            ratio = (sum(rates) / len(rates)) / echo
-            target = "≥ 0.7× echo" if latency == 0 else "beat one-at-a-time"
-            met = ratio >= 0.7 if latency == 0 else None
-            rows.append(Figure(f"blocbot (concurrent_updates={concurrency}), {label}: updates/s", "upd/s",
-                               tuple(rates), yardstick=f"{ratio:.2f}× echo", target=target, met=met))
-            rows.append(Figure(f"blocbot (c={concurrency}), {label}: p50 latency at half load", "ms",
-                               tuple(lat[:RUNS])))
-            rows.append(Figure(f"blocbot (c={concurrency}), {label}: p99 latency at half load", "ms",
-                               tuple(lat[RUNS:])))
-    notes.append("Mix: /units, /roster, /bloc, /help and their Vietnamese aliases in 50 blocs of "
-                 "10 units, from 500 people; the echo bot answers plain texts in the same groups. "
-                 "Saturation: 1,500 updates posted at once (200 with added latency). Latency: "
-                 "updates posted at half the measured rate for 2 s (4 s with added latency), "
-                 "time from posting to the bot's sendMessage, matched in order per chat.")
-    return "## Update throughput and latency\n\n" + table(rows) + "\n\n" + " ".join(notes)
+    for latency in LATENCIES:
+        base = echo[latency]
+        name = label(latency)
+        rows.append(Figure(f"echo bot, {name}: updates/s", "upd/s", tuple(base.rates),
+                           yardstick="yardstick"))
+        rows.append(Figure(f"echo bot, {name}: p50 / p99 latency at half load", "ms",
+                           tuple(base.p50), yardstick=f"p99 {sorted(base.p99)[1]:.0f} ms"))
+        one_at_a_time = blocbot[CONCURRENCY[0]][latency].rate
+        for c in CONCURRENCY:
+            series = blocbot[c][latency]
+            ratio = series.rate / base.rate
+            if latency == 0:
+                target, met = "≥ 0.7× echo", ratio >= 0.7
+            else:
+                target = "beat one at a time" if c > 1 else ""
+                met = series.rate > one_at_a_time * 1.5 if c > 1 else None
+            rows.append(Figure(f"blocbot, concurrent_updates={c}, {name}: updates/s", "upd/s",
+                               tuple(series.rates), yardstick=f"{ratio:.2f}× echo", target=target,
+                               met=met))
+            rows.append(Figure(f"blocbot, c={c}, {name}: p50 latency at half load", "ms",
+                               tuple(series.p50), yardstick=f"echo {base.p50[1]:.0f} ms"))
+            rows.append(Figure(f"blocbot, c={c}, {name}: p99 latency at half load", "ms",
+                               tuple(series.p99), yardstick=f"echo {sorted(base.p99)[1]:.0f} ms"))
+    chosen = CONCURRENCY[-1]
+    kinds = blocbot[chosen][0.0].by_kind
+    per_kind = ", ".join(f"{k} {percentile(v, 50):.0f}/{percentile(v, 99):.0f}"
+                         for k, v in sorted(kinds.items()))
+    stack = http_stack(chosen)
+    versions = ", ".join(f"{k} {v}" for k, v in stack["versions"].items())  # type: ignore[attr-defined]
+    notes = [
+        "Mix from 50 groups and 500 people (tests/bench/mix.py): roster commands 15 %, schedule "
+        "commands (/schedule, /rsvp, /event) 15 %, RSVP presses 20 %, ballot presses 30 % (ticks; "
+        "about one press in twelve sends the ballot, which stores it and scrubs the file), form "
+        "answers 20 % (/submit, then three typed answers). The echo bot gets the same updates and "
+        "makes the same calls (a text back; a press answered, then its message edited).",
+        f"Saturation: {BURST[0.0]} updates posted at once ({BURST[0.1]} with added latency); latency: "
+        "updates posted at half the measured rate for 2 s (4 s with added latency, at least "
+        f"{STEADY_MIN}), from posting to the answering call's arrival at the emulator (the "
+        "sendMessage, the answerCallbackQuery, or for a ballot the edit that shows it).",
+        f"blocbot c={chosen} at loopback, p50/p99 ms by kind over all runs: {per_kind}.",
+        f"HTTP stack of the bot process: {versions}; PTB's pool for Bot API calls "
+        f"{stack['bot_pool']}, for getUpdates {stack['get_updates_pool']}.",
+    ]
+    return "## Update throughput and latency\n\n" + table(rows) + "\n\n" + "  \n".join(notes)

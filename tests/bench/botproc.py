@@ -1,0 +1,94 @@
+"""A bot as its own process against the emulator: `blocbot run`, or the bare echo bot.
+
+``BLOCBOT_BENCH_PROFILE=out.prof`` runs the bot under cProfile (stopped with SIGINT, so the
+profile gets written).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.botapi import BotApiEmulator
+
+ROOT = Path(__file__).resolve().parents[2]
+PROFILE = os.environ.get("BLOCBOT_BENCH_PROFILE", "")
+
+
+class BotProcess:
+    """One bot process polling an emulator; its CPU time and resident memory from /proc."""
+
+    def __init__(self, emu: BotApiEmulator, folder: Path) -> None:
+        self.emu = emu
+        self.folder = folder
+        self.log = folder / "bot.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
+
+    def config(self, db: Path, concurrency: int, token: str) -> Path:
+        """A config.toml for `blocbot run` against the emulator, rate limits off."""
+        path = self.folder / "config.toml"
+        path.write_text(
+            f'[telegram]\ntoken = "{token}"\nbase_url = "{self.emu.base_url}"\n'
+            f'base_file_url = "{self.emu.base_file_url}"\nrate_limit = false\n'
+            f"concurrent_updates = {concurrency}\n[database]\npath = \"{db}\"\n",
+            encoding="utf-8")
+        return path
+
+    def start_blocbot(self, db: Path, concurrency: int, token: str) -> None:
+        """`python -m bot.cli --config … run`, as in production."""
+        self.spawn(["-m", "bot.cli", "--config", str(self.config(db, concurrency, token)), "run"])
+
+    def spawn(self, argv: list[str]) -> None:
+        """Start `python <argv>` (under cProfile if asked)."""
+        if PROFILE:
+            argv = ["-m", "cProfile", "-o", PROFILE, *argv]
+        env = {**os.environ, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+        self.started_at = time.perf_counter()
+        with self.log.open("ab") as sink:
+            self.proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=sink,
+                                         stderr=sink)
+
+    async def wait_polling(self, within: float = 60) -> float:
+        """Until the bot's first getUpdates; returns seconds since the process was started."""
+        try:
+            await self.emu.wait_until(
+                lambda: any(c.method.lower() == "getupdates" for c in self.emu.calls),
+                timeout=within, what="bot polling")
+        except TimeoutError:
+            raise RuntimeError(f"the bot did not start polling; its log: {self.log}") from None
+        return time.perf_counter() - self.started_at
+
+    def _status(self, name: str) -> str:
+        assert self.proc is not None
+        with open(f"/proc/{self.proc.pid}/{name}", encoding="ascii") as fh:
+            return fh.read()
+
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far (all its threads)."""
+        fields = self._status("stat").rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self, peak: bool = False) -> float:
+        """Resident memory now (VmRSS) or at its peak (VmHWM), in MB."""
+        key = "VmHWM:" if peak else "VmRSS:"
+        line = next(line for line in self._status("status").splitlines() if line.startswith(key))
+        return int(line.split()[1]) / 1024
+
+    def stop(self) -> None:
+        """Stop the process (gently when profiling, so the profile is written)."""
+        if self.proc is None:
+            return
+        if PROFILE:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None

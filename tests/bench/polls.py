@@ -1,0 +1,221 @@
+"""Polls at scale, and how the rest of the bot fares meanwhile.
+
+One `blocbot run` process and one database: a bloc of 1,000 units (each with a started voter)
+holding fully voted award polls of 5 categories (60 candidates each, the most a ballot shows)
+and draft polls ready to open, beside 50 ordinary blocs with a year of events.
+
+Poll at scale: "/poll <id> close" until the results and the chart are in the group, then
+"/poll <id> minutes" until the DOCX and the chart are in; nothing else running.
+Latency while heavy work runs: /schedule posted at a steady rate in the 50 other groups, while
+in the big bloc a poll is opened (1,000 ballots go out privately), another is closed (tally,
+results, chart) and its minutes are made; the p99 of /schedule's reply time over that window,
+against the same rate with nothing heavy running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bot.ballots import encode_ballot
+from bot.clock import SystemClock
+from bot.tally import Ballot, Rules
+from storage.db import Database
+from storage.polls import CategoryRow, PollRepo, scrub_history
+from tests.bench import seed
+from tests.bench.botproc import BotProcess
+from tests.bench.mix import TimedEmulator, Tracker
+from tests.bench.stats import Figure, percentile, table
+from tests.bench.throughput import CONCURRENCY
+
+TOKEN = "778:BENCH-POLLS"
+RUNS = 3
+UNITS = 1000
+CANDIDATES = 60
+CATEGORIES = (("Cờ thi đua của Chính phủ", 1), ("Cờ thi đua của UBND tỉnh", 3),
+              ("Bằng khen của Chủ tịch UBND tỉnh", 10), ("Tập thể lao động xuất sắc", 20),
+              ("Giấy khen của Giám đốc Sở Nội vụ", 30))
+BIG = seed.World(blocs=1, units=UNITS, chat_base=-1009000000000, user_base=30_000_000)
+SMALL = seed.World(blocs=50, units=10, past_events=12, future_events=12,
+                   chat_base=-1008000000000, user_base=20_000_000)
+RATE = 20.0  # /schedule per second during the latency runs
+
+
+async def make_polls(path: Path, voted: int, drafts: int) -> tuple[list[int], list[int]]:
+    """In the big bloc: `voted` open polls with every unit's ballot in, and `drafts` drafts."""
+    rng = random.Random(7)
+    async with Database(path, SystemClock()) as db, db.transaction() as uow:
+        polls = uow.repo(PollRepo)
+        bloc = await uow.blocs.by_chat(BIG.chat(0))
+        assert bloc is not None
+        units = [u.id for u in await uow.units.active(bloc.id)]
+        rows = [CategoryRow(i, name, quota, "pick", None) for i, (name, quota) in enumerate(CATEGORIES)]
+        made: list[int] = []
+        for n in range(voted + drafts):
+            poll_id = await polls.create(bloc.id, "award", f"Bình xét thi đua năm 2026 (đợt {n + 1})",
+                                         2026, Rules(), None, BIG.person(0, 0), rows)
+            for row in rows:
+                await polls.set_candidates(poll_id, 1, row.index, units[:CANDIDATES])
+            made.append(poll_id)
+        for poll_id in made[:voted]:
+            poll = await polls.get(poll_id)
+            assert poll is not None
+            await polls.open_round(poll, 1, units, BIG.person(0, 0), None)
+            ballots = [(poll_id, 1, secrets.token_hex(16), encode_ballot(vote(rng, units)))
+                       for _unit in units]
+            writer = db.writer  # the transaction's connection
+            await writer.executemany("INSERT INTO poll_turnout(poll_id, round, unit_id) VALUES (?, 1, ?)",
+                                     [(poll_id, u) for u in units])
+            await writer.executemany("INSERT INTO poll_ballots(poll_id, round, id, body) "
+                                     "VALUES (?, ?, ?, ?)", sorted(ballots))
+    assert await scrub_history(path)
+    return made[:voted], made[voted:]
+
+
+def vote(rng: random.Random, units: list[int]) -> Ballot:
+    """Three voters in four tick each category's favourites, the rest tick at random."""
+    choices = {}
+    for index, (_name, quota) in enumerate(CATEGORIES):
+        favourites = units[2 * index: 2 * index + quota]
+        choices[index] = tuple(favourites if rng.random() < 0.75 else
+                               rng.sample(units[:CANDIDATES], quota))
+    return Ballot(choices)
+
+
+def add_to_emulator(emu: TimedEmulator) -> None:
+    """The groups and people of both worlds."""
+    for world in (BIG, SMALL):
+        for i in range(world.blocs):
+            emu.add_group(world.chat(i), f"Khối thi đua số {i + 1}")
+            for k in range(world.units):
+                emu.add_user(world.person(i, k), f"Người {i}-{k}", started=True)
+            emu.set_member(world.chat(i), world.person(i, 0), "administrator")
+
+
+def scrub_cost(path: Path) -> float:
+    """ms of one scrub (VACUUM + WAL truncate) of this database, as after every ballot."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return (time.perf_counter() - started) * 1000
+
+
+class Rig(BotProcess):
+    """The bot process and what the runs need to know."""
+
+    def __init__(self, emu: TimedEmulator) -> None:
+        super().__init__(emu, Path(tempfile.mkdtemp(prefix="blocbot-bench-polls-")))
+        self.db = self.folder / "polls.sqlite3"
+        self.timed = emu
+
+    def since(self, mark: int, method: str, chat: int) -> float | None:
+        """Arrival time of the first `method` call to `chat` from call number `mark` on."""
+        calls, arrivals = self.timed.calls, self.timed.arrivals
+        for index in range(mark, min(len(calls), len(arrivals))):
+            call = calls[index]
+            if call.method == method and str(call.params.get("chat_id")) == str(chat):
+                return arrivals[index]
+        return None
+
+    async def command(self, text: str, *done: str) -> tuple[float, int]:
+        """Post an admin command in the big bloc; seconds until the `done` calls all arrived."""
+        mark = len(self.emu.calls)
+        started = time.perf_counter()
+        self.emu.post_message(BIG.person(0, 0), BIG.chat(0), text)
+        await self.emu.wait_until(lambda: all(self.since(mark, m, BIG.chat(0)) for m in done),
+                                  timeout=300, what=text)
+        return max(self.since(mark, m, BIG.chat(0)) or 0.0 for m in done) - started, mark
+
+
+async def schedule_latencies(rig: Rig, rate: float, until: asyncio.Event | None,
+                             minimum: float) -> list[float]:
+    """Post /schedule at `rate` in the small blocs for at least `minimum` s and until `until`."""
+    tracker = Tracker(rig.timed)
+    rng = random.Random(11)
+    started = time.perf_counter()
+    n = 0
+    while time.perf_counter() - started < minimum or (until is not None and not until.is_set()):
+        delay = started + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        bloc = rng.randrange(SMALL.blocs)
+        rig.emu.post_message(SMALL.person(bloc, rng.randrange(SMALL.units)), SMALL.chat(bloc), "/schedule")
+        tracker.expect("sendmessage", SMALL.chat(bloc), "schedule")
+        tracker.poll()
+        n += 1
+    await rig.emu.wait_until(tracker.poll, timeout=300, what="/schedule replies")
+    return [v * 1000 for v in tracker.latencies]
+
+
+async def main() -> str:
+    """The polls section of BENCHMARKS.md."""
+    figures: list[Figure] = []
+    async with TimedEmulator(token=TOKEN, bot_username="blocbot_bench") as emu:
+        rig = Rig(emu)
+        add_to_emulator(emu)
+        await seed.make(rig.db, SMALL)
+        await seed.make(rig.db, BIG)
+        voted, drafts = await make_polls(rig.db, 2 * RUNS, RUNS)
+        scrubs = [scrub_cost(rig.db) for _ in range(RUNS)]
+        rig.start_blocbot(rig.db, CONCURRENCY[-1], TOKEN)
+        try:
+            await rig.wait_polling()
+            close, minutes = [], []
+            for poll_id in voted[:RUNS]:
+                close.append((await rig.command(f"/poll {poll_id} close", "sendMessage", "sendPhoto"))[0])
+                minutes.append((await rig.command(f"/poll {poll_id} minutes", "sendDocument",
+                                                  "sendPhoto"))[0])
+            quiet, busy = [], []
+            for run in range(RUNS):
+                quiet.append(percentile(await schedule_latencies(rig, RATE, None, 4.0), 99))
+                heavy_done = asyncio.Event()
+
+                async def heavy(run: int = run, done: asyncio.Event = heavy_done) -> None:
+                    mark = len(emu.calls)
+                    emu.post_message(BIG.person(0, 0), BIG.chat(0), f"/poll {drafts[run]} open")
+                    await rig.command(f"/poll {voted[RUNS + run]} close", "sendMessage", "sendPhoto")
+                    await rig.command(f"/poll {voted[RUNS + run]} minutes", "sendDocument", "sendPhoto")
+                    await emu.wait_until(lambda: sum(1 for c in emu.calls[mark:] if c.method ==
+                                                     "sendMessage" and int(c.params.get("chat_id", 0)) > 0)
+                                         >= UNITS, timeout=300, what="1,000 ballots out")
+                    done.set()
+
+                task = asyncio.create_task(heavy())
+                busy.append(percentile(await schedule_latencies(rig, RATE, heavy_done, 1.0), 99))
+                await task
+            rss = rig.rss_mb(peak=True)
+        finally:
+            rig.stop()
+    figures.append(Figure("scrub after a ballot (VACUUM + WAL truncate) of this database", "ms",
+                          tuple(scrubs), yardstick=f"{rig.db.stat().st_size / 2**20:.1f} MB file"))
+    figures.append(Figure(f"/poll close, {UNITS:,} units × 5 categories: results + chart sent", "s",
+                          tuple(close)))
+    figures.append(Figure("/poll minutes: DOCX + chart sent", "s", tuple(minutes)))
+    totals = tuple(a + b for a, b in zip(close, minutes, strict=True))
+    figures.append(Figure("close + minutes together", "s", totals, target="< 2 s",
+                          met=max(totals) < 2))
+    figures.append(Figure(f"/schedule p99 at {RATE:.0f}/s, nothing heavy running", "ms", tuple(quiet),
+                          yardstick="yardstick"))
+    figures.append(Figure(f"/schedule p99 at {RATE:.0f}/s while a 1,000-unit poll opens (1,000 "
+                          "ballots out) and another closes (results, chart, minutes)", "ms",
+                          tuple(busy), yardstick=f"quiet {sorted(quiet)[1]:.0f} ms", target="< 250 ms",
+                          met=max(busy) < 250))
+    figures.append(Figure("bot process peak resident memory (VmHWM) after these runs", "MB", (rss,)))
+    note = (f"One bloc of {UNITS:,} units, each with a started voter; award polls of 5 categories "
+            f"(quotas {', '.join(str(q) for _n, q in CATEGORIES)}) with {CANDIDATES} candidates "
+            f"each and all {UNITS:,} ballots in, beside {SMALL.blocs} blocs of {SMALL.units} units "
+            "with a year of events; `blocbot run` with "
+            f"concurrent_updates={CONCURRENCY[-1]}, rate limits off. Times run from posting the "
+            "command to the arrival of the last call named.")
+    return "## Polls at scale, and latency while heavy work runs\n\n" + table(figures) + "\n\n" + note
