@@ -433,6 +433,9 @@ async def on_button(turn: Turn, data: Callback) -> None:
         unit = await uow.units.get(data.int(1))
     if unit is None or unit.bloc_id != turn.bloc.id:
         raise CallbackError("unit of another bloc")
+    year = data.int(2) if action in ("chair", "vice") else 0
+    if action in ("chair", "vice") and not turn.year() - 1 <= year <= turn.year() + 5:
+        raise CallbackError("year out of range")  # before answering: a query is answered once
     await query.answer()
     await turn.drop_buttons()
     if action in ("rm", "rmok", "keep"):
@@ -447,9 +450,6 @@ async def on_button(turn: Turn, data: Callback) -> None:
         else:
             await turn.reply(_("Nothing was removed."))
         return
-    year = data.int(2)
-    if not turn.year() - 1 <= year <= turn.year() + 5:
-        raise CallbackError("year out of range")
     await store_role(turn, unit, action, year)
 
 

@@ -1,0 +1,229 @@
+"""Attacks on the secret ballot: voting for another unit, twice, after close, by forged or replayed
+button data. Each attempt gets a clear refusal and leaves the count as it was; afterwards the
+database file and the logs still link no unit to its choices (the checks of test_secrecy.py)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from bot.secrecy import REDACTED
+from tests.attack_helpers import errors_logged, insane
+from tests.conftest import CHAIR, GROUP, OUTSIDER
+from tests.harness import BOT_USERNAME, BotHarness
+from tests.test_polls_e2e import POLL_TABLES, VOTERS, link_voters, vote_with_buttons
+from tests.test_secrecy import FORMATTER, files_of
+
+OTHER_GROUP = -1001000000077
+NON_VOTER = 301  # a second representative of unit #2; VOTERS[1] casts #2's ballots
+OTHER_VOTER = 401  # the voter of unit #1 of another bloc
+# What the refusals say (Vietnamese, the chats' language)
+INVALID = "Nút này không còn hiệu lực"
+NOT_MEMBER = "Bạn không bỏ phiếu"
+NOT_VOTER = "Phiếu của đơn vị do Người bỏ phiếu 2 bỏ"
+VOTED = "Đơn vị đã bỏ phiếu"
+CLOSED = "đã kết thúc"
+OTHER_ROUND = "Phiếu này thuộc vòng khác"
+PRIVATE_ONLY = "trong cuộc trò chuyện riêng"
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One attempt: a text sent, or button data pressed on the actor's latest private message."""
+
+    name: str
+    actor: int
+    says: str  # what the refusal must contain
+    text: str | None = None
+    data: str | None = None
+    chat: int | None = None  # the actor's private chat unless given
+
+
+IDENTITY = [  # poll #1 is open; VOTERS[1] (unit #2) has its ballot page
+    Attack("non-voter of the unit, by text", NON_VOTER, NOT_VOTER, text="/vote 1 1: 3; 2: 4, 5"),
+    Attack("non-voter opens the ballot", NON_VOTER, INVALID, data="bv:1:1:s"),
+    Attack("non-voter replays the voter's tick", NON_VOTER, INVALID, data="bv:1:1:t:0:3"),
+    Attack("non-voter replays Send", NON_VOTER, INVALID, data="bv:1:1:c"),
+    Attack("non-voter's deep link", NON_VOTER, NOT_VOTER, text="/start vote_1"),
+    Attack("member of no unit, by text", OUTSIDER, NOT_MEMBER, text="/vote 1 1: 3"),
+    Attack("member of no unit, Send", OUTSIDER, INVALID, data="bv:1:1:c"),
+    Attack("the chair's person, no unit", CHAIR, NOT_MEMBER, text="/vote 1 1: 3"),
+    Attack("another bloc's voter, by text", OTHER_VOTER, NOT_MEMBER, text="/vote 1 1: 3"),
+    Attack("another bloc's voter, buttons", OTHER_VOTER, INVALID, data="bv:1:1:t:0:3"),
+    Attack("voter into another bloc's poll", VOTERS[1], NOT_MEMBER, text="/vote 2 1: 1"),
+    Attack("voter into another bloc's poll, Send", VOTERS[1], INVALID, data="bv:2:1:c"),
+    Attack("voter, in the group", VOTERS[1], PRIVATE_ONLY, text="/vote 1 1: 3", chat=GROUP),
+]
+FORGED = [  # the rightful voter of #2, with made-up data on their own ballot page
+    Attack("no such candidate", VOTERS[1], INVALID, data="bv:1:1:t:0:99"),
+    Attack("candidate 0", VOTERS[1], INVALID, data="bv:1:1:t:0:0"),
+    Attack("negative candidate", VOTERS[1], INVALID, data="bv:1:1:t:0:-1"),
+    Attack("candidate not a number", VOTERS[1], INVALID, data="bv:1:1:t:0:x"),
+    Attack("huge candidate", VOTERS[1], INVALID, data="bv:1:1:t:0:99999999999999999999"),
+    Attack("no such category", VOTERS[1], INVALID, data="bv:1:1:t:7:1"),
+    Attack("confirmation answer in a pick category", VOTERS[1], INVALID, data="bv:1:1:a:0:y"),
+    Attack("no such page", VOTERS[1], INVALID, data="bv:1:1:p:5"),
+    Attack("unknown action", VOTERS[1], INVALID, data="bv:1:1:z"),
+    Attack("no action", VOTERS[1], INVALID, data="bv:1:1"),
+    Attack("own unit when self-vote is barred", VOTERS[1], INVALID, data="bv:1:1:t:0:2"),
+    Attack("another round", VOTERS[1], OTHER_ROUND, data="bv:1:2:t:0:3"),
+    Attack("deleted poll", VOTERS[1], INVALID, data="bv:4:1:s"),
+    Attack("no such poll", VOTERS[1], INVALID, data="bv:999:1:c"),
+    Attack("text: own unit", VOTERS[1], "tự bầu", text="/vote 1 1: 2; 2: 3, 4"),
+    Attack("text: two in a seat of one", VOTERS[1], "🗳", text="/vote 1 1: 3, 4"),
+    Attack("text: no such candidate", VOTERS[1], "🗳", text="/vote 1 1: 99"),
+    Attack("text: no such category", VOTERS[1], "🗳", text="/vote 1 3: 1"),
+    Attack("text: the same unit twice", VOTERS[1], "🗳", text="/vote 1 2: 4, 4"),
+]
+TWICE = [  # after VOTERS[1] cast #2's ballot
+    Attack("again by text", VOTERS[1], VOTED, text="/vote 1 1: 5; 2: 6, 7"),
+    Attack("Send replayed", VOTERS[1], VOTED, data="bv:1:1:c"),
+    Attack("tick after voting", VOTERS[1], VOTED, data="bv:1:1:t:0:5"),
+    Attack("the unit's other representative", NON_VOTER, NOT_VOTER, text="/vote 1 1: 5"),
+    Attack("deep link after voting", VOTERS[1], VOTED, text="/start vote_1"),
+]
+AFTER_CLOSE = [  # poll #1 closed; VOTERS[4] never voted
+    Attack("text after close", VOTERS[4], CLOSED, text="/vote 1 1: 3"),
+    Attack("tick after close", VOTERS[4], CLOSED, data="bv:1:1:t:0:3"),
+    Attack("Send after close", VOTERS[4], CLOSED, data="bv:1:1:c"),
+    Attack("deep link after close", VOTERS[4], CLOSED, text="/start vote_1"),
+]
+ROUND_TWO = [  # poll #3 in round 2: its round-1 buttons replayed
+    Attack("round-1 tick in round 2", VOTERS[0], OTHER_ROUND, data="bv:3:1:t:0:1"),
+    Attack("round-1 Send in round 2", VOTERS[0], OTHER_ROUND, data="bv:3:1:c"),
+    Attack("round-2 tick of a unit not in round 2", VOTERS[0], INVALID, data="bv:3:2:t:0:99"),
+]
+ALL = IDENTITY + FORGED + TWICE + AFTER_CLOSE + ROUND_TWO
+
+
+async def attempt(h: BotHarness, attack: Attack) -> None:
+    """Run one attack; it must be refused in words and leave every poll table as it was."""
+    chat = attack.chat or attack.actor
+    before = h.snapshot(*POLL_TABLES)
+    texts = len(h.texts(chat))
+    alerts = len(h.emu.callback_answers)
+    if attack.data is not None:
+        message = h.emu.last(chat)
+        assert message is not None, attack.name
+        await h.press(attack.actor, chat, message.message_id, attack.data)
+        answers = h.emu.callback_answers[alerts:]
+        said = " ".join(a.text or "" for a in answers)
+        assert answers and all(a.show_alert for a in answers), (attack.name, answers)
+    else:
+        await h.send(attack.actor, chat, attack.text or "")
+        said = "\n".join(h.texts(chat)[texts:])
+    assert attack.says in said and not insane(said), (attack.name, said)
+    assert h.snapshot(*POLL_TABLES) == before, attack.name
+
+
+async def second_bloc(h: BotHarness) -> None:
+    """Another bloc in another group, its poll #2 open, OTHER_VOTER voting for its unit #1."""
+    h.person(OTHER_VOTER, "Người bỏ phiếu khối khác")
+    h.group(OTHER_GROUP, "Khối thi đua số 7", admins=[CHAIR], members=[OTHER_VOTER])
+    await h.send(CHAIR, OTHER_GROUP, "/setup Khối thi đua số 7")
+    await h.send(CHAIR, OTHER_GROUP, "/units add\nSở Y tế\nSở Giáo dục và Đào tạo")
+    await h.send(CHAIR, OTHER_GROUP, "/invite #1")
+    link = re.findall(rf"t\.me/{BOT_USERNAME}\?start=(join_[\w-]+)", h.last_text(CHAIR))[0]
+    await h.send(OTHER_VOTER, OTHER_VOTER, f"/start {link}")
+
+
+async def test_ballot_attacks_are_refused_and_secrecy_holds(
+        bloc: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    h = bloc
+    with errors_logged() as errors:
+        await link_voters(h)
+        h.person(NON_VOTER, "Đại diện thứ hai")
+        await h.send(CHAIR, GROUP, "/invite #2")
+        link = re.findall(r"start=(join_[\w-]+)", h.last_text(CHAIR))[0]
+        await h.send(NON_VOTER, NON_VOTER, f"/start {link}")
+        await h.send(CHAIR, GROUP, "/poll Bình xét thi đua\nCờ thi đua | 1\nBằng khen | 2\n"
+                                   "rules: self=no")
+        await h.send(CHAIR, GROUP, "/poll 1 open")
+        await second_bloc(h)
+        await h.send(CHAIR, OTHER_GROUP, "/poll Bình xét khối 7\nCờ thi đua | 1")
+        await h.send(CHAIR, OTHER_GROUP, "/poll 2 open")
+        await round_two_poll(h)  # poll #3
+        await h.send(CHAIR, GROUP, "/poll Nháp\nCờ | 1")
+        await h.send(CHAIR, GROUP, "/poll 4 delete")
+        assert h.db_rows("SELECT id, status, round FROM polls ORDER BY id") == [
+            (1, "open", 1), (2, "open", 1), (3, "open", 2)]
+
+        for attack in IDENTITY + FORGED:
+            await attempt(h, attack)
+        await h.press(VOTERS[1], VOTERS[1], h.emu.last(VOTERS[1]).message_id, "bv:1:1:s")
+        await vote_with_buttons(h, VOTERS[1], [[3], [4, 5]])
+        assert h.db_rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1") == [(2,)]
+        for attack in TWICE:
+            await attempt(h, attack)
+        await replayed_by_another_voter(h)
+        await racing_ballots(h)
+        ballots = h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1")
+        await h.send(CHAIR, GROUP, "/poll 1 close")
+        assert h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1") == ballots
+        for attack in AFTER_CLOSE + ROUND_TWO:
+            await attempt(h, attack)
+    assert not errors.records, errors.summary()
+    assert len(ALL) == 44
+    assert_secret(h, caplog)
+
+
+async def round_two_poll(h: BotHarness) -> None:
+    """Poll #3: three votes for #1, three for #5, none passes: round 2 among all, opened."""
+    await h.send(CHAIR, GROUP, "/poll Bình xét cờ tỉnh\nCờ thi đua của UBND tỉnh | 1")
+    await h.send(CHAIR, GROUP, "/poll 3 open")
+    for uid, pick in zip(VOTERS[:6], ["1", "1", "1", "5", "5", "5"], strict=True):
+        await h.send(uid, uid, f"/vote 3 1: {pick}")
+    await h.send(CHAIR, GROUP, "/poll 3 close")
+    await h.send(CHAIR, GROUP, "/poll 3 round2")
+
+
+async def replayed_by_another_voter(h: BotHarness) -> None:
+    """VOTERS[2] (unit #3) presses VOTERS[1]'s buttons: it acts on #3's own ballot, never #2's."""
+    mine = h.emu.last(VOTERS[2])
+    assert mine is not None
+    await h.press(VOTERS[2], VOTERS[2], mine.message_id, "bv:1:1:s")
+    before = h.snapshot(*POLL_TABLES)
+    page = h.emu.last(VOTERS[2])
+    assert page is not None
+    await h.press(VOTERS[2], VOTERS[2], page.message_id, "bv:1:1:t:0:4")
+    shown = h.emu.last(VOTERS[2])
+    assert shown is not None and shown.text is not None
+    assert "Bộ Chỉ huy Bộ đội Biên phòng tỉnh" in shown.text  # unit #3's ballot
+    assert "Voting for: Công an tỉnh" not in shown.text and "cho: Công an tỉnh" not in shown.text
+    assert h.snapshot(*POLL_TABLES) == before
+
+
+async def racing_ballots(h: BotHarness) -> None:
+    """VOTERS[3] (unit #4) sends two ballots at once: exactly one is counted."""
+    first = h.emu.post_message(VOTERS[3], VOTERS[3], "/vote 1 1: 3; 2: 5, 6")
+    second = h.emu.post_message(VOTERS[3], VOTERS[3], "/vote 1 1: 5; 2: 6, 7")
+    await h.settle(first.update_id)
+    await h.settle(second.update_id)
+    assert h.db_rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1 ORDER BY unit_id") == [
+        (2,), (4,)]
+    assert h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1") == [(2,)]
+    replies = h.texts(VOTERS[3])[-2:]
+    assert sum(VOTED in r for r in replies) == 1, replies
+
+
+def assert_secret(h: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    """test_secrecy.py's checks: nothing links a unit to its choices, in the file or the logs."""
+    assert h.config is not None
+    ballots = h.db_rows("SELECT id, body FROM poll_ballots")
+    files = files_of(h.config.database_path)
+    assert len(files.get("-wal", b"")) == 0
+    everything = b"".join(files.values())
+    for body in {b for _i, b in ballots}:
+        assert everything.count(body.encode()) == sum(b == body for _i, b in ballots)
+    assert h.db_rows("PRAGMA freelist_count") == [(0,)]
+    texts = [FORMATTER.format(r) for r in caplog.records]
+    secrets = ["🗳", "☑", "bv:", "/vote", '"c":', *(body for _i, body in ballots),
+               *(i for i, _b in ballots)]
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text, (secret, text[:300])
+    assert any(r.getMessage() == REDACTED for r in caplog.records)
