@@ -29,6 +29,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     """Build the Application: services, every feature's handlers in order, the error handler."""
     from handlers import (
         common,
+        fallback,
         forms,
         forms_answer,
         forms_dialog,
@@ -87,7 +88,9 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     # Group -1: a person's typed answers to a form (only while they have a fresh draft), its
     # "/start form_<id>" link and /cancel of a draft are seen before group 0 and stop there.
     app.add_handlers(forms_dialog.early_handlers(), group=-1)
-    # Answers to the bot's questions come last, so commands always win over them.
+    # Commands no feature took (after all of them), then answers to the bot's questions, so
+    # commands always win over them.
+    app.add_handlers(fallback.handlers())
     app.add_handler(guided.handler())
     app.add_handler(turn.unknown_buttons())  # last: presses no feature took are still answered
     app.add_error_handler(common.on_error)

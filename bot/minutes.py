@@ -129,8 +129,11 @@ def _add_table(doc: DocxDocument, table: Table) -> None:
         doc.add_paragraph().add_run(table.caption).italic = True
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = "Table Grid"
-    for col, text in enumerate(table.header):
-        grid.cell(0, col).paragraphs[0].add_run(text).bold = True
-    for number, row in enumerate(table.rows, 1):
-        for col, text in enumerate(row):
-            grid.cell(number, col).text = text
+    # Row by row: python-docx's Table.cell(r, c) walks the whole table on every call, which
+    # made the minutes of a 1,000-unit bloc take minutes (BENCHMARKS.md).
+    rows = iter(grid.rows)
+    for cell, text in zip(next(rows).cells, table.header, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row, texts in zip(rows, table.rows, strict=True):
+        for cell, text in zip(row.cells, texts, strict=False):
+            cell.paragraphs[0].add_run(text)  # the new cell's empty paragraph (cell.text= redoes it)

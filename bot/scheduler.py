@@ -64,9 +64,9 @@ as if nothing happened; a row whose send had started (Telegram may have accepted
 reminder: that is the at-most-one duplicate, per reminder and crash window. A row whose delivery
 was uncertain twice (two crashes during its send, or read timeouts after the request went out) is
 marked 'failed' instead of being tried a third time, so no reminder ever reaches a group more
-than twice. (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing is lost while the bot is up
-or down for less than the grace; a reminder older than the grace when the bot comes back is
-recorded 'skipped' (with the reason), not sent.
+than twice. (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing
+is lost while the bot is up or down for less than the grace; a reminder older than the grace
+when the bot comes back is recorded 'skipped' (with the reason), not sent.
 """
 
 from __future__ import annotations

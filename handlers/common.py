@@ -132,10 +132,19 @@ async def on_error(update: object, context: BlocContext) -> None:
         lang = context.services.config.language
     else:
         lang = turn.lang
-    text = translator(lang).gettext(
-        "Sorry, something went wrong on my side and nothing was changed. Please try again "
-        "in a moment."
-    )
+    if isinstance(context.error, TelegramError):
+        # A Bot API call failed (after bot/request.py's retries), possibly the reply to work
+        # that was already stored: "nothing was changed" could be false.
+        text = translator(lang).gettext(
+            "Sorry, a problem between me and Telegram kept my answer from getting through, so it "
+            "may be missing or incomplete. What you asked may have been done all the same: please "
+            "check before you try again."
+        )
+    else:
+        text = translator(lang).gettext(
+            "Sorry, something went wrong on my side and nothing was changed. Please try again "
+            "in a moment."
+        )
     if update.callback_query is not None:
         try:
             await update.callback_query.answer(text, show_alert=True)

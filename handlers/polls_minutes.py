@@ -8,6 +8,7 @@ chair; the proposal list; next year's chair and vice chair when elected.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from zoneinfo import ZoneInfo
 
@@ -153,10 +154,11 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
         next_roles = await uow.blocs.roles(state.bloc.id, review_year + 1)
     if not presiding and chair is not None:
         presiding = _("%(unit)s (chair unit)", unit=state.names.get(chair, "?"))
-    chart = chart_of(turn.tr, state)
+    # Drawing and laying out take long for a big bloc: in a thread, so other chats go on.
+    chart = await asyncio.to_thread(chart_of, turn.tr, state)
     minutes = build_minutes(turn.tr, state, turn.lang, turn.tz, place=place, secretary=secretary,
                             presiding=presiding, next_roles=next_roles, chart=chart)
-    data = render_minutes(minutes)
+    data = await asyncio.to_thread(render_minutes, minutes)
     name = (_("vote-count-minutes") + f"-{state.poll.id}.docx").replace(" ", "-")
     await turn.reply_document(data, name, caption=_("Minutes of poll #%(id)s: %(title)s",
                                                      id=state.poll.id, title=state.poll.title))

@@ -6,6 +6,7 @@ services rather than a Turn. Group texts are in the bloc's language.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from datetime import timedelta
@@ -30,6 +31,7 @@ from storage.polls import PollRepo, scrub_history
 log = logging.getLogger(__name__)
 
 REMIND_BEFORE = (timedelta(days=1), timedelta(hours=2))
+MAX_BARS = 15  # candidates drawn per category in the chart (the proposed ones always are)
 CLOSE_TIMER = "poll_close"
 REMIND_TIMER = "poll_remind"
 
@@ -160,28 +162,45 @@ async def plan_deadline(services: Services, state: PollState) -> None:
 
 
 def chart_of(tr: Translator, state: PollState) -> bytes:
-    """The latest counted round as a bar chart."""
+    """The latest counted round as a bar chart (slow: call it in a thread, see post_results).
+
+    A category shows at most MAX_BARS candidates besides the proposed ones: a bloc of hundreds
+    of units makes a picture nobody reads (and Telegram refuses) and takes seconds to draw.
+    """
     _ = tr.gettext
     result = state.results[-1]
     panels = []
     for cat in result.categories:
         bars: tuple[Bar, ...]
+        note = ""
         if cat.answers is not None:
             words = {"yes": _("Agree"), "no": _("Disagree"), "blank": _("Blank ballot")}
             bars = (Bar(words["yes"], cat.answers.yes, bool(cat.proposed)),
                     Bar(words["no"], cat.answers.no, False),
                     Bar(words["blank"], cat.answers.blank, False))
         else:
-            bars = tuple(Bar(state.names.get(r.unit, "?"), r.votes, r.proposed)
-                         for r in result_rows(cat))
-        panels.append(Panel(f"{cat.index + 1}. {cat.name}", bars, cat.needed, cat.base))
+            rows = result_rows(cat)  # most votes first
+            shown = [r for n, r in enumerate(rows) if n < MAX_BARS or r.proposed]
+            bars = tuple(Bar(state.names.get(r.unit, "?"), r.votes, r.proposed) for r in shown)
+            if len(shown) < len(rows):
+                note = _("%(shown)s of %(total)s candidates, most votes first; all are in the "
+                         "minutes", shown=len(shown), total=len(rows))
+        panels.append(Panel(f"{cat.index + 1}. {cat.name}", bars, cat.needed, cat.base, note))
     title = _("#%(id)s %(title)s — round %(round)s", id=state.poll.id, title=state.poll.title,
               round=result.round_no)
     return bar_chart(Chart(title, tuple(panels), _("Number of votes"), _("Votes needed")))
 
 
-async def post_results(bot: Bot, services: Services, state: PollState) -> None:
-    """The results message (with the election's confirm button) and the chart."""
+def draw_chart(state: PollState) -> asyncio.Future[bytes]:
+    """Start drawing the results chart in a thread (it takes a good fraction of a second, more
+    for a big bloc), so that other chats' updates, and this close's own work, go on meanwhile."""
+    return asyncio.ensure_future(asyncio.to_thread(chart_of, group_words(state)[0], state))
+
+
+async def post_results(bot: Bot, services: Services, state: PollState,
+                       chart: asyncio.Future[bytes] | None = None) -> None:
+    """The results message (with the election's confirm button) and the chart (being drawn)."""
+    chart = chart or draw_chart(state)
     tr, lang, _tz = group_words(state)
     _ = tr.gettext
     text = results_text(tr, state, lang)
@@ -193,7 +212,7 @@ async def post_results(bot: Bot, services: Services, state: PollState) -> None:
     for index, piece in enumerate(pieces := split_message(text)):
         await bot.send_message(state.bloc.chat_id, piece,
                                reply_markup=markup if index == len(pieces) - 1 else None)
-    png = chart_of(tr, state)
+    png = await chart
     await bot.send_photo(state.bloc.chat_id, InputFile(io.BytesIO(png), filename="ket-qua.png"),
                          caption=_("Votes per candidate; the dashed line is the votes needed."))
 
@@ -212,16 +231,21 @@ async def close_round(bot: Bot, services: Services, poll_id: int, by: int | None
             return None
         state = await read_state(uow, poll_id)
     assert state is not None
-    scheduler = services.scheduler
-    if scheduler is not None:  # closed early: the round's timers have nothing left to do
-        ref = f"{poll_id}:{state.poll.round}"
-        await scheduler.cancel_timer(CLOSE_TIMER, ref)
-        for before in REMIND_BEFORE:
-            await scheduler.cancel_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}")
-    await scrub_history(services.db.path)
-    tr, lang, tz = group_words(state)
-    if state.poll.card_message_id is not None:
-        await edit(bot, state.bloc.chat_id, state.poll.card_message_id,
-                   card_text(tr, state, lang, tz), None)
-    await post_results(bot, services, state)
+    chart = draw_chart(state)  # meanwhile: timers, scrub, card, results text
+    try:
+        scheduler = services.scheduler
+        if scheduler is not None:  # closed early: the round's timers have nothing left to do
+            ref = f"{poll_id}:{state.poll.round}"
+            await scheduler.cancel_timer(CLOSE_TIMER, ref)
+            for before in REMIND_BEFORE:
+                await scheduler.cancel_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}")
+        await scrub_history(services.db.path)
+        tr, lang, tz = group_words(state)
+        if state.poll.card_message_id is not None:
+            await edit(bot, state.bloc.chat_id, state.poll.card_message_id,
+                       card_text(tr, state, lang, tz), None)
+        await post_results(bot, services, state, chart)
+    except BaseException:
+        chart.cancel()  # nobody will wait for the picture
+        raise
     return state

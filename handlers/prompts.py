@@ -51,7 +51,14 @@ class Prompts:
             pending = chat_data.get("pending") if chat_data is not None else None
             message = update.effective_message
             user = update.effective_user
-            if not isinstance(pending, Pending) or message is None or user is None:
+            if message is None or user is None:
+                return
+            if not isinstance(pending, Pending):
+                if message.chat.type == "private":  # never silence in a one-to-one chat
+                    turn = await load_turn(update, context)
+                    await turn.reply(turn._("I answer commands: /help lists what you can do. "
+                                            "Registrations are answered with /submit, ballots "
+                                            "with /vote."))
                 return
             if user.id != pending.user_id:
                 return

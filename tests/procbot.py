@@ -95,16 +95,19 @@ class ProcBot:
     async def start(self, *, wait: bool = True, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Start `blocbot run`; with wait, return once this process is polling getUpdates."""
         assert self.proc is None, "already running"
+        seen = len(self.emu.calls)
+        self._spawn()
+        if wait:
+            await self.wait_for_call("getUpdates", after=seen, timeout=timeout)
+
+    def _spawn(self) -> None:
         self.starts += 1
         log = self.folder / f"bot-{self.starts}.log"
         self.logs.append(log)
-        seen = len(self.emu.calls)
         with log.open("wb") as sink:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run"],
                 cwd=ROOT, env=self.env(), stdout=sink, stderr=sink)
-        if wait:
-            await self.wait_for_call("getUpdates", after=seen, timeout=timeout)
 
     async def wait_for_call(self, method: str, *, after: int = 0, count: int = 1,
                             timeout: float = 30.0, every: float = 0.02) -> None:  # noqa: ASYNC109

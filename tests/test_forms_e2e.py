@@ -224,5 +224,6 @@ async def test_an_old_draft_asks_before_taking_text(bloc: BotHarness) -> None:
     await bloc.send(user, user, "/cancel")
     assert "Đã dừng trả lời phiếu số 1" in bloc.last_text(user)
     assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
-    await bloc.send(user, user, "Chào anh")  # no draft: the forms feature stays silent
-    assert "Đã dừng trả lời phiếu số 1" in bloc.last_text(user)
+    await bloc.send(user, user, "Chào anh")  # no draft: the forms feature takes nothing
+    assert "/trogiup" in bloc.last_text(user)   # and the bot points at /help, never silent
+    assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]

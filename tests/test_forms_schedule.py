@@ -86,7 +86,7 @@ async def test_the_card_locks_itself_at_the_deadline(bloc: BotHarness) -> None:
     assert card.buttons == []
     said = len(bloc.texts(REPS[0]))
     await bloc.send(REPS[0], REPS[0], "Chào anh")  # an old draft of a locked form takes nothing
-    assert len(bloc.texts(REPS[0])) == said
+    assert len(bloc.texts(REPS[0])) == said + 1 and "/trogiup" in bloc.last_text(REPS[0])
     await bloc.send(REPS[0], REPS[0], "/submit 1")
     assert "đã khóa" in bloc.last_text(REPS[0])
 

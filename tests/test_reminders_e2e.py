@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import bot.request
 from bot.request import RETRIES
 from tests.conftest import CHAIR, GROUP, MEMBER
 from tests.harness import BotHarness
@@ -144,7 +145,9 @@ async def test_crash_after_claim_before_send_loses_nothing(bloc: BotHarness) -> 
     assert bloc.db_rows("SELECT status FROM reminders WHERE offset_s = 604800") == [("sent",)]
 
 
-async def test_transport_faults_retry_without_loss_or_repeat(bloc: BotHarness) -> None:
+async def test_transport_faults_retry_without_loss_or_repeat(
+        bloc: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.request, "BASE_DELAY", 0.02)  # bot/request.py's backoff, shortened
     await bloc.send(CHAIR, GROUP, MEETING)
     bloc.emu.inject_fault("sendMessage", "drop")  # connection closed after the request went out
     report = await run_due(bloc, SEVEN)

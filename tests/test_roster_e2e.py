@@ -111,7 +111,8 @@ async def test_roles_rename_remove(bloc: BotHarness) -> None:
     assert "Sở Tư pháp tỉnh" in unit_names(bloc)
     await bloc.send(CHAIR, GROUP, "/units remove so tu phap tinh")
     keep = bloc.emu.last(GROUP)
-    await bloc.press(CHAIR, GROUP, keep.message_id, keep.reply_markup["inline_keyboard"][0][1]["callback_data"])
+    keep_it = keep.reply_markup["inline_keyboard"][0][1]["callback_data"]
+    await bloc.press(CHAIR, GROUP, keep.message_id, keep_it)
     assert "Sở Tư pháp tỉnh" in unit_names(bloc)
     # a forged button: unit of no bloc; and a non-admin pressing a real one
     before = bloc.snapshot(*ROSTER_TABLES)

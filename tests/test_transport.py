@@ -42,14 +42,22 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
             assert "blocbot" in emu.bot_texts(CHAIR)[-1]
 
             before = len(emu.bot_texts(CHAIR))
+            # a real /start (with its command entity: it would be answered if let in)
             forged = {"update_id": 999999, "message": {
                 "message_id": 5, "date": 0, "chat": {"id": CHAIR, "type": "private"},
-                "from": {"id": CHAIR, "is_bot": False, "first_name": "X"}, "text": "/start"}}
+                "from": {"id": CHAIR, "is_bot": False, "first_name": "X"}, "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
             async with httpx.AsyncClient() as client:
-                wrong = await client.post(url, json=forged,
-                                          headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
-                missing = await client.post(url, json=forged)
-            assert wrong.status_code == 403 and missing.status_code == 403
+                refused = [await client.post(url, json=forged, headers=headers) for headers in (
+                    {"X-Telegram-Bot-Api-Secret-Token": "nope"},
+                    {"X-Telegram-Bot-Api-Secret-Token": "S3CRET-TOKEN_1"},  # compared exactly
+                    {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1x"},
+                    {"X-Telegram-Bot-Api-Secret-Token": ""},
+                    {})]
+                fetched = await client.get(url, headers={"X-Telegram-Bot-Api-Secret-Token":
+                                                         "s3cret-Token_1"})
+            assert [r.status_code for r in refused] == [403] * 5
+            assert fetched.status_code == 405  # only POST
             await app.update_queue.join()
             assert len(emu.bot_texts(CHAIR)) == before
         finally:
@@ -69,6 +77,7 @@ async def test_error_handler_apologises_in_the_chats_language(
     with caplog.at_level(logging.ERROR):
         await bloc.send(CHAIR, GROUP, "/bloc")
     assert "Xin lỗi" in bloc.last_text(GROUP)
+    assert "có thể vẫn đã được thực hiện" in bloc.last_text(GROUP)  # not "nothing was changed"
     assert "Traceback" not in bloc.last_text(GROUP)
     assert any("error while handling" in r.message for r in caplog.records)
     assert TOKEN not in caplog.text
@@ -100,3 +109,16 @@ async def test_bloc_follows_a_group_upgraded_to_supergroup(bloc: BotHarness) -> 
         "migrate_to_chat_id": new_id}})
     await bloc.settle(posted.update_id)
     assert bloc.db_rows("SELECT chat_id FROM blocs") == [(new_id,)]
+
+
+async def test_never_silent_in_private_and_quiet_for_other_bots(bloc: BotHarness) -> None:
+    await bloc.send(CHAIR, CHAIR, "/lenhkhongco")
+    assert "/lenhkhongco" in bloc.last_text(CHAIR) and "/trogiup" in bloc.last_text(CHAIR)
+    await bloc.send(CHAIR, CHAIR, "xin chào")
+    assert "/trogiup" in bloc.last_text(CHAIR)
+    count = len(bloc.texts(GROUP))
+    await bloc.send(CHAIR, GROUP, "/lenhkhongco")            # may belong to another bot
+    await bloc.send(CHAIR, GROUP, "/start@otherbot")
+    assert len(bloc.texts(GROUP)) == count
+    await bloc.send(CHAIR, GROUP, "/lenhkhongco@blocbot_test")  # addressed to us
+    assert "/lenhkhongco" in bloc.last_text(GROUP)

@@ -18,8 +18,10 @@ import asyncio
 import random
 import secrets
 import sqlite3
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.ballots import encode_ballot
@@ -44,6 +46,7 @@ BIG = seed.World(blocs=1, units=UNITS, chat_base=-1009000000000, user_base=30_00
 SMALL = seed.World(blocs=50, units=10, past_events=12, future_events=12,
                    chat_base=-1008000000000, user_base=20_000_000)
 RATE = 20.0  # /schedule per second during the latency runs
+HEAVY = ("open", "close")  # the heavy work of a busy run: a poll opened; one closed, minutes made
 
 
 async def make_polls(path: Path, voted: int, drafts: int) -> tuple[list[int], list[int]]:
@@ -119,23 +122,55 @@ class Rig(BotProcess):
         self.db = self.folder / "polls.sqlite3"
         self.timed = emu
 
-    def since(self, mark: int, method: str, chat: int) -> float | None:
-        """Arrival time of the first `method` call to `chat` from call number `mark` on."""
-        calls, arrivals = self.timed.calls, self.timed.arrivals
-        for index in range(mark, min(len(calls), len(arrivals))):
-            call = calls[index]
-            if call.method == method and str(call.params.get("chat_id")) == str(chat):
-                return arrivals[index]
-        return None
+    def watch(self, methods: tuple[str, ...], chat: int | None) -> Callable[[], float | None]:
+        """From now on: the arrival time of the last of `methods` (each seen once) to `chat`
+        (None: any private chat), or None while one is missing. Reads each call once."""
+        seen = len(self.timed.calls)
+        found: dict[str, float] = {}
 
-    async def command(self, text: str, *done: str) -> tuple[float, int]:
+        def check() -> float | None:
+            nonlocal seen
+            calls, arrivals = self.timed.calls, self.timed.arrivals
+            for index in range(seen, min(len(calls), len(arrivals))):
+                call = calls[index]
+                target = int(call.params.get("chat_id", 0) or 0)
+                if call.method in methods and call.method not in found and (
+                        target == chat if chat is not None else target > 0):
+                    found[call.method] = arrivals[index]
+                seen = index + 1
+            return max(found.values()) if len(found) == len(methods) else None
+
+        return check
+
+    async def command(self, text: str, *done: str) -> float:
         """Post an admin command in the big bloc; seconds until the `done` calls all arrived."""
-        mark = len(self.emu.calls)
+        check = self.watch(done, BIG.chat(0))
         started = time.perf_counter()
         self.emu.post_message(BIG.person(0, 0), BIG.chat(0), text)
-        await self.emu.wait_until(lambda: all(self.since(mark, m, BIG.chat(0)) for m in done),
-                                  timeout=300, what=text)
-        return max(self.since(mark, m, BIG.chat(0)) or 0.0 for m in done) - started, mark
+        await self.emu.wait_until(lambda: check() is not None, timeout=300, what=text)
+        return (check() or 0.0) - started
+
+    async def close_and_minutes(self, poll_id: int) -> None:
+        """Close a voted poll, then make its minutes."""
+        await self.command(f"/poll {poll_id} close", "sendMessage", "sendPhoto")
+        await self.command(f"/poll {poll_id} minutes", "sendDocument", "sendPhoto")
+
+    async def ballots_out(self, poll_id: int) -> None:
+        """Open a draft poll; until its 1,000 ballots have gone out privately."""
+        calls, arrivals = self.timed.calls, self.timed.arrivals
+        seen, sent = len(calls), 0
+
+        def count() -> bool:
+            nonlocal seen, sent
+            for index in range(seen, min(len(calls), len(arrivals))):
+                call = calls[index]
+                if call.method == "sendMessage" and int(call.params.get("chat_id", 0) or 0) > 0:
+                    sent += 1
+                seen = index + 1
+            return sent >= UNITS
+
+        self.emu.post_message(BIG.person(0, 0), BIG.chat(0), f"/poll {poll_id} open")
+        await self.emu.wait_until(count, timeout=300, what="1,000 ballots out")
 
 
 async def schedule_latencies(rig: Rig, rate: float, until: asyncio.Event | None,
@@ -173,28 +208,28 @@ async def main() -> str:
             await rig.wait_polling()
             close, minutes = [], []
             for poll_id in voted[:RUNS]:
-                close.append((await rig.command(f"/poll {poll_id} close", "sendMessage", "sendPhoto"))[0])
-                minutes.append((await rig.command(f"/poll {poll_id} minutes", "sendDocument",
-                                                  "sendPhoto"))[0])
-            quiet, busy = [], []
+                close.append(await rig.command(f"/poll {poll_id} close", "sendMessage", "sendPhoto"))
+                minutes.append(await rig.command(f"/poll {poll_id} minutes", "sendDocument", "sendPhoto"))
+            quiet: list[float] = []
+            busy: list[float] = []
+            rss: list[float] = []
             for run in range(RUNS):
                 quiet.append(percentile(await schedule_latencies(rig, RATE, None, 4.0), 99))
                 heavy_done = asyncio.Event()
 
                 async def heavy(run: int = run, done: asyncio.Event = heavy_done) -> None:
-                    mark = len(emu.calls)
-                    emu.post_message(BIG.person(0, 0), BIG.chat(0), f"/poll {drafts[run]} open")
-                    await rig.command(f"/poll {voted[RUNS + run]} close", "sendMessage", "sendPhoto")
-                    await rig.command(f"/poll {voted[RUNS + run]} minutes", "sendDocument", "sendPhoto")
-                    await emu.wait_until(lambda: sum(1 for c in emu.calls[mark:] if c.method ==
-                                                     "sendMessage" and int(c.params.get("chat_id", 0)) > 0)
-                                         >= UNITS, timeout=300, what="1,000 ballots out")
+                    jobs = []
+                    if "open" in HEAVY:
+                        jobs.append(rig.ballots_out(drafts[run]))
+                    if "close" in HEAVY:
+                        jobs.append(rig.close_and_minutes(voted[RUNS + run]))
+                    await asyncio.gather(*jobs)
                     done.set()
 
                 task = asyncio.create_task(heavy())
                 busy.append(percentile(await schedule_latencies(rig, RATE, heavy_done, 1.0), 99))
                 await task
-            rss = rig.rss_mb(peak=True)
+                rss.append(rig.rss_mb(peak=True))
         finally:
             rig.stop()
     figures.append(Figure("scrub after a ballot (VACUUM + WAL truncate) of this database", "ms",
@@ -209,9 +244,11 @@ async def main() -> str:
                           yardstick="yardstick"))
     figures.append(Figure(f"/schedule p99 at {RATE:.0f}/s while a 1,000-unit poll opens (1,000 "
                           "ballots out) and another closes (results, chart, minutes)", "ms",
-                          tuple(busy), yardstick=f"quiet {sorted(quiet)[1]:.0f} ms", target="< 250 ms",
+                          tuple(busy), yardstick=f"quiet {statistics.median(quiet):.0f} ms",
+                          target="< 250 ms",
                           met=max(busy) < 250))
-    figures.append(Figure("bot process peak resident memory (VmHWM) after these runs", "MB", (rss,)))
+    figures.append(Figure("bot process peak resident memory (VmHWM) after each busy run", "MB",
+                          tuple(rss)))
     note = (f"One bloc of {UNITS:,} units, each with a started voter; award polls of 5 categories "
             f"(quotas {', '.join(str(q) for _n, q in CATEGORIES)}) with {CANDIDATES} candidates "
             f"each and all {UNITS:,} ballots in, beside {SMALL.blocs} blocs of {SMALL.units} units "

@@ -136,20 +136,17 @@ async def main() -> str:
     """Run the fan-out (real time once, scaled three times) and the start-up measurement."""
     figures: list[Figure] = []
     notes = []
-    real = await fan_out(scale=1.0, latency=0.02)
-    figures.append(Figure("1,000 reminders, real time, 20 ms network: time to deliver all", "s",
-                          (real[0],), yardstick=f"floor {real[3]:.1f} s (30/s)",
-                          target=f"≤ {BLOCS / PACE * 1.1:.0f} s (paced at {PACE:.0f}/s)",
-                          met=real[0] <= BLOCS / PACE * 1.1))
-    figures.append(Figure("… delivered (of 1,000)", "%", (real[1] / BLOCS * 100,),
-                          target="100 %", met=real[1] == BLOCS))
-    figures.append(Figure("… 429 answers", "", (float(real[2]),), target="0", met=real[2] == 0))
-    scaled = [await fan_out(scale=SCALE, latency=0.0) for _ in range(3)]
+    scaled = [await fan_out(scale=SCALE, latency=0.02) for _ in range(3)]
     floor = scaled[0][3]
-    figures.append(Figure(f"1,000 reminders, time ×{SCALE:.0f}, no latency: time to deliver all", "s",
-                          tuple(s[0] for s in scaled), yardstick=f"floor {floor:.2f} s",
-                          target=f"≤ {BLOCS / PACE / SCALE * 1.1:.1f} s",
-                          met=max(s[0] for s in scaled) <= BLOCS / PACE / SCALE * 1.1))
+    paced = BLOCS / PACE / SCALE
+    figures.append(Figure(f"1,000 reminders, time ×{SCALE:.0f}, 20 ms network: time to deliver all", "s",
+                          tuple(s[0] for s in scaled),
+                          yardstick=f"bound {floor:.2f} s (30/s); paced {paced:.1f} s",
+                          target=f"≤ 1.1× bound = {1.1 * floor:.1f} s",
+                          met=max(s[0] for s in scaled) <= 1.1 * floor))
+    figures.append(Figure("… against the scheduler's own pace (25/s)", "×",
+                          tuple(s[0] / paced for s in scaled), target="≤ 1.1",
+                          met=max(s[0] for s in scaled) <= 1.1 * paced))
     figures.append(Figure("… delivered (of 1,000)", "%", tuple(s[1] / BLOCS * 100 for s in scaled),
                           target="100 %", met=all(s[1] == BLOCS for s in scaled)))
     figures.append(Figure("… 429 answers", "", tuple(float(s[2]) for s in scaled), target="0",
@@ -170,8 +167,11 @@ async def main() -> str:
         "Telegram's 30/s, so replies to people still get through during a fan-out: PTB's "
         "AIORateLimiter alone is a leaky bucket that lets 30 through at once and then 30/s, "
         "which a strict sliding window answers with 429s. That is why the time to deliver is "
-        f"1,000 / {PACE:.0f} = {BLOCS / PACE:.0f} s rather than the 33 s floor. Start-up does not "
-        "read the pending reminders: the database holds them and the scheduler arms one "
+        f"1,000 / {PACE:.0f} = {BLOCS / PACE:.0f} s in real time (here ÷ {SCALE:.0f}: the "
+        "emulator's limits, the rate limiter and the pace all run at twice the speed, so three "
+        "runs fit the benchmark's time) rather than the 33 s bound: 1.2× the bound, over the "
+        "issue's 1.1×, on purpose; a pace of 28/s would make it 1.07× and leave replies 2/s. "
+        "Start-up does not read the pending reminders: the database holds them and the scheduler arms one "
         "wake-up at MIN(due_at) (an indexed query), so its cost does not grow with their number.")
     return ("## Reminder fan-out and start-up\n\n" + table(figures) + "\n\n" + " ".join(notes))
 

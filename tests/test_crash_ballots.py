@@ -1,0 +1,128 @@
+"""SIGKILL the bot while secret ballots are being cast; restart; no ballot counted twice or half.
+
+The bloc, its voters and the open poll are set up by the in-process bot; then the same database
+and emulator are served by the real bot process, killed three times at different points of a
+cast: after the commit with the card edit in flight, after the receipt reached Telegram, and as
+soon as the turnout row is visible (the file scrub runs then). (tests/test_crash_forms.py kills
+the bot as soon as it fetched an update.)
+After every restart: PRAGMA integrity_check, the turnout and the ballots name the same units
+(ballots are anonymous in the database; each test voter puts its own unit alone in category 1,
+which lets the test match them), and every voter who got a receipt is counted. Voters left
+without an answer vote again, as a person would, and get a receipt or "already in".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.ballots import decode_ballot
+from tests.conftest import CHAIR, GROUP
+from tests.harness import BotHarness
+from tests.procbot import ProcBot, until
+from tests.test_polls_e2e import AWARD_POLL, VOTERS, link_voters
+
+RECEIPT = "Đã nhận phiếu"
+ALREADY = "không sửa được"
+
+
+def vote(i: int) -> str:
+    """Voter i (1-8, unit #i) votes for its own unit in category 1 (quota 1), then others."""
+    a, b, c = i, i % 8 + 1, (i + 1) % 8 + 1
+    return f"/vote 1 1: {a}; 2: {a}, {b}; 3: {a}, {b}, {c}"
+
+
+def answered(bot: BotHarness, i: int) -> bool:
+    """Voter i has a receipt or the 'already in' answer."""
+    return any(RECEIPT in t or ALREADY in t for t in bot.texts(VOTERS[i - 1]))
+
+
+def receipted(bot: BotHarness) -> set[int]:
+    """Voters holding a receipt."""
+    return {i for i in range(1, 9) if any(RECEIPT in t for t in bot.texts(VOTERS[i - 1]))}
+
+
+def counted(proc: ProcBot) -> tuple[list[int], list[int]]:
+    """(voters in the turnout, voters whose ballot is stored), as sorted unit numbers."""
+    number = {int(r[0]): k for k, r in enumerate(proc.rows(
+        "SELECT id FROM units WHERE bloc_id = 1 ORDER BY position"), 1)}
+    turnout = sorted(number[int(r[0])] for r in proc.rows(
+        "SELECT unit_id FROM poll_turnout WHERE poll_id = 1 AND round = 1"))
+    ballots = [decode_ballot(str(r[0])) for r in proc.rows(
+        "SELECT body FROM poll_ballots WHERE poll_id = 1 AND round = 1")]
+    own = sorted(number[next(p for p in b.choices.values() if len(p) == 1)[0]] for b in ballots)
+    return turnout, own
+
+
+def check(bot: BotHarness, proc: ProcBot) -> list[int]:
+    """The invariants after a kill; returns the voters counted."""
+    assert proc.integrity() == "ok"
+    turnout, own = counted(proc)
+    assert turnout == own, (turnout, own)  # same units, each once: no ballot twice or half
+    assert receipted(bot) <= set(turnout)  # a receipt means the ballot is in
+    return turnout
+
+
+async def again(bot: BotHarness, proc: ProcBot, voters: range) -> None:
+    """Restart; whoever got no answer votes again, until each has a receipt or 'already in'."""
+    latency, bot.emu.latency = bot.emu.latency, 0.0  # a quick start; the kills need it, not this
+    await proc.start()
+    assert proc.integrity() == "ok"  # the restarted bot's database, while it runs
+    bot.emu.latency = latency
+    for i in voters:
+        if not answered(bot, i):
+            bot.emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+    await until(lambda: all(answered(bot, i) for i in voters), 20, "answers to the re-votes")
+
+
+async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) -> None:
+    emu = bloc.emu
+    await link_voters(bloc)
+    await bloc.send(CHAIR, GROUP, AWARD_POLL)
+    await bloc.send(CHAIR, GROUP, "/poll 1 open")
+    await bloc.stop_bot()
+    async with ProcBot(emu, tmp_path, now=bloc.clock.now()) as proc:
+        await proc.start()
+        emu.latency = 0.1  # every Bot API call in flight for 100 ms
+
+        # 1. committed, the group card's edit in flight, no receipt yet
+        emu.inject_fault("editMessageText", "timeout", delay=10)
+        mark = len(emu.calls)
+        for i in (1, 2, 3):
+            emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+        await proc.wait_for_call("editMessageText", after=mark)
+        proc.kill()
+        emu.faults.clear()
+        assert check(bloc, proc) == [1] and receipted(bloc) == set()
+        await again(bloc, proc, range(1, 4))
+        assert ALREADY in bloc.texts(VOTERS[0])[-1]  # voter 1 was counted: told so, not twice
+
+        # 2. the receipt has reached Telegram, the bot has not heard back
+        mark = len(emu.calls)
+        for i in (4, 5, 6):
+            emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+        await until(lambda: any(c.method == "sendMessage" and c.params.get("chat_id") == VOTERS[3]
+                                and RECEIPT in str(c.params.get("text")) for c in emu.calls[mark:]),
+                    20, "voter 4's receipt on its way")
+        proc.kill()
+        await until(lambda: 4 in receipted(bloc), 5, "the receipt delivered")
+        assert 4 in check(bloc, proc)
+        await again(bloc, proc, range(1, 7))
+
+        # 3. killed as soon as vote 7's turnout row is committed (the file scrub runs right
+        # after), with vote 8 fetched behind it
+        units = [int(r[0]) for r in proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position")]
+        for i in (7, 8):
+            emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+        await until(lambda: proc.rows("SELECT 1 FROM poll_turnout WHERE unit_id = ?", (units[6],)) != [],
+                    20, "vote 7 committed", every=0.001)
+        proc.kill()
+        assert 7 in check(bloc, proc)
+        await again(bloc, proc, range(1, 9))
+
+        assert check(bloc, proc) == list(range(1, 9))
+        closed = len(emu.calls)
+        emu.post_message(CHAIR, GROUP, "/poll 1 close")
+        await until(lambda: any("thu về: 8" in t for t in bloc.texts(GROUP)), 20, "the results")
+        assert proc.calls("sendMessage", closed) >= 1
+        assert await proc.stop() == 0
+        assert proc.kills == 3
