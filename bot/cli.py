@@ -6,8 +6,11 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
+
+from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, load_config
 
@@ -26,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     dbsub.add_parser("migrate", help="apply pending schema migrations")
     backup = dbsub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("file")
+    backup.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     return parser
 
 
@@ -37,10 +41,14 @@ async def _migrate(config_path: str | None) -> list[str]:
         return db.applied  # open() applies what is pending
 
 
-async def _backup(config_path: str | None, target: str) -> None:
+async def _backup(config_path: str | None, target: str, force: bool) -> None:
     from storage.db import Database
 
     config = load_config(config_path)
+    if not config.database_path.exists():
+        raise ConfigError(f"database.path: there is no database at {config.database_path} to back up")
+    if Path(target).exists() and not force:
+        raise FileExistsError(f"{target} already exists; use --force to overwrite it")
     async with Database(config.database_path) as db:
         await db.backup(Path(target))
 
@@ -68,11 +76,23 @@ def main(argv: list[str] | None = None) -> int:
             applied = asyncio.run(_migrate(args.config))
             print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
         else:
-            asyncio.run(_backup(args.config, args.file))
+            asyncio.run(_backup(args.config, args.file, args.force))
             print(f"backup written to {args.file}")
     except ConfigError as exc:
         print(f"blocbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    except InvalidToken:
+        print("blocbot: Telegram rejected the bot token; check telegram.token or "
+              "BLOCBOT_TELEGRAM_TOKEN.", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(f"blocbot: cannot reach the Bot API ({exc.message}); check the network and "
+              "telegram.base_url.", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:
+        print(f"blocbot: cannot use the database file: {exc} (database.path in the config).",
+              file=sys.stderr)
+        return 1
     except Exception as exc:
         # Through logging, not Python's own traceback printer: the log records are cleaned of
         # the bot token (bot/token_redaction.py), and PTB's InvalidToken quotes the token.

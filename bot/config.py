@@ -96,10 +96,36 @@ def _file_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/file/bot"
 
 
+KNOWN_KEYS = {
+    "telegram": {"token", "base_url", "base_file_url", "mode", "rate_limit", "concurrent_updates",
+                 "webhook"},
+    "telegram.webhook": {"url", "listen", "port", "secret"},
+    "database": {"path"},
+    "defaults": {"timezone", "language"},
+    "access": {"operators"},
+    "invites": {"ttl_days"},
+    "reminders": {"meeting", "deadline", "grace_hours"},
+}
+
+
+def _check_known(data: Mapping[str, Any]) -> None:
+    """A misspelt key (ttl_day) is an error naming it, not a setting silently ignored."""
+    for section, keys in KNOWN_KEYS.items():
+        table: Any = data
+        for part in section.split("."):
+            table = table.get(part, {}) if isinstance(table, Mapping) else {}
+        if not isinstance(table, Mapping):
+            continue
+        for key in table:
+            if key not in keys:
+                raise ConfigError(f"{section}.{key}: unknown key; known keys: {', '.join(sorted(keys))}")
+
+
 def parse_config(
     data: Mapping[str, Any], *, base_dir: Path, env: Mapping[str, str], source: Path | None = None
 ) -> Config:
     """Validate a parsed TOML mapping (plus environment overrides) into a Config."""
+    _check_known(data)
     tg = _section(data, "telegram")
     hook = _section(tg, "webhook")
     token = env.get("BLOCBOT_TELEGRAM_TOKEN") or _str(tg, "token", "telegram.token", "")

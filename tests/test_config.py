@@ -63,3 +63,20 @@ def test_build_application_needs_a_token(tmp_path: Path) -> None:
     config = parse_config({}, base_dir=tmp_path, env={})
     with pytest.raises(ConfigError, match=r"telegram\.token"):
         build_application(config)
+
+
+def test_a_misspelt_key_is_an_error() -> None:
+    with pytest.raises(ConfigError, match=r"invites\.ttl_day: unknown key"):
+        parse_config({"invites": {"ttl_day": 3}}, base_dir=Path("/tmp"), env={})
+
+
+def test_cli_messages_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text('[database]\npath = "/etc/passwd/x.sqlite3"\n', encoding="utf-8")
+    assert main(["--config", str(config), "db", "migrate"]) == 1
+    assert "database.path" in capsys.readouterr().err
+    config.write_text(f'[database]\npath = "{tmp_path / "none.sqlite3"}"\n', encoding="utf-8")
+    assert main(["--config", str(config), "db", "backup", str(tmp_path / "b.sqlite3")]) == 2
+    assert "no database" in capsys.readouterr().err
