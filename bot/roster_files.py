@@ -38,12 +38,13 @@ class ImportError_(ValueError):
         self.detail = detail
 
 
-def build_xlsx(title: str, headers: Sequence[str], rows: Sequence[RosterRow]) -> bytes:
+def build_xlsx(title: str, headers: Sequence[str], rows: Sequence[RosterRow],
+               sheet_name: str = "Roster") -> bytes:
     """The roster as an XLSX workbook."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Roster"
+    sheet.title = sheet_name[:31]
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(list(headers))

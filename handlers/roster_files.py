@@ -53,7 +53,7 @@ async def roster_workbook(turn: Turn) -> tuple[bytes, str, str]:
     headers = [_("No."), _("Unit"), _("Role"), _("Representative"), "Telegram ID",
                _("Username"), _("Votes")]
     title = _("Roster of %(bloc)s (%(year)s)", bloc=turn.bloc.name, year=roles.year)
-    data = build_xlsx(title, headers, rows)
+    data = build_xlsx(title, headers, rows, sheet_name=_("Roster"))
     filename = f"roster-{turn.bloc.id}-{roles.year}.xlsx"
     return data, filename, title
 

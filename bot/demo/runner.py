@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from bot.i18n import translator
 
 Scene = Callable[["Demo"], Awaitable[None]]
@@ -116,6 +118,6 @@ async def run_scenes(scenes: Sequence[Scene], *, lang: str, out: Path) -> int:
     print(_("Files written:"))
     for path in [*demo.files, database]:
         print(f"  {path}")
-    print(_("Demo finished in %(seconds)s s.", seconds=f"{elapsed:.1f}"))
+    print(_("Demo finished in %(seconds)s s.", seconds=format_decimal(elapsed, "0.0", locale=lang)))
     sys.stdout.flush()
     return 0
