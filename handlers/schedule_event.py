@@ -173,6 +173,14 @@ async def set_reminders(turn: Turn, event: Event, rest: str) -> None:
     await turn.reply("\n".join(lines))
 
 
+def host_label(turn: Turn, event: Event, names: dict[int, str]) -> str | None:
+    """The host's name, marked when rotation only proposed it."""
+    name = names.get(event.host_unit_id or 0)
+    if name and event.host_proposed:
+        return turn._("%(unit)s (proposed by rotation)", unit=name)
+    return name
+
+
 async def set_host(turn: Turn, event: Event, rest: str) -> None:
     """'/event <id> host <unit>'."""
     _ = turn._
@@ -230,7 +238,7 @@ async def cmd_ics(turn: Turn, cmd: CommandText) -> None:
     async with turn.services.db.read() as uow:
         names = {u.id: u.name for u in await uow.units.active(turn.bloc.id)}
     scheduler = scheduler_of(turn)
-    items = [IcsEvent(e, scheduler.offsets(e), names.get(e.host_unit_id or 0)) for e in events]
+    items = [IcsEvent(e, scheduler.offsets(e), host_label(turn, e, names)) for e in events]
     labels = {"host": _("Host unit"), "agenda": _("Agenda"), "reminder": _("Reminder")}
     data = calendar_bytes(items, name=turn.bloc.name, timezone=turn.bloc.timezone,
                           now=turn.now(), labels=labels)

@@ -132,7 +132,9 @@ def render_reminder(view: ReminderView) -> str:
                    left=format_left(event.starts_at - view.now, tr.lang)))
     if event.place:
         lines.append(_("📍 Place: %(place)s", place=event.place))
-    if view.host_name:
+    if view.host_name and view.event.host_proposed:
+        lines.append(_("🏢 Host unit (proposed by rotation): %(unit)s", unit=view.host_name))
+    elif view.host_name:
         lines.append(_("🏢 Host unit: %(unit)s", unit=view.host_name))
     if view.missing is not None:
         if not view.missing:
