@@ -83,11 +83,25 @@ async def cmd_meeting(turn: Turn, cmd: CommandText) -> None:
     await create_meeting(turn, at, fields[1], place, host_id, agenda)
 
 
+async def already_there(turn: Turn, kind: str, at: datetime, title: str) -> bool:
+    """Refuse (saying which) an event identical to one scheduled: a command sent twice."""
+    assert turn.bloc is not None
+    async with turn.services.db.read() as uow:
+        twin = await uow.repo(EventRepo).same(turn.bloc.id, kind, at, title)
+    if twin is None:
+        return False
+    await turn.reply(turn._("This is already scheduled as #%(id)s, at the same time with the same "
+                            "title; nothing new was created. /event %(id)s shows it.", id=twin.id))
+    return True
+
+
 async def create_meeting(turn: Turn, at: datetime, title: str, place: str, host_id: int | None,
                          agenda: tuple[str, ...] = (), *, choose_host: bool = True) -> None:
     """Store the meeting (host proposed by rotation if none), plan reminders, post its card."""
     assert turn.bloc is not None
     scheduler = scheduler_of(turn)
+    if await already_there(turn, "meeting", at, title):
+        return
     async with turn.services.db.transaction() as uow:
         proposed = False
         if host_id is None and choose_host:
@@ -205,6 +219,8 @@ async def cmd_deadline(turn: Turn, cmd: CommandText) -> None:
     if at is None or not await check_text(turn, fields[1]):
         return
     scheduler = scheduler_of(turn)
+    if await already_there(turn, "deadline", at, fields[1]):
+        return
     async with turn.services.db.transaction() as uow:
         event = await scheduler.create_in(uow, NewEvent(
             bloc_id=turn.bloc.id, kind="deadline", title=fields[1], starts_at=at,

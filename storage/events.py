@@ -72,6 +72,15 @@ class EventRepo(Repository):
         )
         return [_event(r) for r in rows]
 
+    async def same(self, bloc_id: int, kind: str, starts_at: datetime, title: str) -> Event | None:
+        """A scheduled event identical to one about to be created (a command sent twice)."""
+        row = await self.fetchone(
+            f"SELECT {_COLUMNS} FROM events WHERE bloc_id = ? AND kind = ? AND starts_at = ? "
+            "AND title = ? AND status = 'scheduled' ORDER BY id LIMIT 1",
+            (bloc_id, kind, to_db(starts_at), title),
+        )
+        return None if row is None else _event(row)
+
     async def of_bloc(self, bloc_id: int) -> list[Event]:
         """Every event of the bloc, cancelled ones included, in time order."""
         rows = await self.fetchall(

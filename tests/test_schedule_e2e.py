@@ -181,3 +181,13 @@ async def test_ics_of_one_event_and_of_the_schedule(bloc: BotHarness) -> None:
     await bloc.send(MEMBER, GROUP, "/ics 2")
     one = Calendar.from_ical(bloc.emu.last(GROUP).document.data)
     assert [str(e["summary"]) for e in one.walk("VEVENT")] == ["Gửi hồ sơ"]
+
+
+async def test_a_meeting_sent_twice_is_created_once(bloc) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import CHAIR, GROUP
+
+    text = "/hop 8h 28/12/2026 | Họp chuẩn bị tổng kết | Hội trường Sở Tư pháp"
+    await bloc.send(CHAIR, GROUP, text)
+    await bloc.send(CHAIR, GROUP, text)
+    assert bloc.db_rows("SELECT count(*) FROM events WHERE status = 'scheduled'") == [(1,)]
+    assert "#1" in bloc.last_text(GROUP)
