@@ -75,6 +75,8 @@ def render_minutes(minutes: Minutes) -> bytes:
     style.font.name = FONT
     style.font.size = Pt(13)
     for section in doc.sections:
+        # Vietnamese administrative documents are A4 (Nghị định 30/2020), not python-docx's Letter.
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
         section.left_margin, section.right_margin = Cm(3), Cm(2)
         section.top_margin, section.bottom_margin = Cm(2), Cm(2)
     doc.core_properties.title = f"{minutes.title} — {minutes.subtitle}"

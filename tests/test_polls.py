@@ -286,6 +286,7 @@ def test_minutes_docx_reads_back() -> None:
         chart_png=bar_chart(Chart("t", (Panel("p", (Bar("a", 1, True),), 1, 2),), "v", "n")),
     )
     doc = Document(io.BytesIO(render_minutes(minutes)))
+    assert (round(doc.sections[0].page_width.cm, 1), round(doc.sections[0].page_height.cm, 1)) == (21.0, 29.7)
     heading = [c.text for c in doc.tables[0].rows[0].cells]
     assert "KHỐI THI ĐUA SỐ 3" in heading[0] and NATIONAL in heading[1] and MOTTO in heading[1]
     paragraphs = [p.text for p in doc.paragraphs]
