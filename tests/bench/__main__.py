@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.bench.notes import CHANGES, targets
 from tests.bench.stats import machine
 
 BENCHES = ["throughput", "reminders", "scale", "polls"]
@@ -27,6 +28,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING)
     chosen = argv or BENCHES
     sections = []
+    load_before = f"{os.getloadavg()[0]:.2f}"
     started = time.perf_counter()
     for name in chosen:
         try:
@@ -44,10 +46,14 @@ def main(argv: list[str]) -> int:
     text = "\n\n".join([
         "# blocbot benchmarks",
         f"Machine: {machine()}.  \nCommand: `make bench` (`python -m tests.bench`), "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s.  \n"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s; load average "
+        f"{load_before} before, {os.getloadavg()[0]:.2f} after (other work on the machine makes "
+        "every figure slower and wider).  \n"
         "Everything runs against the loopback Bot API emulator (`tests/botapi/`) on this machine; "
         "each figure is the median of the runs shown, with min–max as its spread.",
         *sections,
+        targets(sections),
+        CHANGES,
     ])
     if not argv:
         OUT.write_text(text + "\n", encoding="utf-8")

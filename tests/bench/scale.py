@@ -19,6 +19,7 @@ from pathlib import Path
 from tests.bench import seed
 from tests.bench.botproc import BotProcess
 from tests.bench.stats import Figure, table
+from tests.bench.throughput import CONCURRENCY
 from tests.botapi import BotApiEmulator
 
 TOKEN = "779:BENCH-SCALE"
@@ -39,7 +40,7 @@ async def start_once(db: Path | None) -> tuple[float, float, float]:
             if db is None:
                 bot.spawn(["-m", "tests.bench.echo_bot", emu.base_url, TOKEN])
             else:
-                bot.start_blocbot(db, 8, TOKEN)
+                bot.start_blocbot(db, CONCURRENCY[-1], TOKEN)
             seconds = await bot.wait_polling()
             first = bot.rss_mb()
             await asyncio.sleep(1.0)
