@@ -64,6 +64,11 @@ def bar_chart(chart: Chart, *, dpi: int = 110) -> bytes:
     return _draw(chart, dpi)
 
 
+def prime() -> None:
+    """Draw a tiny chart once, so that fonts and caches are loaded before a real one is needed."""
+    bar_chart(Chart("-", (Panel("-", (Bar("-", 1, True),), 1, 1),), "-", "-"), dpi=20)
+
+
 @functools.lru_cache(maxsize=8)
 def _draw(chart: Chart, dpi: int) -> bytes:
     if not chart.panels:

@@ -8,16 +8,17 @@ chair; the proposal list; next year's chair and vice chair when elected.
 
 from __future__ import annotations
 
-import asyncio
 import io
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile
 
+from bot.charts import bar_chart
 from bot.formatting import format_percent, format_when
 from bot.i18n import Translator
 from bot.minutes import Minutes, Section, Table, render_minutes
 from bot.names import clean
+from bot.offload import in_worker
 from bot.polls import result_rows
 from bot.roster import Roles
 from bot.tally import TallyResult
@@ -154,11 +155,12 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
         next_roles = await uow.blocs.roles(state.bloc.id, review_year + 1)
     if not presiding and chair is not None:
         presiding = _("%(unit)s (chair unit)", unit=state.names.get(chair, "?"))
-    # Drawing and laying out take long for a big bloc: in a thread, so other chats go on.
-    chart = await asyncio.to_thread(chart_of, turn.tr, state)
+    # Drawing and laying out take long for a big bloc: in the worker process, so other chats
+    # go on (bot/offload.py); the chart was usually drawn there already for the results.
+    chart = await in_worker(bar_chart, chart_of(turn.tr, state))
     minutes = build_minutes(turn.tr, state, turn.lang, turn.tz, place=place, secretary=secretary,
                             presiding=presiding, next_roles=next_roles, chart=chart)
-    data = await asyncio.to_thread(render_minutes, minutes)
+    data = await in_worker(render_minutes, minutes)
     name = (_("vote-count-minutes") + f"-{state.poll.id}.docx").replace(" ", "-")
     await turn.reply_document(data, name, caption=_("Minutes of poll #%(id)s: %(title)s",
                                                      id=state.poll.id, title=state.poll.title))

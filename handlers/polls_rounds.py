@@ -16,9 +16,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.ballots import Draft
-from bot.charts import Bar, Chart, Panel, bar_chart
+from bot.charts import Bar, Chart, Panel, bar_chart, prime
 from bot.chunks import split_message
 from bot.i18n import Translator, translator
+from bot.offload import in_worker, warm
 from bot.polls import result_rows
 from bot.roster import voter_of
 from bot.services import Services
@@ -85,6 +86,8 @@ async def refresh_card(bot: Bot, services: Services, poll_id: int) -> None:
     state = await load_state(services.db, poll_id)
     if state is None:
         return
+    if state.poll.status == "open":
+        warm(prime)  # the results chart will be drawn in the worker process at the close
     tr, lang, tz = group_words(state)
     text = card_text(tr, state, lang, tz)
     markup = card_markup(tr, services, state)
@@ -161,8 +164,8 @@ async def plan_deadline(services: Services, state: PollState) -> None:
                                       deadline - before)
 
 
-def chart_of(tr: Translator, state: PollState) -> bytes:
-    """The latest counted round as a bar chart (slow: call it in a thread, see post_results).
+def chart_of(tr: Translator, state: PollState) -> Chart:
+    """The latest counted round as a bar chart (drawn by bot.charts.bar_chart, in the worker).
 
     A category shows at most MAX_BARS candidates besides the proposed ones: a bloc of hundreds
     of units makes a picture nobody reads (and Telegram refuses) and takes seconds to draw.
@@ -188,13 +191,14 @@ def chart_of(tr: Translator, state: PollState) -> bytes:
         panels.append(Panel(f"{cat.index + 1}. {cat.name}", bars, cat.needed, cat.base, note))
     title = _("#%(id)s %(title)s — round %(round)s", id=state.poll.id, title=state.poll.title,
               round=result.round_no)
-    return bar_chart(Chart(title, tuple(panels), _("Number of votes"), _("Votes needed")))
+    return Chart(title, tuple(panels), _("Number of votes"), _("Votes needed"))
 
 
 def draw_chart(state: PollState) -> asyncio.Future[bytes]:
-    """Start drawing the results chart in a thread (it takes a good fraction of a second, more
-    for a big bloc), so that other chats' updates, and this close's own work, go on meanwhile."""
-    return asyncio.ensure_future(asyncio.to_thread(chart_of, group_words(state)[0], state))
+    """Start drawing the results chart in the worker process (it takes a good fraction of a
+    second, more for a big bloc), so that other chats' updates, and this close's own work, go on
+    meanwhile (bot/offload.py)."""
+    return asyncio.ensure_future(in_worker(bar_chart, chart_of(group_words(state)[0], state)))
 
 
 async def post_results(bot: Bot, services: Services, state: PollState,

@@ -50,7 +50,8 @@ def main(argv: list[str]) -> int:
         f"{load_before} before, {os.getloadavg()[0]:.2f} after (other work on the machine makes "
         "every figure slower and wider).  \n"
         "Everything runs against the loopback Bot API emulator (`tests/botapi/`) on this machine; "
-        "each figure is the median of the runs shown, with min–max as its spread.",
+        "each figure is the median of the runs shown, with min–max as its spread; a target is "
+        "judged on the median (counts such as 429 answers on every run).",
         *sections,
         targets(sections),
         CHANGES,

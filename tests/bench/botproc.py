@@ -79,6 +79,24 @@ class BotProcess:
         line = next(line for line in self._status("status").splitlines() if line.startswith(key))
         return int(line.split()[1]) / 1024
 
+    def children_rss_mb(self) -> float:
+        """Resident memory of the process's children (the rendering worker), in MB."""
+        assert self.proc is not None
+        total = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii")
+                if int(stat.rsplit(")", 1)[1].split()[1]) != self.proc.pid:
+                    continue
+                status = (entry / "status").read_text(encoding="ascii")
+            except (OSError, ValueError):
+                continue
+            rss = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "")
+            total += int(rss.split()[1]) / 1024 if rss else 0.0
+        return total
+
     def stop(self) -> None:
         """Stop the process (gently when profiling, so the profile is written)."""
         if self.proc is None:

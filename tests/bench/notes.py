@@ -49,15 +49,21 @@ the CPU time per update of the bot process is the steadier yardstick).
   event loop and stalled every chat; filled row by row (`bot/minutes.py`) a 100-row table went
   from 4.4 s to 0.06 s and the 1,000-unit minutes from about 400 s to 0.4-0.6 s (the cell's own
   paragraph gets the text: 0.67 → 0.41 s CPU).
-- **Charts** (poll at scale, latency while heavy work runs): 5 categories of 60 candidates drew
-  a 935 × 14,443 px picture in 6 s, in the event loop, and Telegram refuses photos over
-  10,000 px (width + height). The chart now shows at most 15 candidates per category besides the
-  proposed ones ("15 of 60 …; all are in the minutes"), lowers its resolution to stay under
-  Telegram's limit, is laid out by hand instead of by matplotlib's constrained layout (0.51 → 0.31 s
-  CPU for an 8-unit bloc, 1.6 → 1.1 s for the big one), is drawn once for the results and the
-  minutes (cache), and is drawn (and the DOCX laid out) in a thread, started before the scrub
-  and the results text so that they overlap. Close + minutes of the 1,000-unit poll: about 410 s
-  before, 9.0 s after the table fix, 2.2 s after these.
+- **Charts** (poll at scale): 5 categories of 60 candidates drew a 935 × 14,443 px picture in
+  6 s, in the event loop, and Telegram refuses photos over 10,000 px (width + height). The chart
+  now shows at most 15 candidates per category besides the proposed ones ("15 of 60 …; all are
+  in the minutes"), lowers its resolution to stay under Telegram's limit, is laid out by hand
+  instead of by matplotlib's constrained layout (0.51 → 0.31 s CPU for an 8-unit bloc,
+  1.6 → 1.1 s for the big one), is drawn once for the results and the minutes (cache), and its
+  drawing starts before the scrub and the results text so that they overlap. Close + minutes of
+  the 1,000-unit poll: about 410 s before, 9.0 s after the table fix, 1.5-2.2 s after these.
+- **Heavy work off the event loop** (latency while heavy work runs): with the chart and the DOCX
+  drawn in a thread, /schedule's p99 was 400-660 ms while a big poll closed: matplotlib, PIL and
+  lxml hold the GIL through long C calls (a thread cannot interrupt them; a shorter switch
+  interval did not help). They now run in one worker process (`bot/offload.py`: started when a
+  round opens or a ballot comes in, gone after 10 idle minutes, a thread if it cannot start):
+  p99 36-55 ms, against 9-10 ms with nothing heavy running. The worker costs 0.7 s to start and
+  100-200 MB while it lives (it also re-imports the bot's entry module).
 - **Scrubs** (secret ballot): every ballot VACUUMs the whole file (secrecy). That costs ~30 ms
   for the 1,000-unit bloc's file and ~155 ms for a national file of 17.5 MB, holding off every
   other write meanwhile; one per ballot cannot keep up with a burst of ballots at national

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -75,7 +76,7 @@ def _when(days: int, hour: int) -> str:
 
 
 def _rows(path: Path, sql: str) -> list[tuple[int, ...]]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         return [tuple(int(v) for v in row) for row in conn.execute(sql)]
 
 
