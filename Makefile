@@ -27,7 +27,7 @@ bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m tests.bench
 
 i18n: $(STAMP)
-	$(BIN)/python -m bot.catalogs update
+	$(BIN)/python -m bot.core.catalogs update
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

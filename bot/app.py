@@ -8,14 +8,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from bot.clock import Clock, FileClock, SystemClock
-from bot.concurrency import PerChatUpdateProcessor
-from bot.config import Config, ConfigError
-from bot.cycle import cycle_from_config
-from bot.request import RetryingRequest
-from bot.scheduler import Scheduler
+from bot.channels.telegram.concurrency import PerChatUpdateProcessor
+from bot.channels.telegram.request import RetryingRequest
+from bot.core.clock import Clock, FileClock, SystemClock
+from bot.core.config import Config, ConfigError
+from bot.core.token_redaction import install_token_redaction
+from bot.schedule.cycle import cycle_from_config
+from bot.schedule.scheduler import Scheduler
 from bot.services import BlocContext, BotData, Services
-from bot.token_redaction import install_token_redaction
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -27,32 +27,29 @@ CONTEXT_TYPES = ContextTypes(context=BlocContext, bot_data=BotData)
 
 def build_application(config: Config, *, clock: Clock | None = None) -> App:
     """Build the Application: services, every feature's handlers in order, the error handler."""
-    from handlers import (
-        common,
-        fallback,
-        forms,
-        forms_answer,
-        forms_dialog,
-        forms_schedule,
-        members,
-        polls,
-        prompts,
-        roster,
-        roster_files,
-        schedule,
-        schedule_text,
-        turn,
-    )
+    from handlers.conversation import prompts, turn
+    from handlers.forms import answer as forms_answer
+    from handlers.forms import commands as forms
+    from handlers.forms import dialog as forms_dialog
+    from handlers.forms import schedule as forms_schedule
+    from handlers.general import common, fallback
+    from handlers.polls import commands as polls
+    from handlers.roster import commands as roster
+    from handlers.roster import files as roster_files
+    from handlers.roster import members
+    from handlers.schedule import commands as schedule
+    from handlers.schedule import text as schedule_text
 
     if not config.telegram.token:
-        raise ConfigError("telegram.token: missing; put it in config.toml or set "
-                          "BLOCBOT_TELEGRAM_TOKEN")
+        raise ConfigError("telegram.token: missing; put it in config.toml or set BLOCBOT_TELEGRAM_TOKEN")
     install_token_redaction(config.telegram.token)  # before anything can log a request URL
     the_clock = clock or (FileClock(config.clock_file) if config.clock_file else SystemClock())
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
-        .request(RetryingRequest(connection_pool_size=256))  # bot/request.py: what is retried
+        .request(
+            RetryingRequest(connection_pool_size=256)
+        )  # bot/channels/telegram/request.py: what is retried
         .get_updates_request(RetryingRequest(connection_pool_size=1))
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
@@ -68,12 +65,14 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     app: App = builder.build()
 
     guided = prompts.Prompts()
-    services = Services(config=config, db=Database(config.database_path, the_clock),
-                        clock=the_clock, prompts=guided)
+    services = Services(
+        config=config, db=Database(config.database_path, the_clock), clock=the_clock, prompts=guided
+    )
     app.bot_data.services = services
     cycle_from_config(config.extra)  # a wrong [cycle] date stops start-up, naming the key
-    services.scheduler = Scheduler(services.db, the_clock, app.bot, config.reminders,
-                                   schedule_text.render_reminder, spawn=services.spawn)
+    services.scheduler = Scheduler(
+        services.db, the_clock, app.bot, config.reminders, schedule_text.render_reminder, spawn=services.spawn
+    )
     forms_schedule.register(services, app.bot)  # form deadlines: missing units, lock, nudges
 
     # Order matters: "/start join_…" must reach members before common's plain /start.
@@ -96,8 +95,14 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     app.add_error_handler(common.on_error)
 
     services.commands = [
-        *common.COMMANDS, *roster.COMMANDS, *members.COMMANDS, *roster_files.COMMANDS,
-        *forms.COMMANDS, *forms_answer.COMMANDS, *schedule.COMMANDS, *polls.COMMANDS,
+        *common.COMMANDS,
+        *roster.COMMANDS,
+        *members.COMMANDS,
+        *roster_files.COMMANDS,
+        *forms.COMMANDS,
+        *forms_answer.COMMANDS,
+        *schedule.COMMANDS,
+        *polls.COMMANDS,
     ]
     return app
 
@@ -106,7 +111,7 @@ async def _post_init(app: App) -> None:
     services = app.bot_data.services
     await services.db.open()
     services.bot_username = app.bot.username
-    from handlers.common import publish_menus
+    from handlers.general.common import publish_menus
 
     await publish_menus(app, services.commands)
     if services.scheduler is not None:
@@ -132,9 +137,9 @@ def run(config: Config) -> None:
     app = build_application(config)
     tg = config.telegram
     if tg.mode == "webhook":
-        from bot.webhook import limit_webhook_bodies
+        from bot.channels.telegram.webhook import limit_webhook_bodies
 
-        limit_webhook_bodies()  # 413 for bodies over 1 MB, before reading them (bot/webhook.py)
+        limit_webhook_bodies()  # 413 for bodies over 1 MB, before reading them (bot/channels/telegram/webhook.py)
         app.run_webhook(
             listen=tg.webhook.listen,
             port=tg.webhook.port,

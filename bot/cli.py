@@ -12,13 +12,12 @@ from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import ConfigError, load_config
+from bot.core.config import ConfigError, load_config
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="blocbot", description="Emulation bloc chat bot")
-    parser.add_argument("--config", help="path to config.toml (default: BLOCBOT_CONFIG or "
-                        "./config.toml)")
+    parser.add_argument("--config", help="path to config.toml (default: BLOCBOT_CONFIG or ./config.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (token from config.toml or BLOCBOT_TELEGRAM_TOKEN)")
     demo = sub.add_parser("demo", help="offline demo through a local Bot API emulator")
@@ -59,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     # PTB 22 warns about RetryAfter's integer seconds unless its timedelta mode is chosen.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     quiet = args.command == "demo"  # the demo prints a conversation, not a log
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
@@ -82,22 +83,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"blocbot: configuration error: {exc}", file=sys.stderr)
         return 2
     except InvalidToken:
-        print("blocbot: Telegram rejected the bot token; check telegram.token or "
-              "BLOCBOT_TELEGRAM_TOKEN.", file=sys.stderr)
+        print(
+            "blocbot: Telegram rejected the bot token; check telegram.token or BLOCBOT_TELEGRAM_TOKEN.",
+            file=sys.stderr,
+        )
         return 1
     except NetworkError as exc:
-        print(f"blocbot: cannot reach the Bot API ({exc.message}); check the network and "
-              "telegram.base_url.", file=sys.stderr)
+        print(
+            f"blocbot: cannot reach the Bot API ({exc.message}); check the network and telegram.base_url.",
+            file=sys.stderr,
+        )
         return 1
     except (OSError, sqlite3.Error) as exc:
-        print(f"blocbot: cannot use the database file: {exc} (database.path in the config).",
-              file=sys.stderr)
+        print(f"blocbot: cannot use the database file: {exc} (database.path in the config).", file=sys.stderr)
         return 1
     except Exception as exc:
         # Through logging, not Python's own traceback printer: the log records are cleaned of
-        # the bot token (bot/token_redaction.py), and PTB's InvalidToken quotes the token.
-        logging.getLogger("blocbot").critical("blocbot stopped: %s", type(exc).__name__,
-                                              exc_info=exc)
+        # the bot token (bot/core/token_redaction.py), and PTB's InvalidToken quotes the token.
+        logging.getLogger("blocbot").critical("blocbot stopped: %s", type(exc).__name__, exc_info=exc)
         return 1
     return 0
 

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.clock import Clock
-from bot.commands import CommandSpec
-from bot.config import Config
+from bot.core.clock import Clock
+from bot.core.commands import CommandSpec
+from bot.core.config import Config
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
-    from handlers.prompts import Prompts
+    from bot.schedule.scheduler import Scheduler
+    from handlers.conversation.prompts import Prompts
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Services:
     bot_username: str = ""
     commands: list[CommandSpec] = field(default_factory=list)
     prompts: Prompts | None = None
-    scheduler: Scheduler | None = None  # reminders and timers (bot/scheduler.py)
+    scheduler: Scheduler | None = None  # reminders and timers (bot/schedule/scheduler.py)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "background") -> asyncio.Task[Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.clock import from_db, to_db
-from bot.roster import Bloc, Roles
+from bot.core.clock import from_db, to_db
+from bot.roster.model import Bloc, Roles
 from storage.unit_of_work import Repository
 
 _COLUMNS = "id, chat_id, name, language, timezone, created_by, created_at"
@@ -24,18 +24,14 @@ def _bloc(row: aiosqlite.Row) -> Bloc:
 
 
 class BlocRepo(Repository):
-    async def create(
-        self, chat_id: int, name: str, language: str, timezone: str, created_by: int
-    ) -> Bloc:
+    async def create(self, chat_id: int, name: str, language: str, timezone: str, created_by: int) -> Bloc:
         """Make a group chat a bloc; its creator becomes its first admin."""
         bloc_id = await self.execute(
             "INSERT INTO blocs(chat_id, name, language, timezone, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (chat_id, name, language, timezone, created_by, to_db(self.clock.now())),
         )
-        await self.execute(
-            "INSERT INTO bloc_admins(bloc_id, user_id) VALUES (?, ?)", (bloc_id, created_by)
-        )
+        await self.execute("INSERT INTO bloc_admins(bloc_id, user_id) VALUES (?, ?)", (bloc_id, created_by))
         found = await self.get(bloc_id)
         assert found is not None
         return found

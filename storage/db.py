@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.clock import Clock, SystemClock, to_db
+from bot.core.clock import Clock, SystemClock, to_db
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import from_db, to_db
-from bot.events import Event, NewEvent, offsets_from_db, offsets_to_db
+from bot.core.clock import from_db, to_db
+from bot.schedule.events import Event, NewEvent, offsets_from_db, offsets_to_db
 from storage.unit_of_work import Repository
 
 _COLUMNS = (
@@ -50,9 +50,21 @@ class EventRepo(Repository):
             "INSERT INTO events(bloc_id, kind, title, starts_at, place, host_unit_id, "
             "host_proposed, agenda, source, offsets, created_by, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (new.bloc_id, new.kind, new.title, to_db(new.starts_at), new.place, new.host_unit_id,
-             int(new.host_proposed), "\n".join(new.agenda), new.source,
-             offsets_to_db(new.offsets), new.created_by, now, now),
+            (
+                new.bloc_id,
+                new.kind,
+                new.title,
+                to_db(new.starts_at),
+                new.place,
+                new.host_unit_id,
+                int(new.host_proposed),
+                "\n".join(new.agenda),
+                new.source,
+                offsets_to_db(new.offsets),
+                new.created_by,
+                now,
+                now,
+            ),
         )
         found = await self.get(event_id)
         assert found is not None
@@ -90,9 +102,7 @@ class EventRepo(Repository):
 
     async def by_source(self, source: str) -> list[Event]:
         """Events created for an owner such as 'form:12' (cancelled ones too)."""
-        rows = await self.fetchall(
-            f"SELECT {_COLUMNS} FROM events WHERE source = ? ORDER BY id", (source,)
-        )
+        rows = await self.fetchall(f"SELECT {_COLUMNS} FROM events WHERE source = ? ORDER BY id", (source,))
         return [_event(r) for r in rows]
 
     async def last_host(self, bloc_id: int) -> int | None:
@@ -160,10 +170,8 @@ class EventRepo(Repository):
     async def create_draft(self, bloc_id: int, user_id: int, kind: str, payload: dict[str, Any]) -> int:
         """Keep a proposal until someone presses its button; return its id."""
         return await self.execute(
-            "INSERT INTO schedule_drafts(bloc_id, user_id, kind, payload, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (bloc_id, user_id, kind, json.dumps(payload, ensure_ascii=False),
-             to_db(self.clock.now())),
+            "INSERT INTO schedule_drafts(bloc_id, user_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            (bloc_id, user_id, kind, json.dumps(payload, ensure_ascii=False), to_db(self.clock.now())),
         )
 
     async def draft(self, draft_id: int, bloc_id: int, kind: str) -> dict[str, Any] | None:

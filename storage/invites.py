@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import from_db, to_db
+from bot.core.clock import from_db, to_db
 from storage.unit_of_work import Repository
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.names import clean
-from bot.roster import Person
+from bot.core.names import clean
+from bot.roster.model import Person
 from storage.unit_of_work import Repository
 
 

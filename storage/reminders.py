@@ -1,4 +1,4 @@
-"""Reminder rows and generic timers: the scheduler's source of truth (see bot/scheduler.py)."""
+"""Reminder rows and generic timers: the scheduler's source of truth (see bot/schedule/scheduler.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import from_db, to_db
-from bot.events import RETRY_DELAY, DueRow, Reminder, Verdict
+from bot.core.clock import from_db, to_db
+from bot.schedule.events import RETRY_DELAY, DueRow, Reminder, Verdict
 from storage.unit_of_work import Repository
 
 
@@ -32,8 +32,7 @@ class ReminderRepo(Repository):
     async def cancel_pending(self, event_id: int, note: str = "event cancelled") -> int:
         """Cancel an event's reminders not yet sent."""
         return await self.execute(
-            "UPDATE reminders SET status = 'cancelled', note = ? "
-            "WHERE event_id = ? AND status = 'pending'",
+            "UPDATE reminders SET status = 'cancelled', note = ? WHERE event_id = ? AND status = 'pending'",
             (note, event_id),
         )
 
@@ -45,8 +44,16 @@ class ReminderRepo(Repository):
             (event_id,),
         )
         return [
-            Reminder(int(r[0]), int(r[1]), timedelta(seconds=int(r[2])), from_db(str(r[3])),
-                     str(r[4]), bool(r[5]), None if r[6] is None else from_db(str(r[6])), str(r[7]))
+            Reminder(
+                int(r[0]),
+                int(r[1]),
+                timedelta(seconds=int(r[2])),
+                from_db(str(r[3])),
+                str(r[4]),
+                bool(r[5]),
+                None if r[6] is None else from_db(str(r[6])),
+                str(r[7]),
+            )
             for r in rows
         ]
 
@@ -61,8 +68,14 @@ class ReminderRepo(Repository):
             (stamp, stamp),
         )
         return [
-            DueRow(int(r[0]), int(r[1]), from_db(str(r[2])), int(r[3]), from_db(str(r[4])),
-                   cancelled=r[5] == "cancelled")
+            DueRow(
+                int(r[0]),
+                int(r[1]),
+                from_db(str(r[2])),
+                int(r[3]),
+                from_db(str(r[4])),
+                cancelled=r[5] == "cancelled",
+            )
             for r in rows
         ]
 
@@ -92,11 +105,14 @@ class ReminderRepo(Repository):
 
     async def mark_sent(self, reminder_id: int, message_id: int, now: datetime) -> bool:
         """Record a confirmed delivery; False if the row was not claimed (should not happen)."""
-        return await self.execute(
-            "UPDATE reminders SET status = 'sent', sent_at = ?, message_id = ? "
-            "WHERE id = ? AND status = 'claimed'",
-            (to_db(now), message_id, reminder_id),
-        ) == 1
+        return (
+            await self.execute(
+                "UPDATE reminders SET status = 'sent', sent_at = ?, message_id = ? "
+                "WHERE id = ? AND status = 'claimed'",
+                (to_db(now), message_id, reminder_id),
+            )
+            == 1
+        )
 
     async def release(self, reminder_id: int, now: datetime, *, uncertain: bool, note: str) -> None:
         """Put a claimed reminder back to try again later (uncertain: it may have arrived)."""
@@ -128,8 +144,7 @@ class ReminderRepo(Repository):
     async def next_due(self) -> datetime | None:
         """The earliest time a pending reminder becomes due (its retry time if later)."""
         row = await self.fetchone(
-            "SELECT MIN(MAX(due_at, COALESCE(retry_at, due_at))) FROM reminders "
-            "WHERE status = 'pending'"
+            "SELECT MIN(MAX(due_at, COALESCE(retry_at, due_at))) FROM reminders WHERE status = 'pending'"
         )
         return None if row is None or row[0] is None else from_db(str(row[0]))
 
@@ -190,8 +205,7 @@ class TimerRepo(Repository):
         )
         for row in rows:
             await self.execute(
-                "UPDATE timers SET status = 'running', started_at = ?, attempts = attempts + 1 "
-                "WHERE id = ?",
+                "UPDATE timers SET status = 'running', started_at = ?, attempts = attempts + 1 WHERE id = ?",
                 (stamp, int(row[0])),
             )
         return [_timer(r) for r in rows]

@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 T = TypeVar("T")
 

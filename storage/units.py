@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.clock import from_db, to_db
-from bot.names import fold
-from bot.roster import Person, Representative, Unit
+from bot.core.clock import from_db, to_db
+from bot.core.names import fold
+from bot.roster.model import Person, Representative, Unit
 from storage.unit_of_work import Repository
 
 
@@ -26,9 +26,7 @@ class UnitRepo(Repository):
 
     async def get(self, unit_id: int) -> Unit | None:
         """One unit by id, removed or not."""
-        row = await self.fetchone(
-            "SELECT id, bloc_id, position, name FROM units WHERE id = ?", (unit_id,)
-        )
+        row = await self.fetchone("SELECT id, bloc_id, position, name FROM units WHERE id = ?", (unit_id,))
         return None if row is None else _unit(row)
 
     async def add(self, bloc_id: int, name: str) -> Unit:
@@ -45,15 +43,11 @@ class UnitRepo(Repository):
 
     async def rename(self, unit_id: int, name: str) -> None:
         """Give a unit a new name."""
-        await self.execute(
-            "UPDATE units SET name = ?, folded = ? WHERE id = ?", (name, fold(name), unit_id)
-        )
+        await self.execute("UPDATE units SET name = ?, folded = ? WHERE id = ?", (name, fold(name), unit_id))
 
     async def remove(self, unit_id: int) -> None:
         """Take a unit off the roster; its history stays, its people are unlinked."""
-        await self.execute(
-            "UPDATE units SET removed_at = ? WHERE id = ?", (to_db(self.clock.now()), unit_id)
-        )
+        await self.execute("UPDATE units SET removed_at = ? WHERE id = ?", (to_db(self.clock.now()), unit_id))
         await self.execute("DELETE FROM representatives WHERE unit_id = ?", (unit_id,))
 
     async def representatives(self, bloc_id: int) -> list[Representative]:

@@ -26,8 +26,10 @@ class ErrorRecords(logging.Handler):
 
     def summary(self, limit: int = 3) -> list[str]:
         """The first records as text, with the exception that came with them."""
-        return [f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else
-                f"{r.name}: {r.getMessage()}" for r in self.records[:limit]]
+        return [
+            f"{r.name}: {r.getMessage()} {r.exc_info[1]!r}" if r.exc_info else f"{r.name}: {r.getMessage()}"
+            for r in self.records[:limit]
+        ]
 
 
 @contextmanager
@@ -44,15 +46,19 @@ def errors_logged() -> Iterator[ErrorRecords]:
 
 def insane(text: str) -> bool:
     """Whether a reply shows an internal failure: a traceback, raw exception text, the apology."""
-    return ("Traceback" in text or any(a in text for a in APOLOGIES)
-            or any(f"{name}:" in text[:80] for name in ("Error", "Exception", "BadRequest")))
+    return (
+        "Traceback" in text
+        or any(a in text for a in APOLOGIES)
+        or any(f"{name}:" in text[:80] for name in ("Error", "Exception", "BadRequest"))
+    )
 
 
 def keyboard(h: BotHarness, chat: int, part: str = "") -> tuple[int, dict[str, str]]:
     """The bot's latest message in a chat whose buttons all carry `part`: id, {label: data}."""
     for message in reversed(h.emu.messages(chat)):
-        labels = {b["text"]: b["callback_data"] for row in message.buttons for b in row
-                  if "callback_data" in b}
+        labels = {
+            b["text"]: b["callback_data"] for row in message.buttons for b in row if "callback_data" in b
+        }
         if labels and all(part in d for d in labels.values()):
             return message.message_id, labels
     raise LookupError(f"no keyboard {part!r} in chat {chat}")
@@ -63,8 +69,12 @@ def every_button(h: BotHarness, chats: list[int]) -> list[tuple[int, int, str]]:
     found = []
     for chat in chats:
         for message in h.emu.messages(chat):
-            found += [(chat, message.message_id, b["callback_data"])
-                      for row in message.buttons for b in row if "callback_data" in b]
+            found += [
+                (chat, message.message_id, b["callback_data"])
+                for row in message.buttons
+                for b in row
+                if "callback_data" in b
+            ]
     return found
 
 

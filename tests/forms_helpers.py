@@ -9,8 +9,16 @@ from tests.harness import BOT_USERNAME, BotHarness
 
 # One representative per seed unit (#1..#8); REPS[0] represents #1, and so on.
 REPS = [201, 202, 203, 204, 205, 206, 207, 208]
-REP_NAMES = ["Lê Văn An", "Phạm Thị Bình", "Hoàng Văn Cường", "Vũ Thị Dung",
-             "Đặng Văn Em", "Bùi Thị Giang", "Ngô Văn Hải", "Trịnh Thị Hoa"]
+REP_NAMES = [
+    "Lê Văn An",
+    "Phạm Thị Bình",
+    "Hoàng Văn Cường",
+    "Vũ Thị Dung",
+    "Đặng Văn Em",
+    "Bùi Thị Giang",
+    "Ngô Văn Hải",
+    "Trịnh Thị Hoa",
+]
 
 
 async def link_representatives(bot: BotHarness) -> None:
@@ -30,7 +38,8 @@ async def link_representatives(bot: BotHarness) -> None:
 def card_text(bot: BotHarness, form_id: int) -> str:
     """The current text of a form's status card in the group."""
     [(chat_id, message_id)] = bot.db_rows(
-        "SELECT card_chat_id, card_message_id FROM forms WHERE id = ?", (form_id,))
+        "SELECT card_chat_id, card_message_id FROM forms WHERE id = ?", (form_id,)
+    )
     found = [m for m in bot.emu.messages(chat_id) if m.message_id == message_id]
     assert found and found[0].text is not None
     return found[0].text

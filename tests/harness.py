@@ -11,10 +11,10 @@ from typing import Any
 from telegram import Update
 
 from bot.app import App, build_application
-from bot.clock import FakeClock
-from bot.config import Config, parse_config
+from bot.core.clock import FakeClock
+from bot.core.config import Config, parse_config
+from bot.emulators.telegram import BotApiEmulator
 from bot.services import Services
-from tests.botapi import BotApiEmulator
 
 TOKEN = "123456:TESTTOKEN-blocbot"
 BOT_USERNAME = "blocbot_test"
@@ -24,8 +24,12 @@ START = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
 def make_config(folder: Path, emu: BotApiEmulator, **overrides: Any) -> Config:
     """A config pointing at the emulator and a database file in folder."""
     data: dict[str, Any] = {
-        "telegram": {"token": TOKEN, "base_url": emu.base_url, "base_file_url": emu.base_file_url,
-                     "rate_limit": overrides.pop("rate_limit", False)},
+        "telegram": {
+            "token": TOKEN,
+            "base_url": emu.base_url,
+            "base_file_url": emu.base_file_url,
+            "rate_limit": overrides.pop("rate_limit", False),
+        },
         "database": {"path": str(folder / "blocbot.sqlite3")},
         "defaults": {"language": overrides.pop("language", "vi")},
         "access": {"operators": list(overrides.pop("operators", []))},
@@ -64,8 +68,7 @@ class BotHarness:
         await self.app.post_init(self.app)  # run_polling would call it; we start by hand
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0, timeout=1,
-                                             allowed_updates=Update.ALL_TYPES)
+        await self.app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
     async def stop_bot(self) -> None:
         """Stop the Application cleanly."""
@@ -108,8 +111,7 @@ class BotHarness:
         self.emu.add_user(user_id, first, last, **kw)
         return user_id
 
-    def group(self, chat_id: int, title: str, admins: Iterable[int] = (),
-              members: Iterable[int] = ()) -> int:
+    def group(self, chat_id: int, title: str, admins: Iterable[int] = (), members: Iterable[int] = ()) -> int:
         """Add a group with its Telegram administrators and members."""
         self.emu.add_group(chat_id, title)
         for uid in admins:
@@ -148,7 +150,11 @@ class BotHarness:
         """All rows of the given tables (all user tables when none named)."""
         assert self.config is not None
         with sqlite3.connect(self.config.database_path) as conn:
-            names = tables or tuple(r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name"))
+            names = tables or tuple(
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            )
             return {t: sorted(conn.execute(f"SELECT * FROM {t}"), key=repr) for t in names}

@@ -2,7 +2,7 @@
 
 For tests that must kill the bot (SIGKILL), restart it, or run a second process (the backup
 CLI) next to it. Time is injected through the test-only ``[testing] clock_file``
-(bot.clock.FileClock): ``set_time`` rewrites the file, the bot reads it at every ``now()``.
+(bot.core.clock.FileClock): ``set_time`` rewrites the file, the bot reads it at every ``now()``.
 Waits are bounded polls on a condition (``until``), never sleeps for a fixed time.
 
     async with BotApiEmulator(token=TOKEN) as emu:
@@ -28,14 +28,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.botapi import BotApiEmulator
+from bot.emulators.telegram import BotApiEmulator
 from tests.harness import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition",  # noqa: ASYNC109
-                every: float = 0.02) -> None:
+async def until(
+    predicate: Callable[[], bool],
+    timeout: float = 20.0,  # noqa: ASYNC109
+    what: str = "condition",
+    every: float = 0.02,
+) -> None:
     """Poll predicate() every `every` seconds until it holds; TimeoutError after `timeout`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -51,9 +55,19 @@ class ProcBot:
     `extra` is appended to config.toml (more tables), `telegram` to its [telegram] table.
     """
 
-    def __init__(self, emu: BotApiEmulator, folder: Path, *, now: datetime,
-                 database: Path | None = None, token: str = TOKEN, extra: str = "",
-                 rate_limit: bool = False, concurrent_updates: int = 1, telegram: str = "") -> None:
+    def __init__(
+        self,
+        emu: BotApiEmulator,
+        folder: Path,
+        *,
+        now: datetime,
+        database: Path | None = None,
+        token: str = TOKEN,
+        extra: str = "",
+        rate_limit: bool = False,
+        concurrent_updates: int = 1,
+        telegram: str = "",
+    ) -> None:
         self.emu = emu
         self.folder = folder
         self.database = database or folder / "blocbot.sqlite3"
@@ -70,7 +84,8 @@ class ProcBot:
             f"concurrent_updates = {concurrent_updates}\n{telegram}"
             f'[database]\npath = "{self.database}"\n'
             f'[testing]\nclock_file = "{self.clock_file}"\n{extra}',
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
     # time --------------------------------------------------------------------------------------
 
@@ -88,9 +103,13 @@ class ProcBot:
 
     def cli(self, *args: str) -> subprocess.Popen[bytes]:
         """Start another `blocbot` command on this configuration (e.g. `db backup`)."""
-        return subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(self.config),
-                                 *args], cwd=ROOT, env=self.env(), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "--config", str(self.config), *args],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
 
     async def start(self, *, wait: bool = True, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Start `blocbot run`; with wait, return once this process is polling getUpdates."""
@@ -107,15 +126,28 @@ class ProcBot:
         with log.open("wb") as sink:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run"],
-                cwd=ROOT, env=self.env(), stdout=sink, stderr=sink)
+                cwd=ROOT,
+                env=self.env(),
+                stdout=sink,
+                stderr=sink,
+            )
 
-    async def wait_for_call(self, method: str, *, after: int = 0, count: int = 1,
-                            timeout: float = 30.0, every: float = 0.02) -> None:  # noqa: ASYNC109
+    async def wait_for_call(
+        self,
+        method: str,
+        *,
+        after: int = 0,
+        count: int = 1,
+        timeout: float = 30.0,  # noqa: ASYNC109
+        every: float = 0.02,
+    ) -> None:
         """Until `count` calls to `method` arrived after index `after` of emu.calls."""
+
         def arrived() -> bool:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"the bot exited with {self.proc.returncode}:\n{self.log_text()}")
             return self.calls(method, after) >= count
+
         await until(arrived, timeout, f"{count} {method} call(s)", every)
 
     def calls(self, method: str, after: int = 0) -> int:
@@ -153,8 +185,7 @@ class ProcBot:
 
     def log_text(self) -> str:
         """Everything every process of this bot printed (its logs), in order."""
-        return "".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs
-                       if p.exists())
+        return "".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs if p.exists())
 
     # the database ------------------------------------------------------------------------------
 

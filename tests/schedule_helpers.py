@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.scheduler import DueReport, Scheduler
-from tests.botapi import SentMessage
+from bot.emulators.telegram import SentMessage
+from bot.schedule.scheduler import DueReport, Scheduler
 from tests.conftest import GROUP
 from tests.harness import BotHarness
 
 SCHEDULE_TABLES = ("events", "rsvps", "reminders", "timers", "schedule_drafts", "host_rotation")
 MEETING_AT = datetime(2026, 12, 16, 1, 0, tzinfo=UTC)  # 08:00 on Wednesday 16/12/2026 in Hà Nội
-MEETING = ("/meeting 8h00 16/12/2026 | Hội nghị tổng kết công tác thi đua năm 2026 | "
-           "Hội trường Công an tỉnh | Công an tỉnh\nBáo cáo tổng kết\nBình xét thi đua")
+MEETING = (
+    "/meeting 8h00 16/12/2026 | Hội nghị tổng kết công tác thi đua năm 2026 | "
+    "Hội trường Công an tỉnh | Công an tỉnh\nBáo cáo tổng kết\nBình xét thi đua"
+)
 
 
 def scheduler(bot: BotHarness) -> Scheduler:
@@ -45,9 +47,12 @@ def card_of(bot: BotHarness, event_id: int) -> SentMessage:
 
 def statuses(bot: BotHarness, event_id: int = 1) -> list[tuple[int, str]]:
     """(offset in seconds, status) of an event's reminders, by due time."""
-    return [(int(r[0]), str(r[1])) for r in bot.db_rows(
-        "SELECT offset_s, status FROM reminders WHERE event_id = ? ORDER BY due_at, id",
-        (event_id,))]
+    return [
+        (int(r[0]), str(r[1]))
+        for r in bot.db_rows(
+            "SELECT offset_s, status FROM reminders WHERE event_id = ? ORDER BY due_at, id", (event_id,)
+        )
+    ]
 
 
 async def link(bot: BotHarness, user_id: int, unit_id: int, name: str = "Cán bộ") -> None:

@@ -23,8 +23,12 @@ from tests.harness import BOT_USERNAME, BotHarness
 GROUP, OTHER_GROUP = -1001000000003, -1001000000009
 OPERATOR, CHAIR_REP, VICE_REP, MEMBER, NON_MEMBER, OTHER_BLOC = 206, 201, 202, 203, 204, 205
 ROLES = {
-    "operator": OPERATOR, "chair": CHAIR_REP, "vice chair": VICE_REP, "member": MEMBER,
-    "non-member": NON_MEMBER, "member of another bloc": OTHER_BLOC,
+    "operator": OPERATOR,
+    "chair": CHAIR_REP,
+    "vice chair": VICE_REP,
+    "member": MEMBER,
+    "non-member": NON_MEMBER,
+    "member of another bloc": OTHER_BLOC,
 }
 ALLOWED = {
     "admins": {"operator", "chair", "vice chair"},
@@ -84,16 +88,29 @@ CASES = [
     Case("host button", "{host}", ("events", "schedule_drafts"), button="host picker", foreign=True),
     Case("cycle", "/chuky 2027", ("schedule_drafts",)),
     Case("cycle confirm", "{confirm}", ("events", "schedule_drafts"), button="cycle", foreign=True),
-    Case("rsvp attend", "{attend}", ("rsvps",), who="representatives", refusal="rsvp",
-         button="meeting card", foreign=True),
+    Case(
+        "rsvp attend",
+        "{attend}",
+        ("rsvps",),
+        who="representatives",
+        refusal="rsvp",
+        button="meeting card",
+        foreign=True,
+    ),
     # forms -------------------------------------------------------------------------------------
     Case("form create", "/form pledge Đăng ký thi đua 2027 | 31/12/2026", ("forms", "reminders")),
     Case("form close", "/form 2 close", ("forms",), foreign=True),
     Case("form reopen", "/form 3 reopen 30/12/2026", ("forms",), foreign=True),
-    Case("submit", "/submit 1 12", ("form_responses",), who="representatives", refusal="form",
-         private=True),
-    Case("form button", "fm:s:4", ("form_drafts",), who="representatives", refusal="form",
-         private=True, button="private"),
+    Case("submit", "/submit 1 12", ("form_responses",), who="representatives", refusal="form", private=True),
+    Case(
+        "form button",
+        "fm:s:4",
+        ("form_drafts",),
+        who="representatives",
+        refusal="form",
+        private=True,
+        button="private",
+    ),
     # polls -------------------------------------------------------------------------------------
     Case("poll create", "/poll Bình xét khen thưởng\nBằng khen | 2", ("polls", "poll_candidates")),
     Case("poll candidates", "/poll 1 candidates #1, #2, #5", ("poll_candidates",), foreign=True),
@@ -105,8 +122,14 @@ CASES = [
     Case("poll confirm button", "pcf:8", ("polls",), button="election 8", foreign=True),
     Case("poll delete", "/poll 3 delete", ("polls",), foreign=True),
     Case("elect", "/bau 2028", ("polls", "poll_candidates")),
-    Case("vote", "/vote 9 1: 1", ("poll_ballots", "poll_turnout"), who="representatives",
-         refusal="vote", private=True),
+    Case(
+        "vote",
+        "/vote 9 1: 1",
+        ("poll_ballots", "poll_turnout"),
+        who="representatives",
+        refusal="vote",
+        private=True,
+    ),
     # last: these change the roster and the bloc's language under the cases above
     Case("units remove", "/units remove #7", (), foreign=True),  # asks to confirm, below
     Case("remove confirm", "ro:rmok:{unit8}", ("units",), button="remove picker", foreign=True),
@@ -116,8 +139,14 @@ CASES = [
 
 async def linked_bloc(h: BotHarness) -> None:
     """Bloc set up by the operator; chair #3, vice #4, member of #2; a second bloc elsewhere."""
-    names = {OPERATOR: "Vận hành", CHAIR_REP: "Đỗ Quang Thấm", VICE_REP: "Đỗ Đức Hà",
-             MEMBER: "Nguyễn Thị Lan", NON_MEMBER: "Trần Văn Minh", OTHER_BLOC: "Lê Thị Hoa"}
+    names = {
+        OPERATOR: "Vận hành",
+        CHAIR_REP: "Đỗ Quang Thấm",
+        VICE_REP: "Đỗ Đức Hà",
+        MEMBER: "Nguyễn Thị Lan",
+        NON_MEMBER: "Trần Văn Minh",
+        OTHER_BLOC: "Lê Thị Hoa",
+    }
     for uid, name in names.items():
         h.person(uid, name)
     h.group(GROUP, "Khối thi đua số 3", members=list(names))
@@ -166,8 +195,9 @@ async def full_bloc(h: BotHarness) -> dict[str, Any]:
     unit_ids = [r[0] for r in h.db_rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY id")]
     fields: dict[str, str] = {f"unit{n}": str(unit_ids[n - 1]) for n in range(1, 9)}
     world["member said"] = (await h.send(MEMBER, GROUP, "Tôi bỏ phiếu cho Công an tỉnh")).message
-    world["sheet"] = (await h.send(OPERATOR, GROUP, "", document=(
-        b"Don vi\nSo Noi vu 2\n", "ds.csv", "text/csv"))).message
+    world["sheet"] = (
+        await h.send(OPERATOR, GROUP, "", document=(b"Don vi\nSo Noi vu 2\n", "ds.csv", "text/csv"))
+    ).message
     # schedule: meeting #1, meeting #2 (to cancel), deadline #3 (drafts: fresh_drafts)
     await h.send(OPERATOR, GROUP, "/meeting 8h00 16/12/2026 | Hội nghị tổng kết | Hội trường")
     card, labels = keyboard(h, GROUP, "rv:")
@@ -181,8 +211,7 @@ async def full_bloc(h: BotHarness) -> dict[str, Any]:
     await h.send(OPERATOR, GROUP, "/units remove")
     world["remove picker"], _labels = keyboard(h, GROUP, "ro:rm:")
     # forms: #1 one field (answered with /submit), #2 open, #3 closed, #4 for the dialog button
-    await h.send(OPERATOR, GROUP, "/form custom Đăng ký hội thao | 31/12/2026\n"
-                                  "Số vận động viên | number")
+    await h.send(OPERATOR, GROUP, "/form custom Đăng ký hội thao | 31/12/2026\nSố vận động viên | number")
     await h.send(OPERATOR, GROUP, "/form pledge Đăng ký thi đua 2026 | 31/12/2026")
     await h.send(OPERATOR, GROUP, "/form pledge Đăng ký danh hiệu | 31/12/2026")
     await h.send(OPERATOR, GROUP, "/form 3 close")
@@ -217,8 +246,7 @@ async def fresh_drafts(h: BotHarness, world: dict[str, Any]) -> None:
     await h.send(OPERATOR, GROUP, "/meeting")
     await ask_and_answer(h, OPERATOR, GROUP, ["8h00 20/12/2026", "Họp bình xét", "-"])
     world["host picker"], labels = keyboard(h, GROUP, "mh:")
-    world["fields"]["host"] = next(d for d in labels.values()
-                                   if d.endswith(f":{world['units'][5]}"))
+    world["fields"]["host"] = next(d for d in labels.values() if d.endswith(f":{world['units'][5]}"))
     await h.send(OPERATOR, GROUP, "/cycle 2027")
     world["cycle"], labels = keyboard(h, GROUP, "cy:")
     world["fields"]["confirm"] = next(d for d in labels.values() if d.startswith("cy:ok:"))
@@ -320,10 +348,25 @@ async def run_matrix(tmp_path: Path, failures: list[tuple[str, str, str]]) -> No
 
 def test_every_state_changing_command_has_a_case() -> None:
     """Admin-only commands, and those whose sub-commands change state, all appear in CASES."""
-    from handlers import common, forms, forms_answer, members, polls, roster, roster_files, schedule
+    from handlers.forms import answer as forms_answer
+    from handlers.forms import commands as forms
+    from handlers.general import common
+    from handlers.polls import commands as polls
+    from handlers.roster import commands as roster
+    from handlers.roster import files as roster_files
+    from handlers.roster import members
+    from handlers.schedule import commands as schedule
 
-    specs = [*common.COMMANDS, *roster.COMMANDS, *members.COMMANDS, *roster_files.COMMANDS,
-             *forms.COMMANDS, *forms_answer.COMMANDS, *schedule.COMMANDS, *polls.COMMANDS]
+    specs = [
+        *common.COMMANDS,
+        *roster.COMMANDS,
+        *members.COMMANDS,
+        *roster_files.COMMANDS,
+        *forms.COMMANDS,
+        *forms_answer.COMMANDS,
+        *schedule.COMMANDS,
+        *polls.COMMANDS,
+    ]
     by_name = {n: s.name for s in specs for n in s.names}
     used = {by_name.get(c.text.split()[0].lstrip("/")) for c in CASES if c.text.startswith("/")}
     read_only = {"export"}  # /export roster only sends a file

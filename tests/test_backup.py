@@ -35,8 +35,13 @@ def confirmed(bot: BotHarness) -> int:
 
 def tables(path: Path, proc: ProcBot) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table of a database file."""
-    names = [r[0] for r in proc.rows_of(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
-                                              "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    names = [
+        r[0]
+        for r in proc.rows_of(
+            path,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+    ]
     return {n: sorted(proc.rows_of(path, f"SELECT * FROM {n}"), key=repr) for n in names}
 
 
@@ -69,9 +74,11 @@ async def test_online_backup_while_the_bot_writes(bloc: BotHarness, tmp_path: Pa
 
         for before, target in copies:
             assert proc.integrity(target) == "ok"
-            names = [str(r[0]) for r in proc.rows_of(
-                target, "SELECT name FROM units WHERE bloc_id = 1 ORDER BY position")]
-            assert names[:len(SEED_UNITS)] == SEED_UNITS
+            names = [
+                str(r[0])
+                for r in proc.rows_of(target, "SELECT name FROM units WHERE bloc_id = 1 ORDER BY position")
+            ]
+            assert names[: len(SEED_UNITS)] == SEED_UNITS
             added = [int(m.group(1)) for m in map(re.compile(r"số (\d+)$").search, names[8:]) if m]
             assert added == list(range(1, len(added) + 1))  # a prefix: nothing half-copied
             assert len(added) >= before  # everything confirmed before the copy is in it
@@ -90,6 +97,9 @@ async def test_online_backup_while_the_bot_writes(bloc: BotHarness, tmp_path: Pa
         shown = len(bloc.texts(GROUP))
         emu.post_message(CHAIR, GROUP, "/units")
         everyone = [*SEED_UNITS, *map(unit, range(1, BURST + 1))]
-        await until(lambda: all(name in "\n".join(bloc.texts(GROUP)[shown:]) for name in everyone),
-                    20, "the whole roster after the restore")  # a long roster: several messages
+        await until(
+            lambda: all(name in "\n".join(bloc.texts(GROUP)[shown:]) for name in everyone),
+            20,
+            "the whole roster after the restore",
+        )  # a long roster: several messages
         assert proc.integrity() == "ok"

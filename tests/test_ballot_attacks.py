@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.secrecy import REDACTED
+from bot.polls.secrecy import REDACTED
 from tests.attack_helpers import errors_logged, insane
 from tests.conftest import CHAIR, GROUP, OUTSIDER
 from tests.harness import BOT_USERNAME, BotHarness
@@ -131,7 +131,8 @@ async def second_bloc(h: BotHarness) -> None:
 
 
 async def test_ballot_attacks_are_refused_and_secrecy_holds(
-        bloc: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    bloc: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     h = bloc
     with errors_logged() as errors:
@@ -140,8 +141,7 @@ async def test_ballot_attacks_are_refused_and_secrecy_holds(
         await h.send(CHAIR, GROUP, "/invite #2")
         link = re.findall(r"start=(join_[\w-]+)", h.last_text(CHAIR))[0]
         await h.send(NON_VOTER, NON_VOTER, f"/start {link}")
-        await h.send(CHAIR, GROUP, "/poll Bình xét thi đua\nCờ thi đua | 1\nBằng khen | 2\n"
-                                   "rules: self=no")
+        await h.send(CHAIR, GROUP, "/poll Bình xét thi đua\nCờ thi đua | 1\nBằng khen | 2\nrules: self=no")
         await h.send(CHAIR, GROUP, "/poll 1 open")
         await second_bloc(h)
         await h.send(CHAIR, OTHER_GROUP, "/poll Bình xét khối 7\nCờ thi đua | 1")
@@ -150,7 +150,10 @@ async def test_ballot_attacks_are_refused_and_secrecy_holds(
         await h.send(CHAIR, GROUP, "/poll Nháp\nCờ | 1")
         await h.send(CHAIR, GROUP, "/poll 4 delete")
         assert h.db_rows("SELECT id, status, round FROM polls ORDER BY id") == [
-            (1, "open", 1), (2, "open", 1), (3, "open", 2)]
+            (1, "open", 1),
+            (2, "open", 1),
+            (3, "open", 2),
+        ]
 
         for attack in IDENTITY + FORGED:
             await attempt(h, attack)
@@ -203,8 +206,7 @@ async def racing_ballots(h: BotHarness) -> None:
     second = h.emu.post_message(VOTERS[3], VOTERS[3], "/vote 1 1: 5; 2: 6, 7")
     await h.settle(first.update_id)
     await h.settle(second.update_id)
-    assert h.db_rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1 ORDER BY unit_id") == [
-        (2,), (4,)]
+    assert h.db_rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1 ORDER BY unit_id") == [(2,), (4,)]
     assert h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1") == [(2,)]
     replies = h.texts(VOTERS[3])[-2:]
     assert sum(VOTED in r for r in replies) == 1, replies
@@ -221,8 +223,7 @@ def assert_secret(h: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
         assert everything.count(body.encode()) == sum(b == body for _i, b in ballots)
     assert h.db_rows("PRAGMA freelist_count") == [(0,)]
     texts = [FORMATTER.format(r) for r in caplog.records]
-    secrets = ["🗳", "☑", "bv:", "/vote", '"c":', *(body for _i, body in ballots),
-               *(i for i, _b in ballots)]
+    secrets = ["🗳", "☑", "bv:", "/vote", '"c":', *(body for _i, body in ballots), *(i for i, _b in ballots)]
     for text in texts:
         for secret in secrets:
             assert secret not in text, (secret, text[:300])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.catalogs import check, extract
-from bot.i18n import translator
+from bot.core.catalogs import check, extract
+from bot.core.i18n import translator
 
 
 def test_every_message_translated_with_same_placeholders() -> None:

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import CallbackError, decode, encode
-from bot.chunks import split_message
-from bot.commands import parse_command
+from bot.core.callbacks import CallbackError, decode, encode
+from bot.core.chunks import split_message
+from bot.core.commands import parse_command
 
 
 def test_callback_round_trip_and_limits() -> None:
@@ -20,8 +20,7 @@ def test_callback_round_trip_and_limits() -> None:
         encode("ro", "x" * 70)
 
 
-@pytest.mark.parametrize("forged", [None, "", "xx:1", "ro:chair:1;DROP", "ro:" + "9" * 80,
-                                    "ro:a:b:c:d:é"])
+@pytest.mark.parametrize("forged", [None, "", "xx:1", "ro:chair:1;DROP", "ro:" + "9" * 80, "ro:a:b:c:d:é"])
 def test_forged_data_is_rejected(forged: str | None) -> None:
     with pytest.raises(CallbackError):
         decode(forged, "ro")
@@ -43,8 +42,9 @@ def test_parse_command_keeps_lines() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12000),
-       st.integers(min_value=50, max_value=4096))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12000), st.integers(min_value=50, max_value=4096)
+)
 def test_split_message_respects_limit(text: str, limit: int) -> None:
     pieces = split_message(text, limit)
     assert pieces

@@ -7,15 +7,17 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.concurrency import PerChatUpdateProcessor
+from bot.channels.telegram.concurrency import PerChatUpdateProcessor
 
 
 def update(update_id: int, chat_id: int) -> Update:
     """A text message in a chat (a group when the id is negative)."""
     chat = Chat(chat_id, "group" if chat_id < 0 else "private")
     user = User(7, "An", False)
-    return Update(update_id, message=Message(update_id, datetime(2026, 1, 1, tzinfo=UTC), chat,
-                                             from_user=user, text="/units"))
+    return Update(
+        update_id,
+        message=Message(update_id, datetime(2026, 1, 1, tzinfo=UTC), chat, from_user=user, text="/units"),
+    )
 
 
 async def test_one_chat_stays_in_order_while_others_go_on() -> None:

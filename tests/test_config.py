@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
+from bot.core.config import ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +36,7 @@ def test_env_overrides_token_and_config_path(tmp_path: Path) -> None:
         ({"telegram": {"mode": "carrier-pigeon"}}, "telegram.mode"),
         ({"telegram": {"base_url": "ftp://x"}}, "telegram.base_url"),
         ({"telegram": {"mode": "webhook"}}, "telegram.webhook.url"),
-        ({"telegram": {"mode": "webhook", "webhook": {"url": "https://x/y"}}},
-         "telegram.webhook.secret"),
+        ({"telegram": {"mode": "webhook", "webhook": {"url": "https://x/y"}}}, "telegram.webhook.secret"),
         ({"telegram": {"webhook": {"port": 70000}}}, "telegram.webhook.port"),
         ({"defaults": {"timezone": "Mars/Olympus"}}, "defaults.timezone"),
         ({"defaults": {"language": "fr"}}, "defaults.language"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.ballots import decode_ballot
+from bot.polls.ballots import decode_ballot
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
 from tests.procbot import ProcBot, until
@@ -43,12 +43,18 @@ def receipted(bot: BotHarness) -> set[int]:
 
 def counted(proc: ProcBot) -> tuple[list[int], list[int]]:
     """(voters in the turnout, voters whose ballot is stored), as sorted unit numbers."""
-    number = {int(r[0]): k for k, r in enumerate(proc.rows(
-        "SELECT id FROM units WHERE bloc_id = 1 ORDER BY position"), 1)}
-    turnout = sorted(number[int(r[0])] for r in proc.rows(
-        "SELECT unit_id FROM poll_turnout WHERE poll_id = 1 AND round = 1"))
-    ballots = [decode_ballot(str(r[0])) for r in proc.rows(
-        "SELECT body FROM poll_ballots WHERE poll_id = 1 AND round = 1")]
+    number = {
+        int(r[0]): k
+        for k, r in enumerate(proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position"), 1)
+    }
+    turnout = sorted(
+        number[int(r[0])]
+        for r in proc.rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1 AND round = 1")
+    )
+    ballots = [
+        decode_ballot(str(r[0]))
+        for r in proc.rows("SELECT body FROM poll_ballots WHERE poll_id = 1 AND round = 1")
+    ]
     own = sorted(number[next(p for p in b.choices.values() if len(p) == 1)[0]] for b in ballots)
     return turnout, own
 
@@ -100,9 +106,16 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         mark = len(emu.calls)
         for i in (4, 5, 6):
             emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
-        await until(lambda: any(c.method == "sendMessage" and c.params.get("chat_id") == VOTERS[3]
-                                and RECEIPT in str(c.params.get("text")) for c in emu.calls[mark:]),
-                    20, "voter 4's receipt on its way")
+        await until(
+            lambda: any(
+                c.method == "sendMessage"
+                and c.params.get("chat_id") == VOTERS[3]
+                and RECEIPT in str(c.params.get("text"))
+                for c in emu.calls[mark:]
+            ),
+            20,
+            "voter 4's receipt on its way",
+        )
         proc.kill()
         await until(lambda: 4 in receipted(bloc), 5, "the receipt delivered")
         assert 4 in check(bloc, proc)
@@ -113,8 +126,12 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         units = [int(r[0]) for r in proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position")]
         for i in (7, 8):
             emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
-        await until(lambda: proc.rows("SELECT 1 FROM poll_turnout WHERE unit_id = ?", (units[6],)) != [],
-                    20, "vote 7 committed", every=0.001)
+        await until(
+            lambda: proc.rows("SELECT 1 FROM poll_turnout WHERE unit_id = ?", (units[6],)) != [],
+            20,
+            "vote 7 committed",
+            every=0.001,
+        )
         proc.kill()
         assert 7 in check(bloc, proc)
         await again(bloc, proc, range(1, 9))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FileClock
-from bot.config import ConfigError, parse_config
+from bot.core.clock import FileClock
+from bot.core.config import ConfigError, parse_config
 
 
 def test_file_clock_reads_the_file_at_every_call(tmp_path: Path) -> None:

@@ -41,11 +41,14 @@ def thanked(bot: BotHarness) -> set[tuple[int, int]]:
 
 def stored(proc: ProcBot) -> dict[int, list[tuple[int, int]]]:
     """Unit number -> the (representative, version) markers of its amendments, oldest first."""
-    number = {int(r[0]): k for k, r in enumerate(proc.rows(
-        "SELECT id FROM units WHERE bloc_id = 1 ORDER BY position"), 1)}
+    number = {
+        int(r[0]): k
+        for k, r in enumerate(proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position"), 1)
+    }
     found: dict[int, list[tuple[int, int]]] = {}
     for unit_id, answers in proc.rows(
-            "SELECT unit_id, answers FROM form_amendments WHERE form_id = 1 ORDER BY version"):
+        "SELECT unit_id, answers FROM form_amendments WHERE form_id = 1 ORDER BY version"
+    ):
         marks = MARK.findall(" ".join(map(str, json.loads(answers).values())))
         found.setdefault(number[int(unit_id)], []).extend((int(a), int(b)) for a, b in marks)
     return found
@@ -58,7 +61,8 @@ def check(bot: BotHarness, proc: ProcBot) -> dict[int, list[tuple[int, int]]]:
         "SELECT r.unit_id FROM form_responses r WHERE r.form_id = 1 AND NOT EXISTS ("
         "SELECT 1 FROM form_amendments a WHERE a.form_id = r.form_id AND a.unit_id = r.unit_id "
         "AND a.version = r.version AND a.answers = r.answers AND a.version = ("
-        "SELECT MAX(version) FROM form_amendments b WHERE b.form_id = 1 AND b.unit_id = r.unit_id))")
+        "SELECT MAX(version) FROM form_amendments b WHERE b.form_id = 1 AND b.unit_id = r.unit_id))"
+    )
     assert half == []  # every current response is its unit's latest amendment, whole
     responses = proc.rows("SELECT count(*) FROM form_responses WHERE form_id = 1")[0][0]
     history = stored(proc)
@@ -98,8 +102,13 @@ async def test_kills_while_form_answers_are_saved(bloc: BotHarness, tmp_path: Pa
         mark = len(emu.calls)
         for k in (1, 2, 3):
             emu.post_message(REPS[k - 1], REPS[k - 1], answer(k))
-        await until(lambda: any(c.method == "sendMessage" and c.params.get("chat_id") == REPS[0]
-                                for c in emu.calls[mark:]), 20, "the first thanks on its way")
+        await until(
+            lambda: any(
+                c.method == "sendMessage" and c.params.get("chat_id") == REPS[0] for c in emu.calls[mark:]
+            ),
+            20,
+            "the first thanks on its way",
+        )
         proc.kill()
         await until(lambda: replied(bloc, 1), 5, "the thanks delivered")
         assert check(bloc, proc)[1] == [(1, 1)]
@@ -108,8 +117,7 @@ async def test_kills_while_form_answers_are_saved(bloc: BotHarness, tmp_path: Pa
         # 2. killed as soon as the bot fetched an answer (and an amendment of answer 1)
         emu.post_message(REPS[0], REPS[0], answer(1, 2))
         posted = emu.post_message(REPS[3], REPS[3], answer(4))
-        await until(lambda: emu.state.is_consumed(posted.update_id), 20, "answer 4 fetched",
-                    every=0.001)
+        await until(lambda: emu.state.is_consumed(posted.update_id), 20, "answer 4 fetched", every=0.001)
         proc.kill()
         check(bloc, proc)
         await again(bloc, proc, [(1, 2), (4, 1)])
@@ -117,8 +125,12 @@ async def test_kills_while_form_answers_are_saved(bloc: BotHarness, tmp_path: Pa
         # 3. killed as soon as answer 5 is committed, before its reply
         units = [int(r[0]) for r in proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position")]
         emu.post_message(REPS[4], REPS[4], answer(5))
-        await until(lambda: proc.rows("SELECT 1 FROM form_responses WHERE unit_id = ?", (units[4],)) != [],
-                    20, "answer 5 committed", every=0.001)
+        await until(
+            lambda: proc.rows("SELECT 1 FROM form_responses WHERE unit_id = ?", (units[4],)) != [],
+            20,
+            "answer 5 committed",
+            every=0.001,
+        )
         proc.kill()
         assert (5, 1) in check(bloc, proc)[5]
         await again(bloc, proc, [(k, 1) for k in range(5, 9)])

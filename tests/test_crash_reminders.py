@@ -1,6 +1,6 @@
 """SIGKILL the bot twice in the middle of a reminder fan-out across many blocs; restart it.
 
-bot/scheduler.py promises: nothing is lost, and a reminder reaches its group at most twice —
+bot/schedule/scheduler.py promises: nothing is lost, and a reminder reaches its group at most twice —
 the duplicate only when the process died between Telegram accepting the message and the row
 being marked sent. Each Bot API call takes 0.25 s in the emulator, so several sends are in
 flight when the kill lands; the emulator still carries out a request whose client died (as
@@ -14,13 +14,13 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot.clock import FakeClock
-from bot.config import RemindersConfig
-from bot.events import NewEvent
-from bot.scheduler import Scheduler
-from handlers.schedule_text import render_reminder
+from bot.core.clock import FakeClock
+from bot.core.config import RemindersConfig
+from bot.emulators.telegram import BotApiEmulator
+from bot.schedule.events import NewEvent
+from bot.schedule.scheduler import Scheduler
+from handlers.schedule.text import render_reminder
 from storage.db import Database
-from tests.botapi import BotApiEmulator
 from tests.harness import TOKEN
 from tests.procbot import ProcBot, until
 
@@ -39,20 +39,31 @@ async def seed(path: Path, emu: BotApiEmulator) -> None:
             for n in range(BLOCS):
                 chat_id = FIRST_GROUP - n
                 emu.add_group(chat_id, f"Khối thi đua số {n + 1}")
-                bloc = await uow.blocs.create(chat_id, f"Khối thi đua số {n + 1}", "vi",
-                                              "Asia/Ho_Chi_Minh", 42)
+                bloc = await uow.blocs.create(
+                    chat_id, f"Khối thi đua số {n + 1}", "vi", "Asia/Ho_Chi_Minh", 42
+                )
                 for name in ("Công an tỉnh", "Sở Tư pháp tỉnh", "Thanh tra tỉnh"):
                     await uow.units.add(bloc.id, name)
-                await sched.create_in(uow, NewEvent(
-                    bloc_id=bloc.id, kind="meeting", title=f"Hội nghị sơ kết khối {n + 1}",
-                    starts_at=DUE + timedelta(hours=2), created_by=42, place="Hội trường",
-                    offsets=(timedelta(hours=2),)))
+                await sched.create_in(
+                    uow,
+                    NewEvent(
+                        bloc_id=bloc.id,
+                        kind="meeting",
+                        title=f"Hội nghị sơ kết khối {n + 1}",
+                        starts_at=DUE + timedelta(hours=2),
+                        created_by=42,
+                        place="Hội trường",
+                        offsets=(timedelta(hours=2),),
+                    ),
+                )
 
 
 def reminder_counts(emu: BotApiEmulator) -> dict[int, int]:
     """Reminder messages per group."""
-    return {FIRST_GROUP - n: sum(1 for t in emu.bot_texts(FIRST_GROUP - n) if t.startswith("🔔"))
-            for n in range(BLOCS)}
+    return {
+        FIRST_GROUP - n: sum(1 for t in emu.bot_texts(FIRST_GROUP - n) if t.startswith("🔔"))
+        for n in range(BLOCS)
+    }
 
 
 def sends(emu: BotApiEmulator, after: int = 0) -> list[int]:
@@ -62,8 +73,9 @@ def sends(emu: BotApiEmulator, after: int = 0) -> list[int]:
 
 async def settle(emu: BotApiEmulator) -> None:
     """Until the emulator has carried out every sendMessage it received (the dead client's too)."""
-    await until(lambda: sum(reminder_counts(emu).values()) == len(sends(emu)), 10,
-                "in-flight sends to finish")
+    await until(
+        lambda: sum(reminder_counts(emu).values()) == len(sends(emu)), 10, "in-flight sends to finish"
+    )
 
 
 async def start_then_slow_down(proc: ProcBot, emu: BotApiEmulator) -> None:
@@ -79,9 +91,13 @@ async def start_then_slow_down(proc: ProcBot, emu: BotApiEmulator) -> None:
 
 def rows(proc: ProcBot) -> dict[int, tuple[str, int, int | None]]:
     """Group chat -> (status, uncertain, message_id) of its reminder."""
-    return {int(r[0]): (str(r[1]), int(r[2]), r[3]) for r in proc.rows(
-        "SELECT b.chat_id, r.status, r.uncertain, r.message_id FROM reminders r "
-        "JOIN events e ON e.id = r.event_id JOIN blocs b ON b.id = e.bloc_id")}
+    return {
+        int(r[0]): (str(r[1]), int(r[2]), r[3])
+        for r in proc.rows(
+            "SELECT b.chat_id, r.status, r.uncertain, r.message_id FROM reminders r "
+            "JOIN events e ON e.id = r.event_id JOIN blocs b ON b.id = e.bloc_id"
+        )
+    }
 
 
 async def test_two_kills_during_a_fan_out_lose_nothing_and_repeat_at_most_once(tmp_path: Path) -> None:
@@ -97,23 +113,29 @@ async def test_two_kills_during_a_fan_out_lose_nothing_and_repeat_at_most_once(t
                     await start_then_slow_down(proc, emu)
                 else:
                     emu.latency = 0.25
-                await until(lambda m=mark, k=kill_after: len(sends(emu, m)) >= k, 20,
-                            "sends under way")
+                await until(lambda m=mark, k=kill_after: len(sends(emu, m)) >= k, 20, "sends under way")
                 proc.kill()
                 await settle(emu)
                 assert proc.integrity() == "ok"
                 state = rows(proc)
                 assert all(status in ("sent", "claimed") for status, _, _ in state.values()), state
                 # sends the emulator got, or whose row says its request was about to go out
-                started = {int(r[0]) for r in proc.rows(
-                    "SELECT b.chat_id FROM reminders r JOIN events e ON e.id = r.event_id JOIN "
-                    "blocs b ON b.id = e.bloc_id WHERE r.status = 'claimed' AND r.sending_at IS NOT NULL")}
+                started = {
+                    int(r[0])
+                    for r in proc.rows(
+                        "SELECT b.chat_id FROM reminders r JOIN events e ON e.id = r.event_id JOIN "
+                        "blocs b ON b.id = e.bloc_id WHERE r.status = 'claimed' AND r.sending_at IS NOT NULL"
+                    )
+                }
                 in_flight.append(started | {c for c in sends(emu, mark) if state[c][0] != "sent"})
                 assert 0 < len({c for c in state if state[c][0] == "sent"}) < BLOCS
 
             await start_then_slow_down(proc, emu)
-            await until(lambda: all(s[0] not in ("pending", "claimed") for s in rows(proc).values()),
-                        30, "every reminder settled")
+            await until(
+                lambda: all(s[0] not in ("pending", "claimed") for s in rows(proc).values()),
+                30,
+                "every reminder settled",
+            )
             await settle(emu)
             assert proc.integrity() == "ok"
 
@@ -122,7 +144,7 @@ async def test_two_kills_during_a_fan_out_lose_nothing_and_repeat_at_most_once(t
         assert all(1 <= n <= 2 for n in counts.values()), counts  # none lost, at most one repeat
         repeated = {chat for chat, n in counts.items() if n == 2}
         assert repeated <= in_flight[0] | in_flight[1]  # only sends a kill caught mid-way
-        # A row whose send a kill caught twice is given up ('failed', bot/scheduler.py: never a
+        # A row whose send a kill caught twice is given up ('failed', bot/schedule/scheduler.py: never a
         # third copy); every other row, even one queued through both kills, is sent.
         gave_up = {chat for chat, (status, _, _) in final.items() if status != "sent"}
         assert gave_up <= in_flight[0] & in_flight[1], final
@@ -130,6 +152,8 @@ async def test_two_kills_during_a_fan_out_lose_nothing_and_repeat_at_most_once(t
         for chat, (status, _, message_id) in final.items():  # the row names its message
             if status == "sent":
                 assert message_id in [m.message_id for m in emu.messages(chat)]
-        print(f"\ncrash-reminders: {BLOCS} blocs, 2 kills, {len(in_flight[0])} + "
-              f"{len(in_flight[1])} sends in flight at the kills, {len(repeated)} reminders "
-              f"repeated once, {len(gave_up)} given up after reaching the group, 0 lost")
+        print(
+            f"\ncrash-reminders: {BLOCS} blocs, 2 kills, {len(in_flight[0])} + "
+            f"{len(in_flight[1])} sends in flight at the kills, {len(repeated)} reminders "
+            f"repeated once, {len(gave_up)} given up after reaching the group, 0 lost"
+        )

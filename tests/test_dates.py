@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import ACCEPTED_FORMS, WhenError, parse_offsets, parse_when
-from bot.formatting import format_date, format_left, format_percent, format_when
+from bot.core.dates import ACCEPTED_FORMS, WhenError, parse_offsets, parse_when
+from bot.core.formatting import format_date, format_left, format_percent, format_when
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 on Sunday 1 March 2026 in Hà Nội

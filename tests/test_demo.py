@@ -11,8 +11,9 @@ from bot.demo import run_demo
 
 
 @pytest.mark.parametrize(("lang", "expect"), [("vi", "Đã thêm 8 đơn vị"), ("en", "Added 8 units")])
-async def test_demo_prints_the_roster_scene(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                            lang: str, expect: str) -> None:
+async def test_demo_prints_the_roster_scene(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, expect: str
+) -> None:
     assert await run_demo(lang=lang, out=tmp_path) == 0
     printed = capsys.readouterr().out
     assert expect in printed

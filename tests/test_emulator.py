@@ -34,7 +34,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 from telegram.request import HTTPXRequest
 
-from tests.botapi import BotApiEmulator, FloodControl, FloodLimits
+from bot.emulators.telegram import BotApiEmulator, FloodControl, FloodLimits
 
 TOKEN = "123456:TEST"
 T = TypeVar("T")

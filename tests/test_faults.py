@@ -1,6 +1,6 @@
 """Telegram faults from the emulator: 429 with retry_after, 5xx, timeouts, dropped connections.
 
-bot/request.py retries (with backoff) what Telegram surely did not do — 5xx answers, requests
+bot/channels/telegram/request.py retries (with backoff) what Telegram surely did not do — 5xx answers, requests
 that never left — and, for repeatable calls only, requests that went out without an answer;
 PTB's AIORateLimiter waits out 429s; PTB's updater keeps polling through errors. Nothing a
 person sent is lost and no message is sent twice by a retry. Scenario tests shrink the backoff
@@ -20,11 +20,11 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-import bot.request
-from bot.events import NewEvent
-from bot.request import RETRIES, RetryingRequest
-from tests.botapi import BotApiEmulator, FloodLimits
-from tests.botapi.flood import FloodControl
+import bot.channels.telegram.request
+from bot.channels.telegram.request import RETRIES, RetryingRequest
+from bot.emulators.telegram import BotApiEmulator, FloodLimits
+from bot.emulators.telegram.flood import FloodControl
+from bot.schedule.events import NewEvent
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BOT_USERNAME, TOKEN, BotHarness
 from tests.schedule_helpers import run_due
@@ -43,7 +43,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries after 10-20 ms instead of 0.25-0.5 s (then doubling), as in production."""
-    monkeypatch.setattr(bot.request, "BASE_DELAY", 0.02)
+    monkeypatch.setattr(bot.channels.telegram.request, "BASE_DELAY", 0.02)
 
 
 def api_bot(emu: BotApiEmulator, base_url: str | None = None) -> tuple[Bot, RetryingRequest]:
@@ -56,21 +56,24 @@ def count(emu: BotApiEmulator, method: str) -> int:
 
 
 async def test_5xx_is_retried_with_backoff_and_sent_once(
-        emu: BotApiEmulator, caplog: pytest.LogCaptureFixture) -> None:
+    emu: BotApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
     bot_, request = api_bot(emu)
     async with bot_:
         emu.inject_fault("sendMessage", "500")
         emu.inject_fault("sendMessage", "502")
         loop = asyncio.get_running_loop()
         started = loop.time()
-        with caplog.at_level(logging.WARNING, logger="bot.request"):
+        with caplog.at_level(logging.WARNING, logger="bot.channels.telegram.request"):
             await bot_.send_message(AN, "Nhắc lịch họp")
         waited = loop.time() - started
     assert count(emu, "sendMessage") == 3 and emu.bot_texts(AN) == ["Nhắc lịch họp"]
     assert request.retried == 2
     assert 0.25 + 0.5 <= waited < 0.5 + 1.0 + 2.5  # two backoffs: 0.25-0.5 s, then 0.5-1 s
     assert [r.getMessage().split(";")[0] for r in caplog.records] == [
-        "Bot API sendMessage failed: HTTP 500", "Bot API sendMessage failed: HTTP 502"]
+        "Bot API sendMessage failed: HTTP 500",
+        "Bot API sendMessage failed: HTTP 502",
+    ]
     assert SECRET not in caplog.text
 
 
@@ -87,7 +90,8 @@ async def test_retries_are_bounded(emu: BotApiEmulator, quick: None) -> None:
 
 @pytest.mark.parametrize(("kind", "error"), [("timeout", TimedOut), ("drop", NetworkError)])
 async def test_a_send_that_may_have_arrived_is_not_repeated(
-        emu: BotApiEmulator, quick: None, kind: str, error: type[Exception]) -> None:
+    emu: BotApiEmulator, quick: None, kind: str, error: type[Exception]
+) -> None:
     # The request went out and no answer came: Telegram may have posted it; once is enough.
     bot_, request = api_bot(emu)
     async with bot_:
@@ -99,7 +103,8 @@ async def test_a_send_that_may_have_arrived_is_not_repeated(
 
 @pytest.mark.parametrize("kind", ["timeout", "drop", "500"])
 async def test_repeatable_calls_are_retried_after_any_fault(
-        emu: BotApiEmulator, quick: None, kind: str) -> None:
+    emu: BotApiEmulator, quick: None, kind: str
+) -> None:
     bot_, request = api_bot(emu)
     async with bot_:
         emu.inject_fault("getChat", kind)
@@ -137,19 +142,22 @@ async def test_a_lost_reply_keeps_the_change_and_says_it_may_be_done(bloc: BotHa
 
 
 async def test_polling_survives_faults_and_loses_no_update(
-        bloc: BotHarness, quick: None, caplog: pytest.LogCaptureFixture) -> None:
-    # Six failed getUpdates in a row: bot/request.py retries the first four, then PTB's
+    bloc: BotHarness, quick: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Six failed getUpdates in a row: bot/channels/telegram/request.py retries the first four, then PTB's
     # updater logs, waits a second and polls again; its next request retries the last two.
     for kind in ("500", "502", "drop", "timeout", "drop", "500"):
         bloc.emu.inject_fault("getUpdates", kind, delay=0.1 if kind == "timeout" else None)
     before = count(bloc.emu, "getUpdates")
-    posted = [bloc.emu.post_message(CHAIR, GROUP, "/bloc"),
-              bloc.emu.post_message(CHAIR, GROUP, "/units")]
+    posted = [bloc.emu.post_message(CHAIR, GROUP, "/bloc"), bloc.emu.post_message(CHAIR, GROUP, "/units")]
     with caplog.at_level(logging.WARNING):
         await bloc.emu.wait_consumed(posted[-1].update_id, timeout=15)
         await bloc.settle(posted[-1].update_id)
     assert bloc.emu.faults.pending == []
-    assert sum("retry" in r.getMessage() for r in caplog.records if r.name == "bot.request") == 5
+    assert (
+        sum("retry" in r.getMessage() for r in caplog.records if r.name == "bot.channels.telegram.request")
+        == 5
+    )
     assert any("polling for updates" in r.getMessage() for r in caplog.records)  # PTB's own retry
     assert count(bloc.emu, "getUpdates") - before >= 7
     assert bloc.texts(GROUP)[-2].startswith("🏳") and "Công an tỉnh" in bloc.texts(GROUP)[-1]
@@ -164,14 +172,12 @@ async def test_429_retry_after_is_waited_out(tmp_path: Path) -> None:
         for _ in range(5):
             posted = harness.emu.post_message(CHAIR, CHAIR, "/help")
         await harness.emu.wait_consumed(posted.update_id)
-        await harness.emu.wait_until(lambda: len(harness.texts(CHAIR)) == 6, timeout=15,
-                                     what="five answers")
+        await harness.emu.wait_until(lambda: len(harness.texts(CHAIR)) == 6, timeout=15, what="five answers")
         assert harness.emu.count_429 >= 1  # Telegram said "retry after"; the bot waited
         assert count(harness.emu, "sendMessage") == 5 + harness.emu.count_429
 
 
-async def test_reminder_fan_out_under_faults_loses_and_repeats_nothing(
-        bloc: BotHarness, quick: None) -> None:
+async def test_reminder_fan_out_under_faults_loses_and_repeats_nothing(bloc: BotHarness, quick: None) -> None:
     """Six blocs' reminders due at once; the Bot API fails in every way along the fan-out."""
     due = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
     sched = bloc.services.scheduler
@@ -184,9 +190,17 @@ async def test_reminder_fan_out_under_faults_loses_and_repeats_nothing(
                 await uow.blocs.create(chat, f"Khối {n}", "vi", "Asia/Ho_Chi_Minh", CHAIR)
             bloc_row = await uow.blocs.by_chat(chat)
             assert bloc_row is not None
-            await sched.create_in(uow, NewEvent(bloc_id=bloc_row.id, kind="meeting", title="Họp khối",
-                                                starts_at=due + timedelta(hours=2), created_by=CHAIR,
-                                                offsets=(timedelta(hours=2),)))
+            await sched.create_in(
+                uow,
+                NewEvent(
+                    bloc_id=bloc_row.id,
+                    kind="meeting",
+                    title="Họp khối",
+                    starts_at=due + timedelta(hours=2),
+                    created_by=CHAIR,
+                    offsets=(timedelta(hours=2),),
+                ),
+            )
     sched.workers = 1  # one send at a time, so the faults below meet the reminders in order
     for kind in ("500", "502", "drop", "timeout", "500", "500", "500", "500"):
         bloc.emu.inject_fault("sendMessage", kind, delay=0.1 if kind == "timeout" else None)
@@ -199,5 +213,11 @@ async def test_reminder_fan_out_under_faults_loses_and_repeats_nothing(
     assert (second.sent, second.retry) == (3, 0)
     for chat in chats:  # the emulator carries out no faulted call: exactly one each
         assert sum(t.startswith("🔔") for t in bloc.texts(chat)) == 1
-    assert sorted(r[0] for r in bloc.db_rows("SELECT uncertain FROM reminders WHERE status = 'sent'")
-                  ) == [0, 0, 0, 0, 1, 1]
+    assert sorted(r[0] for r in bloc.db_rows("SELECT uncertain FROM reminders WHERE status = 'sent'")) == [
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+    ]

@@ -19,15 +19,19 @@ from tests.forms_helpers import (
 )
 from tests.harness import BOT_USERNAME, BotHarness
 
-SPORTS = ("/form custom Hội thao khối thi đua 2026 | 17h00 10/12/2026\n"
-          "Môn thi đấu | choice:Bóng đá,Cầu lông,Kéo co\n"
-          "Số vận động viên | number\n"
-          "Trưởng đoàn | text")
-TITLES = ("/dangky titles Đăng ký danh hiệu thi đua năm 2027 | 12/12/2026\n"
-          "Cờ thi đua của Chính phủ\n"
-          "Cờ thi đua của UBND tỉnh\n"
-          "Bằng khen của Chủ tịch UBND tỉnh\n"
-          "Tập thể lao động xuất sắc")
+SPORTS = (
+    "/form custom Hội thao khối thi đua 2026 | 17h00 10/12/2026\n"
+    "Môn thi đấu | choice:Bóng đá,Cầu lông,Kéo co\n"
+    "Số vận động viên | number\n"
+    "Trưởng đoàn | text"
+)
+TITLES = (
+    "/dangky titles Đăng ký danh hiệu thi đua năm 2027 | 12/12/2026\n"
+    "Cờ thi đua của Chính phủ\n"
+    "Cờ thi đua của UBND tỉnh\n"
+    "Bằng khen của Chủ tịch UBND tỉnh\n"
+    "Tập thể lao động xuất sắc"
+)
 SPORTS_ANSWERS = [  # (sport, athletes as typed, stored number, team leader)
     ("Bóng đá", "12", 12, "Đại tá Lê Văn An, Phó Chỉ huy trưởng"),
     ("Cầu lông", "4", 4, "Thượng tá Phạm Thị Bình"),
@@ -53,7 +57,8 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, TITLES)
     assert bloc.db_rows("SELECT id, kind, title FROM forms ORDER BY id") == [
         (1, "custom", "Hội thao khối thi đua 2026"),
-        (2, "titles", "Đăng ký danh hiệu thi đua năm 2027")]
+        (2, "titles", "Đăng ký danh hiệu thi đua năm 2027"),
+    ]
     card = card_text(bloc, 1)
     assert "Đã gửi: 0/8 đơn vị" in card and "Thứ Năm, 10/12/2026 lúc 17:00" in card
     assert missing_in_card(card) == SEED_UNITS
@@ -67,8 +72,12 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
         card = card_text(bloc, 1)
         assert f"Đã gửi: {number}/8 đơn vị" in card
         assert missing_in_card(card) == SEED_UNITS[number:]
-    assert sum(1 for m in bloc.emu.messages(GROUP) if m.text and "Hội thao" in m.text
-               and m.text.startswith("📋")) == 1  # one card, never a second one
+    assert (
+        sum(
+            1 for m in bloc.emu.messages(GROUP) if m.text and "Hội thao" in m.text and m.text.startswith("📋")
+        )
+        == 1
+    )  # one card, never a second one
 
     # Titles: some answer in one line (numbers or names), others tick buttons.
     await bloc.send(REPS[0], REPS[0], "/nop 2 1, 3")
@@ -94,9 +103,11 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
     assert "lần gửi thứ 2" in bloc.last_text(MEMBER)
     assert bloc.db_rows(
         "SELECT version, user_id, answers FROM form_amendments WHERE form_id = 1 AND unit_id = 2 "
-        "ORDER BY version") == [
+        "ORDER BY version"
+    ) == [
         (1, REPS[1], '{"f1": "Cầu lông", "f2": "4", "f3": "Thượng tá Phạm Thị Bình"}'),
-        (2, MEMBER, '{"f1": "Cầu lông", "f2": "6", "f3": "Thượng tá Phạm Thị Bình"}')]
+        (2, MEMBER, '{"f1": "Cầu lông", "f2": "6", "f3": "Thượng tá Phạm Thị Bình"}'),
+    ]
     assert "Đã gửi: 7/8 đơn vị" in card_text(bloc, 1)
 
     # After the deadline the last unit is refused and nothing is stored.
@@ -134,8 +145,16 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
     sheet = book["Nội dung đăng ký"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Đăng ký số 1: Hội thao khối thi đua 2026 — Khối thi đua số 3"
-    assert rows[1] == ("STT", "Đơn vị", "Môn thi đấu", "Số vận động viên", "Trưởng đoàn",
-                       "Người gửi", "Thời gian gửi", "Lần gửi")
+    assert rows[1] == (
+        "STT",
+        "Đơn vị",
+        "Môn thi đấu",
+        "Số vận động viên",
+        "Trưởng đoàn",
+        "Người gửi",
+        "Thời gian gửi",
+        "Lần gửi",
+    )
     expected = [(s, n, leader) for s, _t, n, leader in SPORTS_ANSWERS]
     expected[1] = ("Cầu lông", 6, "Thượng tá Phạm Thị Bình")
     expected.append(("Kéo co", 9, "Ông Trịnh Văn Hòa"))
@@ -149,7 +168,8 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
     history = list(book["Lịch sử"].iter_rows(values_only=True))
     assert len(history) == 2 + 9  # title, headers, eight first answers and one amendment
     assert ("Công an tỉnh", 2, "Nguyễn Thị Lan") == history[-2][:3] or any(
-        r[:3] == ("Công an tỉnh", 2, "Nguyễn Thị Lan") for r in history[2:])
+        r[:3] == ("Công an tỉnh", 2, "Nguyễn Thị Lan") for r in history[2:]
+    )
 
     await bloc.send(CHAIR, GROUP, "/form 2 export csv")
     sent = bloc.emu.last(GROUP)
@@ -157,11 +177,12 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
     text = sent.document.data.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == "STT,Đơn vị,Danh hiệu đơn vị đăng ký,Người gửi,Thời gian gửi,Lần gửi"
-    assert lines[1].startswith("1,Bộ Chỉ huy Quân sự tỉnh,"
-                               "Cờ thi đua của Chính phủ; Bằng khen của Chủ tịch UBND tỉnh,"
-                               "Lê Văn An,")
-    assert lines[2].startswith("2,Công an tỉnh,Cờ thi đua của UBND tỉnh; Tập thể lao động "
-                               "xuất sắc,Phạm Thị Bình,")
+    assert lines[1].startswith(
+        "1,Bộ Chỉ huy Quân sự tỉnh,Cờ thi đua của Chính phủ; Bằng khen của Chủ tịch UBND tỉnh,Lê Văn An,"
+    )
+    assert lines[2].startswith(
+        "2,Công an tỉnh,Cờ thi đua của UBND tỉnh; Tập thể lao động xuất sắc,Phạm Thị Bình,"
+    )
     assert all(",Bằng khen của Chủ tịch UBND tỉnh," in line for line in lines[3:])
 
 
@@ -169,10 +190,12 @@ async def test_forms_list_and_status_for_everyone(bloc: BotHarness) -> None:
     await link_representatives(bloc)
     await bloc.send(CHAIR, GROUP, SPORTS)
     await bloc.send(CHAIR, GROUP, "/form pledge Đăng ký thi đua năm 2027 | 31/12/2026")
-    await bloc.send(REPS[2], REPS[2], "/submit 2 Hoàn thành 100% chỉ tiêu được giao;\n"
-                                      "Không có cán bộ vi phạm kỷ luật.")
+    await bloc.send(
+        REPS[2], REPS[2], "/submit 2 Hoàn thành 100% chỉ tiêu được giao;\nKhông có cán bộ vi phạm kỷ luật."
+    )
     assert bloc.db_rows("SELECT answers FROM form_responses") == [
-        ('{"pledge": "Hoàn thành 100% chỉ tiêu được giao;\\nKhông có cán bộ vi phạm kỷ luật."}',)]
+        ('{"pledge": "Hoàn thành 100% chỉ tiêu được giao;\\nKhông có cán bộ vi phạm kỷ luật."}',)
+    ]
     await bloc.send(OUTSIDER, GROUP, "/forms")
     listing = bloc.last_text(GROUP)
     assert "#1 Hội thao khối thi đua 2026 — 0/8 đơn vị đã gửi" in listing
@@ -198,7 +221,8 @@ async def test_deadline_passes_during_the_dialog(bloc: BotHarness) -> None:
     assert "đã khóa" in bloc.last_text(user)
     assert bloc.db_rows("SELECT count(*) FROM form_responses") == [(0,)]
     assert bloc.db_rows("SELECT answers FROM form_drafts") == [
-        ('{"f1": "Bóng đá", "f2": "12"}',)]  # kept: the chair may reopen
+        ('{"f1": "Bóng đá", "f2": "12"}',)
+    ]  # kept: the chair may reopen
     await bloc.send(CHAIR, GROUP, "/form 1 reopen")
     assert "nhận đăng ký đến khi đóng" in card_text(bloc, 1)
     await bloc.send(user, user, "/submit 1")
@@ -206,7 +230,8 @@ async def test_deadline_passes_during_the_dialog(bloc: BotHarness) -> None:
     assert "Câu 3/3: Trưởng đoàn" in bloc.last_text(user)
     await bloc.send(user, user, "Ông Lê Văn An")
     assert bloc.db_rows("SELECT answers FROM form_responses") == [
-        ('{"f1": "Bóng đá", "f2": "12", "f3": "Ông Lê Văn An"}',)]
+        ('{"f1": "Bóng đá", "f2": "12", "f3": "Ông Lê Văn An"}',)
+    ]
 
 
 async def test_an_old_draft_asks_before_taking_text(bloc: BotHarness) -> None:
@@ -225,5 +250,5 @@ async def test_an_old_draft_asks_before_taking_text(bloc: BotHarness) -> None:
     assert "Đã dừng trả lời phiếu số 1" in bloc.last_text(user)
     assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
     await bloc.send(user, user, "Chào anh")  # no draft: the forms feature takes nothing
-    assert "/trogiup" in bloc.last_text(user)   # and the bot points at /help, never silent
+    assert "/trogiup" in bloc.last_text(user)  # and the bot points at /help, never silent
     assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]

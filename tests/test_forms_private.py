@@ -13,11 +13,14 @@ GROUP2 = -1001000000077
 
 async def test_restart_mid_dialog_loses_nothing(bloc: BotHarness) -> None:
     await link_representatives(bloc)
-    await bloc.send(CHAIR, GROUP, "/form custom Hội thao | 10/12/2026\n"
-                                  "Môn thi đấu | choice:Bóng đá,Cầu lông\n"
-                                  "Số vận động viên | number\nTrưởng đoàn | text")
-    await bloc.send(CHAIR, GROUP, "/form titles Danh hiệu | 10/12/2026\nCờ thi đua\nBằng khen\n"
-                                  "Giấy khen")
+    await bloc.send(
+        CHAIR,
+        GROUP,
+        "/form custom Hội thao | 10/12/2026\n"
+        "Môn thi đấu | choice:Bóng đá,Cầu lông\n"
+        "Số vận động viên | number\nTrưởng đoàn | text",
+    )
+    await bloc.send(CHAIR, GROUP, "/form titles Danh hiệu | 10/12/2026\nCờ thi đua\nBằng khen\nGiấy khen")
     user = REPS[4]
     await bloc.send(user, user, "/submit 1")
     await press_label(bloc, user, "Cầu lông")
@@ -25,7 +28,8 @@ async def test_restart_mid_dialog_loses_nothing(bloc: BotHarness) -> None:
     await bloc.restart()
     await bloc.send(user, user, "Ông Đặng Văn Em")
     assert bloc.db_rows("SELECT unit_id, answers FROM form_responses") == [
-        (5, '{"f1": "Cầu lông", "f2": "5", "f3": "Ông Đặng Văn Em"}')]
+        (5, '{"f1": "Cầu lông", "f2": "5", "f3": "Ông Đặng Văn Em"}')
+    ]
 
     # Ticks survive a restart too; the old question's buttons still work.
     await bloc.send(user, user, "/submit 2")
@@ -37,7 +41,8 @@ async def test_restart_mid_dialog_loses_nothing(bloc: BotHarness) -> None:
     assert bloc.emu.last(user).button_texts[:3] == ["☑ Cờ thi đua", "☐ Bằng khen", "☑ Giấy khen"]
     await press_label(bloc, user, "Xong")
     assert bloc.db_rows("SELECT answers FROM form_responses WHERE form_id = 2") == [
-        ('{"titles": ["Cờ thi đua", "Giấy khen"]}',)]
+        ('{"titles": ["Cờ thi đua", "Giấy khen"]}',)
+    ]
     assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
 
 
@@ -83,7 +88,7 @@ async def test_the_cards_link_opens_the_dialog(bloc: BotHarness) -> None:
 async def test_answers_arriving_together_leave_the_card_right(bloc: BotHarness) -> None:
     import asyncio
 
-    from handlers.forms_card import refresh_card
+    from handlers.forms.card import refresh_card
     from storage.forms import FormRepo
 
     await link_representatives(bloc)

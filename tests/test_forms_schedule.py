@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError
+from bot.core.config import ConfigError
 from tests.conftest import CHAIR, GROUP, MEMBER, OUTSIDER, SEED_UNITS, VICE
 from tests.forms_helpers import REPS, card_text, link_representatives, press_label
 from tests.harness import BotHarness, make_config
@@ -21,8 +21,12 @@ DEADLINE = datetime.fromisoformat("2026-11-30T10:00:00+00:00")
 async def nudging(tmp_path: Path) -> AsyncIterator[BotHarness]:
     """Like `bloc`, with [forms] nudge_privately = true and eight linked representatives."""
     async with BotHarness(tmp_path, forms={"nudge_privately": True}) as bot:
-        for uid, name in [(CHAIR, "Đỗ Quang Thấm"), (VICE, "Đỗ Đức Hà"),
-                          (MEMBER, "Nguyễn Thị Lan"), (OUTSIDER, "Trần Văn Minh")]:
+        for uid, name in [
+            (CHAIR, "Đỗ Quang Thấm"),
+            (VICE, "Đỗ Đức Hà"),
+            (MEMBER, "Nguyễn Thị Lan"),
+            (OUTSIDER, "Trần Văn Minh"),
+        ]:
             bot.person(uid, name)
         bot.group(GROUP, "Khối thi đua số 3", admins=[CHAIR], members=[VICE, MEMBER, OUTSIDER])
         await bot.send(CHAIR, GROUP, "/setup Khối thi đua số 3")
@@ -43,14 +47,19 @@ async def test_deadline_event_and_reminders_name_the_missing(bloc: BotHarness) -
     await link_representatives(bloc)
     await bloc.send(CHAIR, GROUP, PLEDGE)
     [(event_id, kind, title, source, starts)] = bloc.db_rows(
-        "SELECT id, kind, title, source, starts_at FROM events")
+        "SELECT id, kind, title, source, starts_at FROM events"
+    )
     assert (kind, source) == ("deadline", "form:1")
     assert title == "Đăng ký thi đua năm 2027 (phiếu số 1: /nop 1)"
     assert bloc.db_rows("SELECT deadline_event_id FROM forms") == [(event_id,)]
     assert datetime.fromisoformat(starts) == DEADLINE
-    due = [datetime.fromisoformat(r[0]) for r in bloc.db_rows(
-        "SELECT due_at FROM reminders WHERE event_id = ? AND status = 'pending' ORDER BY due_at",
-        (event_id,))]
+    due = [
+        datetime.fromisoformat(r[0])
+        for r in bloc.db_rows(
+            "SELECT due_at FROM reminders WHERE event_id = ? AND status = 'pending' ORDER BY due_at",
+            (event_id,),
+        )
+    ]
     assert due == [DEADLINE - timedelta(days=3), DEADLINE - timedelta(days=1)]
     await bloc.send(CHAIR, GROUP, "/schedule")
     assert "Đăng ký thi đua năm 2027 (phiếu số 1: /nop 1)" in bloc.last_text(GROUP)
@@ -97,15 +106,17 @@ async def test_close_cancels_and_reopen_replans(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/form 1 close")
     assert bloc.db_rows("SELECT status FROM events") == [("cancelled",)]
     assert bloc.db_rows("SELECT DISTINCT status FROM reminders") == [("cancelled",)]
-    assert bloc.db_rows("SELECT kind, status FROM timers ORDER BY id") == [
-        ("form_lock", "cancelled")]
+    assert bloc.db_rows("SELECT kind, status FROM timers ORDER BY id") == [("form_lock", "cancelled")]
     await bloc.send(CHAIR, GROUP, "/form 1 reopen")  # closed early: the deadline comes back
     assert "Hạn: Thứ Hai, 30/11/2026 lúc 17:00" in card_text(bloc, 1)
     [(event_id,)] = bloc.db_rows("SELECT deadline_event_id FROM forms")
     assert bloc.db_rows("SELECT status, source FROM events WHERE id = ?", (event_id,)) == [
-        ("scheduled", "form:1")]
-    assert len(bloc.db_rows("SELECT * FROM reminders WHERE event_id = ? AND status = 'pending'",
-                            (event_id,))) == 2
+        ("scheduled", "form:1")
+    ]
+    assert (
+        len(bloc.db_rows("SELECT * FROM reminders WHERE event_id = ? AND status = 'pending'", (event_id,)))
+        == 2
+    )
     await bloc.send(CHAIR, GROUP, "/form 1 reopen 17h00 10/12/2026")
     [(starts,)] = bloc.db_rows("SELECT starts_at FROM events WHERE id = ?", (event_id,))
     assert datetime.fromisoformat(starts) == DEADLINE + timedelta(days=10)
@@ -136,12 +147,14 @@ async def test_private_nudges_go_to_the_missing_units_once(nudging: BotHarness) 
 
 async def test_attend_form_for_a_meeting(bloc: BotHarness) -> None:
     await link_representatives(bloc)
-    await bloc.send(CHAIR, GROUP, "/meeting 8h00 15/12/2026 | Hội nghị tổng kết năm 2026 | "
-                                  "Hội trường Công an tỉnh")
+    await bloc.send(
+        CHAIR, GROUP, "/meeting 8h00 15/12/2026 | Hội nghị tổng kết năm 2026 | Hội trường Công an tỉnh"
+    )
     [(meeting_id,)] = bloc.db_rows("SELECT id FROM events WHERE kind = 'meeting'")
     await bloc.send(CHAIR, GROUP, f"/form attend {meeting_id} | 10/12/2026")
     assert bloc.db_rows("SELECT kind, title, event_id FROM forms") == [
-        ("attend", "Hội nghị tổng kết năm 2026", meeting_id)]
+        ("attend", "Hội nghị tổng kết năm 2026", meeting_id)
+    ]
     user = REPS[1]
     await bloc.send(user, user, "/submit 1")
     await press_label(bloc, user, "Có")
@@ -150,15 +163,19 @@ async def test_attend_form_for_a_meeting(bloc: BotHarness) -> None:
     await bloc.send(REPS[2], REPS[2], "/submit 1")
     await bloc.send(REPS[2], REPS[2], "không")
     assert bloc.db_rows("SELECT unit_id, answers FROM form_responses ORDER BY unit_id") == [
-        (2, '{"attending": "yes", "count": "2", "delegates": "Đại tá Phạm Văn Bình, Giám đốc; '
-            'Trung tá Lê Thị Hà, Trưởng phòng"}'),
-        (3, '{"attending": "no"}')]
+        (
+            2,
+            '{"attending": "yes", "count": "2", "delegates": "Đại tá Phạm Văn Bình, Giám đốc; '
+            'Trung tá Lê Thị Hà, Trưởng phòng"}',
+        ),
+        (3, '{"attending": "no"}'),
+    ]
     assert "Đơn vị có tham dự không?: Không" in bloc.last_text(REPS[2])
 
 
 def test_nudge_setting_is_checked_at_start(tmp_path: Path) -> None:
     from bot.app import build_application
-    from tests.botapi import BotApiEmulator
+    from bot.emulators.telegram import BotApiEmulator
 
     emu = BotApiEmulator(token="1:x", bot_username="b")
     with pytest.raises(ConfigError, match=r"forms\.nudge_privately"):

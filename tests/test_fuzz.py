@@ -54,25 +54,122 @@ MEMBER_UNIT = 2  # MEMBER represents (and votes for) unit #2, whose id is 2
 OWN_UNIT_TABLES = {"rsvps": 1, "form_responses": 1, "form_amendments": 1, "poll_turnout": 2}
 FIGURES: dict[str, list[float]] = {"updates": [], "seconds": []}
 
-COMMAND_NAMES = ["start", "help", "trogiup", "lang", "ngonngu", "cancel", "huy", "setup", "taokhoi",
-                 "bloc", "khoi", "units", "donvi", "roster", "danhsach", "invite", "moi", "chair",
-                 "khoitruong", "vicechair", "khoipho", "voter", "export", "import", "meeting", "hop",
-                 "deadline", "han", "schedule", "lich", "event", "sukien", "rsvp", "thamdu", "cycle",
-                 "chuky", "ics", "rotation", "luanphien", "form", "dangky", "forms", "submit", "nop",
-                 "poll", "binhxet", "elect", "bau", "vote", "bophieu"]
+COMMAND_NAMES = [
+    "start",
+    "help",
+    "trogiup",
+    "lang",
+    "ngonngu",
+    "cancel",
+    "huy",
+    "setup",
+    "taokhoi",
+    "bloc",
+    "khoi",
+    "units",
+    "donvi",
+    "roster",
+    "danhsach",
+    "invite",
+    "moi",
+    "chair",
+    "khoitruong",
+    "vicechair",
+    "khoipho",
+    "voter",
+    "export",
+    "import",
+    "meeting",
+    "hop",
+    "deadline",
+    "han",
+    "schedule",
+    "lich",
+    "event",
+    "sukien",
+    "rsvp",
+    "thamdu",
+    "cycle",
+    "chuky",
+    "ics",
+    "rotation",
+    "luanphien",
+    "form",
+    "dangky",
+    "forms",
+    "submit",
+    "nop",
+    "poll",
+    "binhxet",
+    "elect",
+    "bau",
+    "vote",
+    "bophieu",
+]
 # /overview is in PRODUCT.md but not built yet: for now it is as unknown as the others.
 UNKNOWN_COMMANDS = ["overview", "tonghop", "nosuchcommand", "v0te", "x" * 40]
 
-words = st.sampled_from([
-    "add", "remove", "rename", "#1", "#2", "#9", "#99", "#-1", "#0", "|", " | ", "cong an", "2026",
-    "2027", "99999999999999999999", "'; DROP TABLE units; --", "join_", "join_AAAAAAAA", "vote_1",
-    "form_1", "en", "vi", "open", "close", "reopen", "round2", "decide", "confirm", "delete",
-    "candidates", "minutes", "export", "move", "cancel", "remind", "host", "place", "1:", "1: 1",
-    "1: 2, 3; 2: 4", "16/12/2026", "8h00 16/12/2026", "31/2/2026", "1/1/2020", "7d,1d,2h", "-",
-    "\u200b", "\u202e", "\x00", "🏳️", "🗳", "☑", "Đ", "<b>x</b>", "*x*", "x" * 300,
-])
-unicode_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                       max_size=120)
+words = st.sampled_from(
+    [
+        "add",
+        "remove",
+        "rename",
+        "#1",
+        "#2",
+        "#9",
+        "#99",
+        "#-1",
+        "#0",
+        "|",
+        " | ",
+        "cong an",
+        "2026",
+        "2027",
+        "99999999999999999999",
+        "'; DROP TABLE units; --",
+        "join_",
+        "join_AAAAAAAA",
+        "vote_1",
+        "form_1",
+        "en",
+        "vi",
+        "open",
+        "close",
+        "reopen",
+        "round2",
+        "decide",
+        "confirm",
+        "delete",
+        "candidates",
+        "minutes",
+        "export",
+        "move",
+        "cancel",
+        "remind",
+        "host",
+        "place",
+        "1:",
+        "1: 1",
+        "1: 2, 3; 2: 4",
+        "16/12/2026",
+        "8h00 16/12/2026",
+        "31/2/2026",
+        "1/1/2020",
+        "7d,1d,2h",
+        "-",
+        "\u200b",
+        "\u202e",
+        "\x00",
+        "🏳️",
+        "🗳",
+        "☑",
+        "Đ",
+        "<b>x</b>",
+        "*x*",
+        "x" * 300,
+    ]
+)
+unicode_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=120)
 anything = st.one_of(words, unicode_text)
 
 
@@ -94,31 +191,101 @@ LONG = {
     "meeting": lambda: "/meeting 8h00 20/12/2026 | " + "Họp " * 2500,
 }
 TEMPLATES = [
-    "/event {i}", "/event {i} move {when}", "/event {i} cancel", "/event {i} remind 3d, 2h",
-    "/event {i} host #{n}", "/event {i} place {x}", "/rsvp {i}", "/ics {i}", "/ics", "/schedule",
-    "/meeting {when} | {x}", "/meeting {when} | {x} | {x} | #{n}", "/deadline {when} | {x}",
-    "/cycle 2027", "/cycle 2027\n{n} | {when}", "/rotation #{n}, #{m}", "/rotation",
-    "/form {i}", "/form {i} close", "/form {i} reopen", "/form {i} reopen {when}", "/form {i} export",
-    "/form {i} export csv", "/form pledge {x} | {when}", "/form custom {x} | {when}\n{x} | number",
-    "/form attend {i} | {when}", "/forms", "/submit", "/submit {i}", "/submit {i} {x}",
-    "/poll", "/poll {i}", "/poll {i} open", "/poll {i} close", "/poll {i} round2",
-    "/poll {i} candidates #{n}, #{m}", "/poll {i} decide 1: #{n}", "/poll {i} confirm",
-    "/poll {i} delete", "/poll {i} minutes", "/poll {x}\n{x} | {n}", "/elect 2027", "/vote",
-    "/vote {i}", "/vote {i} 1: {n}", "/vote {i} 1: {n}, {m}; 2: {m}", "/units", "/units add\n{x}",
-    "/units remove #{n}", "/units rename #{n} | {x}", "/chair #{n} 2027", "/vicechair #{n}",
-    "/voter #{n}", "/invite #{n}", "/invite", "/roster", "/bloc", "/export roster", "/import",
-    "/lang en", "/lang vi", "/cancel", "/help", "/start", "/start join_{x}", "/start vote_{i}",
-    "/start form_{i}", "/setup {x}",
+    "/event {i}",
+    "/event {i} move {when}",
+    "/event {i} cancel",
+    "/event {i} remind 3d, 2h",
+    "/event {i} host #{n}",
+    "/event {i} place {x}",
+    "/rsvp {i}",
+    "/ics {i}",
+    "/ics",
+    "/schedule",
+    "/meeting {when} | {x}",
+    "/meeting {when} | {x} | {x} | #{n}",
+    "/deadline {when} | {x}",
+    "/cycle 2027",
+    "/cycle 2027\n{n} | {when}",
+    "/rotation #{n}, #{m}",
+    "/rotation",
+    "/form {i}",
+    "/form {i} close",
+    "/form {i} reopen",
+    "/form {i} reopen {when}",
+    "/form {i} export",
+    "/form {i} export csv",
+    "/form pledge {x} | {when}",
+    "/form custom {x} | {when}\n{x} | number",
+    "/form attend {i} | {when}",
+    "/forms",
+    "/submit",
+    "/submit {i}",
+    "/submit {i} {x}",
+    "/poll",
+    "/poll {i}",
+    "/poll {i} open",
+    "/poll {i} close",
+    "/poll {i} round2",
+    "/poll {i} candidates #{n}, #{m}",
+    "/poll {i} decide 1: #{n}",
+    "/poll {i} confirm",
+    "/poll {i} delete",
+    "/poll {i} minutes",
+    "/poll {x}\n{x} | {n}",
+    "/elect 2027",
+    "/vote",
+    "/vote {i}",
+    "/vote {i} 1: {n}",
+    "/vote {i} 1: {n}, {m}; 2: {m}",
+    "/units",
+    "/units add\n{x}",
+    "/units remove #{n}",
+    "/units rename #{n} | {x}",
+    "/chair #{n} 2027",
+    "/vicechair #{n}",
+    "/voter #{n}",
+    "/invite #{n}",
+    "/invite",
+    "/roster",
+    "/bloc",
+    "/export roster",
+    "/import",
+    "/lang en",
+    "/lang vi",
+    "/cancel",
+    "/help",
+    "/start",
+    "/start join_{x}",
+    "/start vote_{i}",
+    "/start form_{i}",
+    "/setup {x}",
 ]
 ids = st.sampled_from(["1", "2", "4", "5", "6", "7", "9", "12", "0", "#3", "-1", "99999999999"])
 numbers = st.sampled_from(["1", "2", "3", "5", "8", "9", "0", "99"])
-whens = st.sampled_from(["8h00 20/12/2026", "14h 15/12", "31/12/2026", "1/1/2020", "32/13/2026",
-                         "25/12/2026 25:61", "ngày mai", "8h00 20/12/2026 20/12/2026"])
-made_up = st.one_of(words, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                                   max_size=30))
+whens = st.sampled_from(
+    [
+        "8h00 20/12/2026",
+        "14h 15/12",
+        "31/12/2026",
+        "1/1/2020",
+        "32/13/2026",
+        "25/12/2026 25:61",
+        "ngày mai",
+        "8h00 20/12/2026 20/12/2026",
+    ]
+)
+made_up = st.one_of(
+    words, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+)
 valid_looking = st.builds(
     lambda t, i, n, m, when, x: t.format(i=i, n=n, m=m, when=when, x=x),
-    st.sampled_from(TEMPLATES), ids, numbers, numbers, whens, made_up)
+    st.sampled_from(TEMPLATES),
+    ids,
+    numbers,
+    numbers,
+    whens,
+    made_up,
+)
 texts = st.one_of(
     commands_strategy(),
     valid_looking,
@@ -131,26 +298,42 @@ texts = st.one_of(
 # Button data: captured from the bot's keyboards (by index), as is or tampered, or made up.
 tampering = st.one_of(
     st.just(("as is",)),
-    st.tuples(st.just("id"), st.integers(0, 9),
-              st.sampled_from(["0", "1", "2", "3", "5", "8", "9", "99", "-1", "999999999999"])),
-    st.just(("cut",)), st.just(("extra",)), st.just(("empty args",)),
+    st.tuples(
+        st.just("id"),
+        st.integers(0, 9),
+        st.sampled_from(["0", "1", "2", "3", "5", "8", "9", "99", "-1", "999999999999"]),
+    ),
+    st.just(("cut",)),
+    st.just(("extra",)),
+    st.just(("empty args",)),
     st.tuples(st.just("prefix"), st.sampled_from(["ro", "rv", "mh", "cy", "fm", "bv", "pcf", "zz"])),
     st.tuples(st.just("junk"), st.text(max_size=30)),
 )
 button_data = st.one_of(
     st.tuples(st.just("captured"), st.integers(0, 10**6), tampering),
     st.tuples(st.just("captured"), st.integers(0, 10**6), st.just(("as is",))),
-    st.tuples(st.just("made up"), st.one_of(
-        st.text(max_size=80),
-        st.tuples(st.sampled_from(["ro", "rv", "mh", "cy", "fm", "bv", "pcf"]),
-                  st.lists(st.one_of(st.integers(-5, 10**12).map(str), words), max_size=6))
-        .map(lambda t: ":".join([t[0], *t[1]])))),
+    st.tuples(
+        st.just("made up"),
+        st.one_of(
+            st.text(max_size=80),
+            st.tuples(
+                st.sampled_from(["ro", "rv", "mh", "cy", "fm", "bv", "pcf"]),
+                st.lists(st.one_of(st.integers(-5, 10**12).map(str), words), max_size=6),
+            ).map(lambda t: ":".join([t[0], *t[1]])),
+        ),
+    ),
 )
 junk_file = st.tuples(
     st.binary(min_size=1, max_size=3000),
     st.sampled_from(["ds.csv", "ds.xlsx", "a.docx", "../../etc/passwd", "x" * 200, "đơn vị.csv"]),
-    st.sampled_from(["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "application/octet-stream", "image/png"]),
+    st.sampled_from(
+        [
+            "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/octet-stream",
+            "image/png",
+        ]
+    ),
     st.sampled_from(["", "/import", "/units add", "/submit 1"]),
 )
 CHATS = st.sampled_from(["group", "group", "private", "private", "other", "unknown"])
@@ -162,11 +345,13 @@ def actions(actors: list[int]) -> st.SearchStrategy[tuple[Any, ...]]:
     message = st.tuples(st.just("message"), actor, CHATS, texts, st.none() | st.integers(0, 10**6))
     press = st.tuples(st.just("callback"), actor, CHATS, button_data, st.integers(0, 10**6))
     kinds = {
-        "message": message, "callback": press,
+        "message": message,
+        "callback": press,
         "edit": st.tuples(st.just("edit"), actor, CHATS, texts, st.none()),
         "document": st.tuples(st.just("document"), actor, CHATS, junk_file, st.none()),
-        "anonymous": st.tuples(st.just("anonymous"), st.just(ANONYMOUS_ADMIN), st.just("group"),
-                               texts, st.none()),
+        "anonymous": st.tuples(
+            st.just("anonymous"), st.just(ANONYMOUS_ADMIN), st.just("group"), texts, st.none()
+        ),
     }
     # about 4 messages and 3 presses to each edit, file or anonymous post
     weights = ["message"] * 4 + ["callback"] * 3 + ["edit", "document", "anonymous"]
@@ -215,11 +400,13 @@ async def build_world(folder: Path) -> World:
     # forms #5 (several titles: tick buttons) and #6 (attend meeting #1: yes or no), their
     # dialogs open twice, one on form #2 (closed below); the vice chair's ballot of poll #9 at
     # its review page
-    await h.send(OPERATOR, GROUP, "/form titles Đăng ký danh hiệu | 31/12/2026\nCờ thi đua\n"
-                                  "Bằng khen\nTập thể lao động xuất sắc")
+    await h.send(
+        OPERATOR,
+        GROUP,
+        "/form titles Đăng ký danh hiệu | 31/12/2026\nCờ thi đua\nBằng khen\nTập thể lao động xuất sắc",
+    )
     await h.send(OPERATOR, GROUP, "/form attend 1 | 15/12/2026")
-    for uid, form in ((MEMBER, 5), (MEMBER, 5), (CHAIR_REP, 6), (CHAIR_REP, 6), (VICE_REP, 4),
-                      (MEMBER, 2)):
+    for uid, form in ((MEMBER, 5), (MEMBER, 5), (CHAIR_REP, 6), (CHAIR_REP, 6), (VICE_REP, 4), (MEMBER, 2)):
         await h.send(uid, uid, f"/submit {form}")
     page, labels = keyboard(h, VICE_REP, "bv:9:")
     await h.press(VICE_REP, VICE_REP, page, next(d for d in labels.values() if d.endswith(":r")))
@@ -279,8 +466,11 @@ async def step(w: World, action: tuple[Any, ...], admins_act: bool) -> list[str]
         if query_id in h.emu.state.open_callbacks:
             problems.append(f"button {data!r} pressed by {actor} never answered")
     w.updates += 1
-    problems += [f"insane reply to {kind} {str(payload)[:60]!r}: {t[:200]!r}"
-                 for t in h.texts(chat)[before:] if insane(t)]
+    problems += [
+        f"insane reply to {kind} {str(payload)[:60]!r}: {t[:200]!r}"
+        for t in h.texts(chat)[before:]
+        if insane(t)
+    ]
     return problems
 
 
@@ -288,20 +478,29 @@ def anonymous_message(h: BotHarness, text: str) -> dict[str, Any]:
     """A message an anonymous group admin posts: from GroupAnonymousBot, on behalf of the group."""
     chat = h.emu.state.chats[GROUP]
     message: dict[str, Any] = {
-        "message_id": chat.take_message_id(), "date": h.emu.state.now(), "text": text,
-        "chat": chat.to_json(), "sender_chat": chat.to_json(),
-        "from": {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group",
-                 "username": "GroupAnonymousBot"},
+        "message_id": chat.take_message_id(),
+        "date": h.emu.state.now(),
+        "text": text,
+        "chat": chat.to_json(),
+        "sender_chat": chat.to_json(),
+        "from": {
+            "id": ANONYMOUS_ADMIN,
+            "is_bot": True,
+            "first_name": "Group",
+            "username": "GroupAnonymousBot",
+        },
     }
     if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0,
-                                "length": len(text.split()[0].encode("utf-16-le")) // 2}]
+        message["entities"] = [
+            {"type": "bot_command", "offset": 0, "length": len(text.split()[0].encode("utf-16-le")) // 2}
+        ]
     h.emu.state.store_message(message)
     return message
 
 
-def silence_problems(h: BotHarness, text: str, chat: int, before: int, admins_act: bool,
-                     anonymous: bool) -> list[str]:
+def silence_problems(
+    h: BotHarness, text: str, chat: int, before: int, admins_act: bool, anonymous: bool
+) -> list[str]:
     """A command for another bot, or plain talk in a group, gets no reply; ours gets one."""
     said = len(h.texts(chat)) - before
     first = text.split(maxsplit=1)[0] if text.split() else ""
@@ -316,8 +515,9 @@ def silence_problems(h: BotHarness, text: str, chat: int, before: int, admins_ac
     return []
 
 
-def db_problems(before: dict[str, list[tuple[Any, ...]]],
-                after: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+def db_problems(
+    before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]
+) -> list[str]:
     """Changes a non-admin must not cause: anything but own rows and own-unit answers."""
     problems = []
     for table in before:
@@ -343,22 +543,25 @@ def db_problems(before: dict[str, list[tuple[Any, ...]]],
     return problems
 
 
-def run_fuzz(folder: Path, actors: list[int], *, examples: int, length: int,
-             admins_act: bool) -> None:
+def run_fuzz(folder: Path, actors: list[int], *, examples: int, length: int, admins_act: bool) -> None:
     """Build the world once, then let hypothesis play scripts against it."""
     start = time.perf_counter()
     with asyncio.Runner() as runner:
         w = runner.run(build_world(folder))
         try:
             with errors_logged() as errors:
-
                 # No shrinking: the examples share one bot, so a shrunk script would not replay
                 # the same world; the report lists the whole script and every problem found.
-                @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=list(HealthCheck),
-                          phases=[Phase.explicit, Phase.generate], print_blob=False)
-                @given(script=st.lists(actions(actors), min_size=length, max_size=length,
-                                       unique_by=repr))
+                @settings(
+                    max_examples=examples,
+                    deadline=None,
+                    derandomize=True,
+                    database=None,
+                    suppress_health_check=list(HealthCheck),
+                    phases=[Phase.explicit, Phase.generate],
+                    print_blob=False,
+                )
+                @given(script=st.lists(actions(actors), min_size=length, max_size=length, unique_by=repr))
                 def play(script: list[tuple[Any, ...]]) -> None:
                     runner.run(play_script(w, script, admins_act, errors.records))
 
@@ -369,8 +572,7 @@ def run_fuzz(folder: Path, actors: list[int], *, examples: int, length: int,
     FIGURES["seconds"].append(time.perf_counter() - start)
 
 
-async def play_script(w: World, script: list[tuple[Any, ...]], admins_act: bool,
-                      errors: list[Any]) -> None:
+async def play_script(w: World, script: list[tuple[Any, ...]], admins_act: bool, errors: list[Any]) -> None:
     """One example: every update checked, then the database."""
     h = w.h
     before = h.snapshot()
@@ -380,8 +582,10 @@ async def play_script(w: World, script: list[tuple[Any, ...]], admins_act: bool,
         problems += await step(w, action, admins_act)
         if len(errors) > seen_errors:
             record = errors[-1]
-            problems.append(f"ERROR logged after {str(action)[:120]}: {record.getMessage()} "
-                            f"{record.exc_info[1] if record.exc_info else ''!r}")
+            problems.append(
+                f"ERROR logged after {str(action)[:120]}: {record.getMessage()} "
+                f"{record.exc_info[1] if record.exc_info else ''!r}"
+            )
             seen_errors = len(errors)
     assert integrity_ok(h)
     if not admins_act:
@@ -395,7 +599,7 @@ def variants(data: str) -> list[str]:
     found = {data, ":".join([head, *args[:-1]]), data + ":1", ":".join([head] + [""] * len(args))}
     for i in range(len(args)):
         for value in ("0", "99999"):
-            found.add(":".join([head, *args[:i], value, *args[i + 1:]]))
+            found.add(":".join([head, *args[:i], value, *args[i + 1 :]]))
     return sorted(found)
 
 
@@ -405,8 +609,14 @@ async def sweep(w: World, errors: list[Any]) -> list[str]:
     problems: list[str] = []
     presses = [v for data in w.captured for v in variants(data)]
     passes = [
-        [(MEMBER, "private"), (NON_MEMBER, "group"), (OTHER_BLOC, "private"), (MEMBER, "group"),
-         (NON_MEMBER, "private"), (OTHER_BLOC, "group")],
+        [
+            (MEMBER, "private"),
+            (NON_MEMBER, "group"),
+            (OTHER_BLOC, "private"),
+            (MEMBER, "group"),
+            (NON_MEMBER, "private"),
+            (OTHER_BLOC, "group"),
+        ],
         [(CHAIR_REP, "group"), (CHAIR_REP, "private")],
     ]
     for number, people in enumerate(passes):
@@ -443,14 +653,18 @@ def test_every_captured_button_replayed_and_tampered(tmp_path: Path) -> None:
 def test_hostile_updates_from_non_admins(tmp_path: Path) -> None:
     """Group members with no role, a stranger, another bloc's member, the member of unit #2:
     about 1,600 updates."""
-    run_fuzz(tmp_path, [MEMBER, NON_MEMBER, OTHER_BLOC, STRANGER], examples=8, length=200,
-             admins_act=False)
+    run_fuzz(tmp_path, [MEMBER, NON_MEMBER, OTHER_BLOC, STRANGER], examples=8, length=200, admins_act=False)
     assert FIGURES["updates"][-1] >= 1400
 
 
 def test_hostile_updates_with_admins_acting(tmp_path: Path) -> None:
     """The same, with the operator, the chair and the vice chair among the actors: about 1,000
     updates."""
-    run_fuzz(tmp_path, [OPERATOR, CHAIR_REP, VICE_REP, MEMBER, NON_MEMBER, STRANGER],
-             examples=5, length=200, admins_act=True)
+    run_fuzz(
+        tmp_path,
+        [OPERATOR, CHAIR_REP, VICE_REP, MEMBER, NON_MEMBER, STRANGER],
+        examples=5,
+        length=200,
+        admins_act=True,
+    )
     assert FIGURES["updates"][-1] >= 800

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.names import Named, clean, fold, resolve
+from bot.core.names import Named, clean, fold, resolve
 
-UNITS = [Named(i, n) for i, n in enumerate([
-    "Bộ Chỉ huy Quân sự tỉnh", "Công an tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
-    "Sở Tư pháp tỉnh", "Viện Kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh",
-    "Cục Thi hành án dân sự tỉnh", "Thanh tra tỉnh"], start=1)]
+UNITS = [
+    Named(i, n)
+    for i, n in enumerate(
+        [
+            "Bộ Chỉ huy Quân sự tỉnh",
+            "Công an tỉnh",
+            "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+            "Sở Tư pháp tỉnh",
+            "Viện Kiểm sát nhân dân tỉnh",
+            "Tòa án nhân dân tỉnh",
+            "Cục Thi hành án dân sự tỉnh",
+            "Thanh tra tỉnh",
+        ],
+        start=1,
+    )
+]
 
 
 def test_clean_makes_nfc() -> None:

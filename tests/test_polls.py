@@ -14,7 +14,7 @@ from docx import Document
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ballots import (
+from bot.polls.ballots import (
     BallotCategory,
     BallotForm,
     Draft,
@@ -26,9 +26,9 @@ from bot.ballots import (
     parse_vote,
     toggle,
 )
-from bot.charts import Bar, Chart, Panel, bar_chart
-from bot.minutes import MOTTO, NATIONAL, Minutes, Section, Table, render_minutes
-from bot.polls import (
+from bot.polls.charts import Bar, Chart, Panel, bar_chart
+from bot.polls.minutes import MOTTO, NATIONAL, Minutes, Section, Table, render_minutes
+from bot.polls.model import (
     PollProblem,
     check_decision,
     outcome,
@@ -38,7 +38,7 @@ from bot.polls import (
     parse_rules,
     result_rows,
 )
-from bot.tally import ANSWERS, Ballot, Category, Rules, tally_round
+from bot.polls.tally import ANSWERS, Ballot, Category, Rules, tally_round
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -49,13 +49,18 @@ UNITS = tuple(range(1, 9))
 
 
 def test_parse_poll_with_rules() -> None:
-    spec = parse_poll("  Bình xét   thi đua năm 2026 ", [
-        "1. Cờ thi đua của Chính phủ | 1",
-        "- Cờ thi đua của UBND tỉnh | 2 | two_thirds",
-        "Bằng khen của Chủ tịch UBND tỉnh|3",
-        "Sở Xây dựng làm Khối trưởng 2027 | xác nhận Sở Xây dựng",
-        "Rules: threshold=eighty base=ballots quorum=60% self=no exclusive=no han=14h30 ngày 16/12/2026",
-    ], now=NOW, tz=TZ)
+    spec = parse_poll(
+        "  Bình xét   thi đua năm 2026 ",
+        [
+            "1. Cờ thi đua của Chính phủ | 1",
+            "- Cờ thi đua của UBND tỉnh | 2 | two_thirds",
+            "Bằng khen của Chủ tịch UBND tỉnh|3",
+            "Sở Xây dựng làm Khối trưởng 2027 | xác nhận Sở Xây dựng",
+            "Rules: threshold=eighty base=ballots quorum=60% self=no exclusive=no han=14h30 ngày 16/12/2026",
+        ],
+        now=NOW,
+        tz=TZ,
+    )
     assert spec.title == "Bình xét thi đua năm 2026"
     assert [(c.name, c.quota, c.kind, c.threshold) for c in spec.categories] == [
         ("Cờ thi đua của Chính phủ", 1, "pick", None),
@@ -123,12 +128,18 @@ def test_rules_line_alone_and_quorum_forms() -> None:
 
 def form(*, self_vote: bool = True, unit: int = 2, round_no: int = 1) -> BallotForm:
     """Three picks (quotas 1, 2, 3) over units 1-8 and one confirmation of unit 5."""
-    return BallotForm(1, round_no, unit, self_vote, (
-        BallotCategory(0, "Cờ thi đua của Chính phủ", "pick", 1, UNITS),
-        BallotCategory(1, "Cờ thi đua của UBND tỉnh", "pick", 2, UNITS),
-        BallotCategory(2, "Bằng khen", "pick", 3, UNITS),
-        BallotCategory(3, "Sở Xây dựng làm Khối trưởng", "confirm", 1, (5,)),
-    ))
+    return BallotForm(
+        1,
+        round_no,
+        unit,
+        self_vote,
+        (
+            BallotCategory(0, "Cờ thi đua của Chính phủ", "pick", 1, UNITS),
+            BallotCategory(1, "Cờ thi đua của UBND tỉnh", "pick", 2, UNITS),
+            BallotCategory(2, "Bằng khen", "pick", 3, UNITS),
+            BallotCategory(3, "Sở Xây dựng làm Khối trưởng", "confirm", 1, (5,)),
+        ),
+    )
 
 
 def test_vote_text_to_ballot() -> None:
@@ -144,8 +155,13 @@ def test_vote_text_to_ballot() -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("", "vote_syntax"), ("abc 1: 2", "vote_syntax"), ("3 1 2", "vote_syntax"),
-     ("3 1: 2; 1: 3", "vote_syntax"), ("3 0: 2", "vote_syntax")],
+    [
+        ("", "vote_syntax"),
+        ("abc 1: 2", "vote_syntax"),
+        ("3 1 2", "vote_syntax"),
+        ("3 1: 2; 1: 3", "vote_syntax"),
+        ("3 0: 2", "vote_syntax"),
+    ],
 )
 def test_vote_text_syntax(text: str, code: str) -> None:
     with pytest.raises(PollProblem) as caught:
@@ -197,8 +213,10 @@ def test_ticking_and_answering() -> None:
     assert check_ballot(ballot_form, Ballot(choices={3: (5,)})) is not None
 
 
-@given(st.dictionaries(st.integers(0, 9), st.lists(st.integers(1, 200), max_size=5), max_size=4),
-       st.dictionaries(st.integers(0, 9), st.sampled_from(ANSWERS), max_size=3))
+@given(
+    st.dictionaries(st.integers(0, 9), st.lists(st.integers(1, 200), max_size=5), max_size=4),
+    st.dictionaries(st.integers(0, 9), st.sampled_from(ANSWERS), max_size=3),
+)
 def test_stored_ballot_round_trip(choices: dict[int, list[int]], confirms: dict[int, str]) -> None:
     ballot = Ballot(choices={i: tuple(p) for i, p in choices.items()}, confirms=confirms)  # type: ignore[arg-type]
     back = decode_ballot(encode_ballot(ballot))
@@ -208,8 +226,9 @@ def test_stored_ballot_round_trip(choices: dict[int, list[int]], confirms: dict[
 
 
 def test_stored_ballot_holds_choices_only() -> None:
-    assert encode_ballot(Ballot(choices={1: (4, 3)}, confirms={0: "no"})) == \
-        '{"c":{"1":[3,4]},"y":{"0":"no"}}'
+    assert (
+        encode_ballot(Ballot(choices={1: (4, 3)}, confirms={0: "no"})) == '{"c":{"1":[3,4]},"y":{"0":"no"}}'
+    )
     assert decode_ballot("not json") == Ballot()
     assert decode_ballot('{"c": 5}') == Ballot()
 
@@ -226,8 +245,14 @@ def test_outcome_phases_and_decisions() -> None:
     ballots = picks(*([(1, 2)] * 3 + [(1, 3)] * 3 + [(2, 3)] * 2))  # 1: 6, 2: 5, 3: 5
     first = tally_round([cat], ballots, members=8, rules=Rules())
     assert outcome([first]).phase == "round2"
-    second = tally_round(first.next_round(), picks(*([(2,)] * 4 + [(3,)] * 4)), members=8,
-                         rules=Rules(), round_no=2, already_proposed=first.proposals())
+    second = tally_round(
+        first.next_round(),
+        picks(*([(2,)] * 4 + [(3,)] * 4)),
+        members=8,
+        rules=Rules(),
+        round_no=2,
+        already_proposed=first.proposals(),
+    )
     pending = outcome([first, second])
     assert (pending.phase, pending.undecided, pending.proposals) == ("decide", (0,), {0: (1,)})
     assert check_decision(pending, 0, [4], exclusive=True) == "not_open"
@@ -261,27 +286,52 @@ def test_result_rows_most_votes_first() -> None:
 
 
 def test_chart_is_a_png_drawn_without_pyplot() -> None:
-    chart = Chart("Kết quả", (Panel("1. Cờ thi đua của Chính phủ", (
-        Bar("Công an tỉnh", 6, True), Bar("Bộ Chỉ huy Bộ đội Biên phòng tỉnh " * 3, 0, False)), 5, 8),),
-        "Số phiếu", "Số phiếu cần đạt")
+    chart = Chart(
+        "Kết quả",
+        (
+            Panel(
+                "1. Cờ thi đua của Chính phủ",
+                (Bar("Công an tỉnh", 6, True), Bar("Bộ Chỉ huy Bộ đội Biên phòng tỉnh " * 3, 0, False)),
+                5,
+                8,
+            ),
+        ),
+        "Số phiếu",
+        "Số phiếu cần đạt",
+    )
     png = bar_chart(chart)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
     with pytest.raises(ValueError):
         bar_chart(Chart("x", (), "", ""))
-    code = ("import sys; from bot.charts import Bar, Chart, Panel, bar_chart; "
-            "bar_chart(Chart('t', (Panel('p', (Bar('a', 1, True),), 1, 2),), 'v', 'n')); "
-            "print('matplotlib.pyplot' in sys.modules)")
+    code = (
+        "import sys; from bot.polls.charts import Bar, Chart, Panel, bar_chart; "
+        "bar_chart(Chart('t', (Panel('p', (Bar('a', 1, True),), 1, 2),), 'v', 'n')); "
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_minutes_docx_reads_back() -> None:
     minutes = Minutes(
-        issuer="Khối thi đua số 3", place_date="Buôn Ma Thuột, ngày 05 tháng 12 năm 2026",
-        title="BIÊN BẢN KIỂM PHIẾU", subtitle="Bình xét thi đua năm 2026 (#1)",
-        sections=(Section("Thời gian", ("Địa điểm: Hội trường",)),
-                  Section("Kết quả", ("Phát ra 8",), (Table(("STT", "Đơn vị", "Tỷ lệ"), (
-                      ("1", "Công an tỉnh", "75,0%"),), "1. Cờ thi đua của Chính phủ"),))),
+        issuer="Khối thi đua số 3",
+        place_date="Buôn Ma Thuột, ngày 05 tháng 12 năm 2026",
+        title="BIÊN BẢN KIỂM PHIẾU",
+        subtitle="Bình xét thi đua năm 2026 (#1)",
+        sections=(
+            Section("Thời gian", ("Địa điểm: Hội trường",)),
+            Section(
+                "Kết quả",
+                ("Phát ra 8",),
+                (
+                    Table(
+                        ("STT", "Đơn vị", "Tỷ lệ"),
+                        (("1", "Công an tỉnh", "75,0%"),),
+                        "1. Cờ thi đua của Chính phủ",
+                    ),
+                ),
+            ),
+        ),
         signatures=(("Thư ký", "Lê Thị Thư ký"), ("Chủ trì", "Đỗ Quang Thấm")),
         chart_png=bar_chart(Chart("t", (Panel("p", (Bar("a", 1, True),), 1, 2),), "v", "n")),
     )

@@ -9,18 +9,29 @@ from typing import Any
 
 from docx import Document
 
-from tests.botapi.records import SentMessage
+from bot.emulators.telegram.records import SentMessage
 from tests.conftest import CHAIR, GROUP, MEMBER, OUTSIDER, SEED_UNITS
 from tests.harness import BOT_USERNAME, BotHarness
 
 VOTERS = list(range(201, 209))  # VOTERS[i] casts the ballots of unit #i+1
-POLL_TABLES = ("polls", "poll_categories", "poll_candidates", "poll_rounds", "poll_electorate",
-               "poll_turnout", "poll_ballots", "poll_decisions", "roles")
-AWARD_POLL = ("/poll Bình xét thi đua năm 2026\n"
-              "Cờ thi đua của Chính phủ | 1\n"
-              "Cờ thi đua của UBND tỉnh | 2\n"
-              "Bằng khen của Chủ tịch UBND tỉnh | 3\n"
-              "rules: threshold=majority base=members quorum=2/3 self=yes deadline=16/12/2026 17:00")
+POLL_TABLES = (
+    "polls",
+    "poll_categories",
+    "poll_candidates",
+    "poll_rounds",
+    "poll_electorate",
+    "poll_turnout",
+    "poll_ballots",
+    "poll_decisions",
+    "roles",
+)
+AWARD_POLL = (
+    "/poll Bình xét thi đua năm 2026\n"
+    "Cờ thi đua của Chính phủ | 1\n"
+    "Cờ thi đua của UBND tỉnh | 2\n"
+    "Bằng khen của Chủ tịch UBND tỉnh | 3\n"
+    "rules: threshold=majority base=members quorum=2/3 self=yes deadline=16/12/2026 17:00"
+)
 # Ballots by text, per voter index (roster numbers are the candidate numbers). Voter 8 abstains.
 TEXT_BALLOTS = {
     1: "1: 2; 2: 3, 4; 3: 5, 6, 7",
@@ -121,8 +132,7 @@ async def run_award_poll(bloc: BotHarness) -> dict[str, Any]:
     assert bloc.snapshot(*POLL_TABLES) == before
     assert bloc.db_rows("SELECT count(*) FROM poll_ballots") == [(7,)]
 
-    card = bloc.emu.messages(GROUP)[[m.message_id for m in bloc.emu.messages(GROUP)].index(
-        card.message_id)]
+    card = bloc.emu.messages(GROUP)[[m.message_id for m in bloc.emu.messages(GROUP)].index(card.message_id)]
     assert card.edited >= 7 and "7" in (card.text or "")
     texts_before_close = len(bloc.texts(GROUP))
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
@@ -174,10 +184,11 @@ async def test_award_poll_end_to_end(bloc: BotHarness) -> None:
     assert "phát ra: 8" in doc and "thu về: 7" in doc and "không hợp lệ: 0" in doc
     assert "Thanh tra tỉnh" in doc.split("không bỏ phiếu")[1].split("\n")[0]
     assert "1 | Cờ thi đua của Chính phủ | Công an tỉnh" in doc
-    assert ("2 | Cờ thi đua của UBND tỉnh | Bộ Chỉ huy Bộ đội Biên phòng tỉnh, Sở Tư pháp tỉnh"
-            in doc)
-    assert ("3 | Bằng khen của Chủ tịch UBND tỉnh | Viện Kiểm sát nhân dân tỉnh, Tòa án nhân dân "
-            "tỉnh, Cục Thi hành án dân sự tỉnh" in doc)
+    assert "2 | Cờ thi đua của UBND tỉnh | Bộ Chỉ huy Bộ đội Biên phòng tỉnh, Sở Tư pháp tỉnh" in doc
+    assert (
+        "3 | Bằng khen của Chủ tịch UBND tỉnh | Viện Kiểm sát nhân dân tỉnh, Tòa án nhân dân "
+        "tỉnh, Cục Thi hành án dân sự tỉnh" in doc
+    )
     assert "87,5%" in doc and "1 vòng" in doc
     for name in SEED_UNITS:
         assert name in doc
@@ -188,17 +199,17 @@ async def test_bad_inputs_and_refusals_change_nothing(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, AWARD_POLL)
     before = bloc.snapshot(*POLL_TABLES)
     cases = [
-        (CHAIR, GROUP, "/poll Bình xét"),                            # no category
-        (CHAIR, GROUP, "/poll Bình xét\nCờ thi đua | hai"),           # quota not a number
-        (CHAIR, GROUP, "/poll Bình xét\nCờ thi đua | 9"),             # more than the units
+        (CHAIR, GROUP, "/poll Bình xét"),  # no category
+        (CHAIR, GROUP, "/poll Bình xét\nCờ thi đua | hai"),  # quota not a number
+        (CHAIR, GROUP, "/poll Bình xét\nCờ thi đua | 9"),  # more than the units
         (CHAIR, GROUP, "/poll Bình xét\nCờ | 1\nrules: threshold=most"),
         (CHAIR, GROUP, "/poll Bình xét\nCờ | 1\nrules: quorum=5/3"),
         (CHAIR, GROUP, "/poll Bình xét\nCờ | 1\nrules: deadline=1/1/2020"),
-        (CHAIR, GROUP, "/poll Bình xét\nCờ | 1\nCờ | 2"),              # duplicate category
+        (CHAIR, GROUP, "/poll Bình xét\nCờ | 1\nCờ | 2"),  # duplicate category
         (CHAIR, GROUP, "/poll Bình xét\nXác nhận | confirm Ngân hàng"),  # unknown unit
         (CHAIR, GROUP, "/poll 1 candidates #2, Ngân hàng"),
-        (CHAIR, GROUP, "/poll 1 candidates #2"),                     # fewer than the quota 3
-        (CHAIR, GROUP, "/poll 1 close"),                             # not open
+        (CHAIR, GROUP, "/poll 1 candidates #2"),  # fewer than the quota 3
+        (CHAIR, GROUP, "/poll 1 close"),  # not open
         (CHAIR, GROUP, "/poll 1 round2"),
         (CHAIR, GROUP, "/poll 1 minutes"),
         (CHAIR, GROUP, "/poll 1 confirm"),
@@ -209,7 +220,7 @@ async def test_bad_inputs_and_refusals_change_nothing(bloc: BotHarness) -> None:
         (OUTSIDER, GROUP, "/poll Bình xét\nCờ | 1"),
         (OUTSIDER, GROUP, "/bau 2027"),
         (MEMBER, GROUP, "/vote 1 1: 2"),
-        (VOTERS[0], VOTERS[0], "/vote 1 1: 2"),                       # not open yet
+        (VOTERS[0], VOTERS[0], "/vote 1 1: 2"),  # not open yet
         (VOTERS[0], VOTERS[0], "/vote abc"),
     ]
     for user, chat, text in cases:
@@ -289,7 +300,9 @@ async def test_election_with_rotation_and_confirmation(bloc: BotHarness) -> None
     assert bloc.db_rows("SELECT count(*) FROM roles WHERE year = 2027") == [(0,)]
     await bloc.press(CHAIR, GROUP, results.message_id, confirm)
     assert sorted(bloc.db_rows("SELECT role, unit_id FROM roles WHERE year = 2027")) == [
-        ("chair", 4), ("vice", 5)]
+        ("chair", 4),
+        ("vice", 5),
+    ]
     await bloc.send(CHAIR, GROUP, "/poll 1 confirm")
     assert bloc.db_rows("SELECT count(*) FROM roles WHERE year = 2027") == [(2,)]
     await bloc.send(CHAIR, GROUP, "/poll 1 minutes")
@@ -325,8 +338,11 @@ async def test_deadline_reminds_then_closes(bloc: BotHarness) -> None:
     await bloc.services.drain()
     assert "Nhắc" in bloc.last_text(VOTERS[7]) or "Reminder" in bloc.last_text(VOTERS[7])
     assert not bloc.last_text(VOTERS[0]).startswith(("Nhắc", "Reminder"))
-    assert "6/8" in bloc.last_text(GROUP) or "6 trên 8" in bloc.last_text(GROUP) \
+    assert (
+        "6/8" in bloc.last_text(GROUP)
+        or "6 trên 8" in bloc.last_text(GROUP)
         or "6 of 8" in bloc.last_text(GROUP)
+    )
     bloc.clock.advance(timedelta(days=1))
     await scheduler.run_due()
     await bloc.services.drain()
@@ -341,8 +357,9 @@ async def test_deadline_reminds_then_closes(bloc: BotHarness) -> None:
 
 async def test_confirmation_agree_disagree_blank(bloc: BotHarness) -> None:
     await link_voters(bloc)
-    await bloc.send(CHAIR, GROUP, "/poll Xác nhận luân phiên\nSở Tư pháp tỉnh làm Khối trưởng 2027 | "
-                    "xác nhận #4")
+    await bloc.send(
+        CHAIR, GROUP, "/poll Xác nhận luân phiên\nSở Tư pháp tỉnh làm Khối trưởng 2027 | xác nhận #4"
+    )
     await bloc.send(CHAIR, GROUP, "/poll 1 open")
     page = last(bloc, VOTERS[0])
     labels = [label for label, _d in buttons(page)]

@@ -7,9 +7,9 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.events import Event, NewEvent
+from bot.emulators.telegram import FloodControl, FloodLimits
+from bot.schedule.events import Event, NewEvent
 from storage.unit_of_work import UnitOfWork
-from tests.botapi import FloodControl, FloodLimits
 from tests.conftest import CHAIR, GROUP, MEMBER
 from tests.harness import BotHarness
 from tests.schedule_helpers import MEETING, reminders, run_due, scheduler
@@ -18,8 +18,7 @@ DEADLINE_AT = datetime(2026, 12, 10, 10, 0, tzinfo=UTC)  # 17:00 on 10/12/2026 i
 D = timedelta(days=1)
 
 
-async def test_deadline_from_another_feature_names_units_that_have_not_answered(
-        bloc: BotHarness) -> None:
+async def test_deadline_from_another_feature_names_units_that_have_not_answered(bloc: BotHarness) -> None:
     missing: list[int] = [5, 3, 99]  # 99: not a unit of the bloc (ignored)
     seen: list[tuple[str | None, int]] = []
 
@@ -29,21 +28,30 @@ async def test_deadline_from_another_feature_names_units_that_have_not_answered(
 
     sched = scheduler(bloc)
     sched.register_answers("form", not_answered)
-    event = await sched.add_event(NewEvent(bloc_id=1, kind="deadline", title="Đăng ký thi đua",
-                                           starts_at=DEADLINE_AT, created_by=CHAIR,
-                                           source="form:12"))
+    event = await sched.add_event(
+        NewEvent(
+            bloc_id=1,
+            kind="deadline",
+            title="Đăng ký thi đua",
+            starts_at=DEADLINE_AT,
+            created_by=CHAIR,
+            source="form:12",
+        )
+    )
     assert bloc.db_rows("SELECT offset_s FROM reminders ORDER BY due_at") == [(259200,), (86400,)]
     await run_due(bloc, DEADLINE_AT - 3 * D)
     text = reminders(bloc)[-1]
     assert text.startswith("🔔 Nhắc hạn chót #1: Đăng ký thi đua")
-    assert ("Đơn vị chưa thực hiện (2): Bộ Chỉ huy Bộ đội Biên phòng tỉnh, "
-            "Viện Kiểm sát nhân dân tỉnh") in text
+    assert (
+        "Đơn vị chưa thực hiện (2): Bộ Chỉ huy Bộ đội Biên phòng tỉnh, Viện Kiểm sát nhân dân tỉnh"
+    ) in text
     assert seen == [("form:12", 8)]
     missing.clear()  # everyone answered: the last reminder is not needed
     report = await run_due(bloc, DEADLINE_AT - D)
     assert (report.sent, report.skipped) == (0, 1)
     assert bloc.db_rows("SELECT status, note FROM reminders WHERE offset_s = 86400") == [
-        ("skipped", "every unit answered")]
+        ("skipped", "every unit answered")
+    ]
     await bloc.send(CHAIR, GROUP, f"/event {event.id} move 8h 20/12/2026")
     assert "form:12" in bloc.last_text(GROUP)  # owned by the form: moved there, not here
     moved = await sched.move_event(event.id, DEADLINE_AT + 5 * D)
@@ -88,8 +96,11 @@ async def test_timers_run_once_retry_and_survive_restart(bloc: BotHarness) -> No
     assert ran == [("7", at)]
     assert failing["n"] == 3  # tried three times, 30 s apart, then given up
     assert bloc.db_rows("SELECT kind, ref, status FROM timers ORDER BY id") == [
-        ("poll_close", "7", "cancelled"), ("poll_close", "7", "done"),
-        ("poll_close", "8", "cancelled"), ("broken", "1", "failed")]
+        ("poll_close", "7", "cancelled"),
+        ("poll_close", "7", "done"),
+        ("poll_close", "8", "cancelled"),
+        ("broken", "1", "failed"),
+    ]
     # a timer left running by a crash runs again at start-up (jobs are idempotent)
     await bloc.stop_bot()
     bloc.db_rows("UPDATE timers SET status = 'running' WHERE status = 'done'")
@@ -117,13 +128,22 @@ async def seed_blocs(bot: BotHarness, count: int, at: datetime) -> None:
         for n in range(count):
             chat_id = -1002000000000 - n
             bot.emu.add_group(chat_id, f"Khối thi đua số {n + 1}")
-            bloc = await uow.blocs.create(chat_id, f"Khối thi đua số {n + 1}", "vi",
-                                          "Asia/Ho_Chi_Minh", CHAIR)
+            bloc = await uow.blocs.create(
+                chat_id, f"Khối thi đua số {n + 1}", "vi", "Asia/Ho_Chi_Minh", CHAIR
+            )
             for name in ("Công an tỉnh", "Sở Tư pháp tỉnh", "Thanh tra tỉnh"):
                 await uow.units.add(bloc.id, name)
-            await sched.create_in(uow, NewEvent(
-                bloc_id=bloc.id, kind="meeting", title="Hội nghị sơ kết", created_by=CHAIR,
-                starts_at=at + timedelta(hours=2), offsets=(timedelta(hours=2),)))
+            await sched.create_in(
+                uow,
+                NewEvent(
+                    bloc_id=bloc.id,
+                    kind="meeting",
+                    title="Hội nghị sơ kết",
+                    created_by=CHAIR,
+                    starts_at=at + timedelta(hours=2),
+                    offsets=(timedelta(hours=2),),
+                ),
+            )
 
 
 async def test_fan_out_under_telegram_limits_keeps_answering_people(tmp_path: object) -> None:
@@ -157,13 +177,17 @@ async def test_clean_stop_in_the_middle_of_a_fan_out_repeats_nothing(bloc: BotHa
     await seed_blocs(bloc, 30, at)
     bloc.clock.set(at)
     run = asyncio.create_task(scheduler(bloc).run_due(bloc.clock.now()))
-    await bloc.emu.wait_until(lambda: bloc.db_rows(
-        "SELECT count(*) FROM reminders WHERE status = 'sent'")[0][0] >= 5, what="5 reminders sent")
+    await bloc.emu.wait_until(
+        lambda: bloc.db_rows("SELECT count(*) FROM reminders WHERE status = 'sent'")[0][0] >= 5,
+        what="5 reminders sent",
+    )
     await bloc.restart()  # post_stop: in-flight sends finish, the queued ones go back
     report = await run
     assert 5 <= report.sent < 30
     assert bloc.db_rows("SELECT status, count(*) FROM reminders GROUP BY status") == [
-        ("pending", 30 - report.sent), ("sent", report.sent)]
+        ("pending", 30 - report.sent),
+        ("sent", report.sent),
+    ]
     await run_due(bloc, at + timedelta(minutes=1))
     delivered = [len(reminders(bloc, -1002000000000 - n)) for n in range(30)]
     assert delivered == [1] * 30

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import bot.request
-from bot.request import RETRIES
+import bot.channels.telegram.request
+from bot.channels.telegram.request import RETRIES
 from tests.conftest import CHAIR, GROUP, MEMBER
 from tests.harness import BotHarness
 from tests.schedule_helpers import (
@@ -51,8 +51,7 @@ async def test_each_offset_reminds_exactly_once(bloc: BotHarness) -> None:
     assert (await run_due(bloc, MEETING_AT + H)).sent == 0
     assert (await run_due(bloc, SEVEN)).sent == 0  # the wall clock set back: nothing repeats
     assert len(reminders(bloc)) == 3
-    assert bloc.db_rows("SELECT status, late, message_id IS NOT NULL FROM reminders") == [
-        ("sent", 0, 1)] * 3
+    assert bloc.db_rows("SELECT status, late, message_id IS NOT NULL FROM reminders") == [("sent", 0, 1)] * 3
 
 
 async def test_clean_restart_with_reminders_pending(bloc: BotHarness) -> None:
@@ -118,20 +117,21 @@ async def test_crash_between_send_and_record_repeats_at_most_once(bloc: BotHarne
     async def crash_after_send() -> None:
         """What a kill -9 after Telegram accepted the message but before 'sent' was stored leaves."""
         await bloc.stop_bot()
-        bloc.db_rows("UPDATE reminders SET status = 'claimed', sending_at = claimed_at "
-                     "WHERE offset_s = 604800")
+        bloc.db_rows(
+            "UPDATE reminders SET status = 'claimed', sending_at = claimed_at WHERE offset_s = 604800"
+        )
         await bloc.start_bot()
 
     await crash_after_send()
     await run_due(bloc)
     assert len(reminders(bloc)) == 2  # the one duplicate
-    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 604800") == [
-        ("sent", 1)]
+    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 604800") == [("sent", 1)]
     await crash_after_send()
     await run_due(bloc)
     assert len(reminders(bloc)) == 2  # never a second duplicate
     assert bloc.db_rows("SELECT status, uncertain, note FROM reminders WHERE offset_s = 604800") == [
-        ("failed", 2, "delivery uncertain twice")]
+        ("failed", 2, "delivery uncertain twice")
+    ]
 
 
 async def test_crash_after_claim_before_send_loses_nothing(bloc: BotHarness) -> None:
@@ -146,22 +146,23 @@ async def test_crash_after_claim_before_send_loses_nothing(bloc: BotHarness) -> 
 
 
 async def test_transport_faults_retry_without_loss_or_repeat(
-        bloc: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.request, "BASE_DELAY", 0.02)  # bot/request.py's backoff, shortened
+    bloc: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        bot.channels.telegram.request, "BASE_DELAY", 0.02
+    )  # bot/channels/telegram/request.py's backoff, shortened
     await bloc.send(CHAIR, GROUP, MEETING)
     bloc.emu.inject_fault("sendMessage", "drop")  # connection closed after the request went out
     report = await run_due(bloc, SEVEN)
     assert (report.sent, report.retry) == (0, 1)
-    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 604800") == [
-        ("pending", 1)]
+    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 604800") == [("pending", 1)]
     assert (await run_due(bloc, SEVEN + timedelta(seconds=10))).sent == 0  # waits 30 s
     assert (await run_due(bloc, SEVEN + timedelta(seconds=30))).sent == 1
-    # an answer: surely not delivered (bot/request.py retries it RETRIES times first)
+    # an answer: surely not delivered (bot/channels/telegram/request.py retries it RETRIES times first)
     bloc.emu.inject_fault("sendMessage", "502", times=1 + RETRIES)
     assert (await run_due(bloc, ONE)).retry == 1
     assert (await run_due(bloc, ONE + timedelta(minutes=1))).sent == 1
-    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 86400") == [
-        ("sent", 0)]
+    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 86400") == [("sent", 0)]
     assert len(reminders(bloc)) == 2
 
 
@@ -216,5 +217,6 @@ async def test_wake_up_is_rebuilt_from_the_rows_and_fires_by_itself(bloc: BotHar
     await bloc.start_bot()
     await bloc.emu.wait_until(lambda: len(reminders(bloc)) == 1, timeout=5, what="a reminder")
     await bloc.services.drain()
-    assert bloc.db_rows("SELECT status FROM reminders WHERE event_id = 2 AND offset_s = 604800") \
-        == [("sent",)]
+    assert bloc.db_rows("SELECT status FROM reminders WHERE event_id = 2 AND offset_s = 604800") == [
+        ("sent",)
+    ]

@@ -17,8 +17,7 @@ ROSTER_TABLES = ("blocs", "units", "representatives", "roles", "bloc_admins", "i
 
 
 def unit_names(bot: BotHarness) -> list[str]:
-    return [r[0] for r in bot.db_rows(
-        "SELECT name FROM units WHERE removed_at IS NULL ORDER BY position")]
+    return [r[0] for r in bot.db_rows("SELECT name FROM units WHERE removed_at IS NULL ORDER BY position")]
 
 
 async def test_setup_needs_a_group_admin_and_happens_once(bot: BotHarness) -> None:
@@ -53,8 +52,15 @@ async def test_units_added_in_one_message_nfc_and_duplicates(bot: BotHarness) ->
 
 async def test_non_admin_is_refused_and_nothing_changes(bloc: BotHarness) -> None:
     before = bloc.snapshot(*ROSTER_TABLES)
-    for text in ["/units add\nSở Y tế", "/units remove #2", "/units rename #2 | Công an",
-                 "/chair #2", "/vicechair #3", "/invite", "/export roster"]:
+    for text in [
+        "/units add\nSở Y tế",
+        "/units remove #2",
+        "/units rename #2 | Công an",
+        "/chair #2",
+        "/vicechair #3",
+        "/invite",
+        "/export roster",
+    ]:
         await bloc.send(OUTSIDER, GROUP, text)
         refusal = bloc.last_text(GROUP)
         assert "Khối trưởng" in refusal or "khối trưởng" in refusal, (text, refusal)
@@ -64,17 +70,17 @@ async def test_non_admin_is_refused_and_nothing_changes(bloc: BotHarness) -> Non
 async def test_bad_inputs_get_clear_replies_and_change_nothing(bloc: BotHarness) -> None:
     before = bloc.snapshot(*ROSTER_TABLES)
     cases = [
-        "/units rename #2",                 # no new name
-        "/units rename Ngân hàng | X",      # unknown unit
+        "/units rename #2",  # no new name
+        "/units rename Ngân hàng | X",  # unknown unit
         "/units rename #2 | Thanh tra tỉnh",  # duplicate name
         "/units remove Ngân hàng nhà nước",  # unknown
-        "/units frobnicate",                # unknown sub-command
-        "/chair bo chi huy",                # ambiguous
-        "/chair #99",                       # no such number
-        "/chair #2 1999",                   # year out of range
+        "/units frobnicate",  # unknown sub-command
+        "/chair bo chi huy",  # ambiguous
+        "/chair #99",  # no such number
+        "/chair #2 1999",  # year out of range
         "/units rename #2 | " + "x" * 300,  # too long
         "/export bananas",
-        "/import",                          # not a reply to a file
+        "/import",  # not a reply to a file
     ]
     for text in cases:
         count = len(bloc.texts(GROUP))
@@ -91,7 +97,9 @@ async def test_roles_rename_remove(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/khoitruong bien phong")
     await bloc.send(CHAIR, GROUP, "/vicechair so tu phap 2026")
     assert bloc.db_rows("SELECT year, role, unit_id FROM roles ORDER BY role") == [
-        (2026, "chair", 3), (2026, "vice", 4)]
+        (2026, "chair", 3),
+        (2026, "vice", 4),
+    ]
     await bloc.send(CHAIR, GROUP, "/units rename #8 | Thanh tra tỉnh Đắk Lắk")
     assert unit_names(bloc)[-1] == "Thanh tra tỉnh Đắk Lắk"
     await bloc.send(CHAIR, GROUP, "/units remove")
@@ -140,24 +148,23 @@ async def test_invites_joins_roster_voter(bloc: BotHarness) -> None:
     assert len(links) == 8 and len(set(links)) == 8
     assert all(len(code) <= 64 for code in links)
 
-    await bloc.send(VICE, VICE, f"/start {links[3]}")          # Sở Tư pháp tỉnh
+    await bloc.send(VICE, VICE, f"/start {links[3]}")  # Sở Tư pháp tỉnh
     assert "Sở Tư pháp tỉnh" in bloc.last_text(VICE)
     assert "Sở Tư pháp tỉnh" in bloc.last_text(GROUP)
     group_posts = len(bloc.texts(GROUP))
-    await bloc.send(VICE, VICE, f"/start {links[3]}")          # opened again by the same person
+    await bloc.send(VICE, VICE, f"/start {links[3]}")  # opened again by the same person
     assert len(bloc.texts(GROUP)) == group_posts
-    await bloc.send(MEMBER, MEMBER, f"/start {links[3]}")      # single use
+    await bloc.send(MEMBER, MEMBER, f"/start {links[3]}")  # single use
     assert bloc.db_rows("SELECT user_id FROM representatives") == [(VICE,)]
     await bloc.send(MEMBER, MEMBER, "/start join_notarealcode123")
     assert bloc.db_rows("SELECT count(*) FROM representatives") == [(1,)]
 
-    bloc.clock.advance(timedelta(days=8))                      # links expire after 7 days
+    bloc.clock.advance(timedelta(days=8))  # links expire after 7 days
     await bloc.send(MEMBER, MEMBER, f"/start {links[1]}")
     assert bloc.db_rows("SELECT count(*) FROM representatives") == [(1,)]
     bloc.clock.advance(timedelta(days=-8))
-    await bloc.send(MEMBER, MEMBER, f"/start {links[1]}")      # Công an tỉnh
-    assert sorted(bloc.db_rows("SELECT user_id, unit_id FROM representatives")) == [
-        (VICE, 4), (MEMBER, 2)]
+    await bloc.send(MEMBER, MEMBER, f"/start {links[1]}")  # Công an tỉnh
+    assert sorted(bloc.db_rows("SELECT user_id, unit_id FROM representatives")) == [(VICE, 4), (MEMBER, 2)]
 
     # the vice chair's representative becomes an admin once their unit is vice chair
     await bloc.send(VICE, GROUP, "/vicechair #4")
@@ -170,7 +177,10 @@ async def test_invites_joins_roster_voter(bloc: BotHarness) -> None:
     said = await bloc.send(OUTSIDER, GROUP, "Tôi là cán bộ thi đua của Công an tỉnh")
     await bloc.send(CHAIR, GROUP, "/voter cong an", reply_to=said.message["message_id"])
     assert sorted(bloc.db_rows("SELECT user_id, unit_id, is_voter FROM representatives")) == [
-        (VICE, 4, 0), (MEMBER, 2, 0), (OUTSIDER, 2, 1)]
+        (VICE, 4, 0),
+        (MEMBER, 2, 0),
+        (OUTSIDER, 2, 1),
+    ]
     await bloc.send(MEMBER, GROUP, "/danhsach")
     roster = bloc.last_text(GROUP)
     assert "Nguyễn Thị Lan" in roster and "Trần Văn Minh" in roster and "Đỗ Đức Hà" in roster

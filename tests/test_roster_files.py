@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from bot.roster_files import ImportError_, RosterRow, build_xlsx, parse_import
+from bot.roster.files import ImportError_, RosterRow, build_xlsx, parse_import
 
 
 def test_one_column_csv_and_semicolons() -> None:
@@ -30,12 +30,15 @@ def test_xlsx_with_title_row_and_bom_csv() -> None:
     assert parse_import("\ufeffUnit\nSở Y tế\n".encode(), "c.csv")[0].unit == "Sở Y tế"
 
 
-@pytest.mark.parametrize(("data", "name", "reason"), [
-    (b"whatever", "x.pdf", "format"),
-    (b"\x00garbage", "x.xlsx", "unreadable"),
-    (b"Ten\nA\n", "x.csv", "no_header"),
-    (b"Don vi\n\n", "x.csv", "empty"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (b"whatever", "x.pdf", "format"),
+        (b"\x00garbage", "x.xlsx", "unreadable"),
+        (b"Ten\nA\n", "x.csv", "no_header"),
+        (b"Don vi\n\n", "x.csv", "empty"),
+    ],
+)
 def test_bad_files_say_why(data: bytes, name: str, reason: str) -> None:
     with pytest.raises(ImportError_) as caught:
         parse_import(data, name)
@@ -43,7 +46,10 @@ def test_bad_files_say_why(data: bytes, name: str, reason: str) -> None:
 
 
 def test_export_round_trips_through_import() -> None:
-    data = build_xlsx("Danh sách", ["STT", "Đơn vị", "Vai trò", "Người đại diện", "Telegram ID", "", ""],
-                      [RosterRow(1, "Công an tỉnh", "Khối trưởng", "Lan", 42, "lan", True)])
+    data = build_xlsx(
+        "Danh sách",
+        ["STT", "Đơn vị", "Vai trò", "Người đại diện", "Telegram ID", "", ""],
+        [RosterRow(1, "Công an tỉnh", "Khối trưởng", "Lan", 42, "lan", True)],
+    )
     rows = parse_import(data, "r.xlsx")
     assert (rows[0].unit, rows[0].role, rows[0].telegram_id) == ("Công an tỉnh", "chair", 42)

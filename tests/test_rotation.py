@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rotation import next_in_rotation, suggest_chair_and_vice
+from bot.roster.rotation import next_in_rotation, suggest_chair_and_vice
 
 ORDER = (30, 10, 20, 40)
 

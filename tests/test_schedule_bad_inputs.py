@@ -82,9 +82,18 @@ async def test_bad_commands_get_one_clear_reply_and_change_nothing(scheduled: Bo
 async def test_members_may_look_but_not_change(scheduled: BotHarness) -> None:
     bot = scheduled
     before = bot.snapshot(*SCHEDULE_TABLES)
-    for text in ["/meeting 8h 17/12/2026 | Họp", "/hop", "/deadline 17/12/2026 | Hạn",
-                 "/event 1 move 8h 18/12/2026", "/event 1 cancel", "/event 1 remind 1d",
-                 "/event 1 host #3", "/cycle 2027", "/chuky 2027", "/rotation #2, #1"]:
+    for text in [
+        "/meeting 8h 17/12/2026 | Họp",
+        "/hop",
+        "/deadline 17/12/2026 | Hạn",
+        "/event 1 move 8h 18/12/2026",
+        "/event 1 cancel",
+        "/event 1 remind 1d",
+        "/event 1 host #3",
+        "/cycle 2027",
+        "/chuky 2027",
+        "/rotation #2, #1",
+    ]:
         await bot.send(OUTSIDER, GROUP, text)
         assert "Khối trưởng" in bot.last_text(GROUP), text
     for text in ["/schedule", "/event 1", "/rsvp 1", "/ics", "/rotation"]:
@@ -102,8 +111,18 @@ async def test_forged_and_stale_buttons_are_refused(scheduled: BotHarness) -> No
     card = bot.emu.messages(GROUP)[-2]
     before = bot.snapshot(*SCHEDULE_TABLES)
     answers = len(bot.emu.callback_answers)
-    for data in ["rv:999:y", "rv:1:x", "rv:2:y", "rv:1", "mh:999:1", "mh:1:abc", "cy:ok:999",
-                 "cy:zz:1", "cy:ed", "rv:1:y:extra:;;"]:
+    for data in [
+        "rv:999:y",
+        "rv:1:x",
+        "rv:2:y",
+        "rv:1",
+        "mh:999:1",
+        "mh:1:abc",
+        "cy:ok:999",
+        "cy:zz:1",
+        "cy:ed",
+        "rv:1:y:extra:;;",
+    ]:
         await bot.press(MEMBER, GROUP, card.message_id, data)
     assert len(bot.emu.callback_answers) == answers + 10
     assert all(a.show_alert for a in bot.emu.callback_answers[answers:])

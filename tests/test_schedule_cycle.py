@@ -13,10 +13,13 @@ def data_of(message: object) -> list[str]:
 async def test_cycle_edit_then_confirm_once(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/chuky 2027\n1 | 9h 20/2")
     proposal = bloc.emu.last(GROUP)
-    assert "1. Thứ Bảy, 20/02/2027 lúc 09:00 — Họp: Hội nghị ký kết giao ước thi đua năm 2027" \
-        in proposal.text
-    assert "6. Thứ Sáu, 10/12/2027 lúc 17:00 — Hạn: Gửi hồ sơ đề nghị khen thưởng năm 2027 về " \
-           "Sở Nội vụ" in proposal.text
+    assert (
+        "1. Thứ Bảy, 20/02/2027 lúc 09:00 — Họp: Hội nghị ký kết giao ước thi đua năm 2027" in proposal.text
+    )
+    assert (
+        "6. Thứ Sáu, 10/12/2027 lúc 17:00 — Hạn: Gửi hồ sơ đề nghị khen thưởng năm 2027 về "
+        "Sở Nội vụ" in proposal.text
+    )
     confirm, edit = data_of(proposal)
     assert bloc.db_rows("SELECT count(*) FROM events") == [(0,)]
     await bloc.press(OUTSIDER, GROUP, proposal.message_id, edit)
@@ -33,8 +36,9 @@ async def test_cycle_edit_then_confirm_once(bloc: BotHarness) -> None:
     await bloc.press(CHAIR, GROUP, proposal.message_id, confirm)
     assert "Đã xác nhận lịch năm 2027: tạo 5 sự kiện." in proposal.text
     assert proposal.buttons == []
-    rows = bloc.db_rows("SELECT kind, starts_at, source, host_unit_id, host_proposed FROM events "
-                        "ORDER BY starts_at")
+    rows = bloc.db_rows(
+        "SELECT kind, starts_at, source, host_unit_id, host_proposed FROM events ORDER BY starts_at"
+    )
     assert rows == [
         ("meeting", "2027-02-20T02:00:00+00:00", "cycle:2027:covenant", 1, 1),
         ("deadline", "2027-03-31T10:00:00+00:00", "cycle:2027:pledge", None, 0),
@@ -66,4 +70,6 @@ async def test_this_years_past_steps_are_not_created(bloc: BotHarness) -> None:
     assert proposal.text.count("(đã qua: không tạo)") == 4  # 25/11 and 10/12 are still ahead
     await bloc.press(CHAIR, GROUP, proposal.message_id, data_of(proposal)[0])
     assert bloc.db_rows("SELECT source FROM events ORDER BY id") == [
-        ("cycle:2026:yearend_review",), ("cycle:2026:dossier",)]
+        ("cycle:2026:yearend_review",),
+        ("cycle:2026:dossier",),
+    ]

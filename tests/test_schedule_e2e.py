@@ -17,11 +17,20 @@ def buttons(message: object) -> list[str]:
 
 async def test_meeting_in_one_line_posts_a_card_and_plans_reminders(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, MEETING)
-    rows = bloc.db_rows("SELECT kind, title, starts_at, place, host_unit_id, host_proposed, agenda "
-                        "FROM events")
-    assert rows == [("meeting", "Hội nghị tổng kết công tác thi đua năm 2026",
-                     "2026-12-16T01:00:00+00:00", "Hội trường Công an tỉnh", 2, 0,
-                     "Báo cáo tổng kết\nBình xét thi đua")]
+    rows = bloc.db_rows(
+        "SELECT kind, title, starts_at, place, host_unit_id, host_proposed, agenda FROM events"
+    )
+    assert rows == [
+        (
+            "meeting",
+            "Hội nghị tổng kết công tác thi đua năm 2026",
+            "2026-12-16T01:00:00+00:00",
+            "Hội trường Công an tỉnh",
+            2,
+            0,
+            "Báo cáo tổng kết\nBình xét thi đua",
+        )
+    ]
     card = card_of(bloc, 1)
     assert card.text is not None
     assert "Thứ Tư, 16/12/2026 lúc 08:00" in card.text
@@ -40,7 +49,7 @@ async def test_meeting_in_one_line_posts_a_card_and_plans_reminders(bloc: BotHar
 async def test_rsvp_one_answer_per_unit_any_representative_edits_in_place(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, MEETING)
     await link(bloc, MEMBER, 2)
-    await link(bloc, OUTSIDER, 2)   # a second person of Công an tỉnh
+    await link(bloc, OUTSIDER, 2)  # a second person of Công an tỉnh
     await link(bloc, VICE, 4)
     card = card_of(bloc, 1)
     count = len(bloc.texts(GROUP))
@@ -50,7 +59,9 @@ async def test_rsvp_one_answer_per_unit_any_representative_edits_in_place(bloc: 
     await bloc.press(OUTSIDER, GROUP, card.message_id, "rv:1:n")
     await bloc.press(VICE, GROUP, card.message_id, "rv:1:y")
     assert bloc.db_rows("SELECT unit_id, answer, user_id FROM rsvps ORDER BY unit_id") == [
-        (2, "no", OUTSIDER), (4, "yes", VICE)]
+        (2, "no", OUTSIDER),
+        (4, "yes", VICE),
+    ]
     text = card_of(bloc, 1).text
     assert "Tham dự (1): Sở Tư pháp tỉnh" in text and "Vắng mặt (1): Công an tỉnh" in text
     assert "Chưa trả lời (6)" in text
@@ -76,11 +87,15 @@ async def test_move_and_cancel_edit_the_card_and_tell_the_group_once(bloc: BotHa
     count = len(bloc.texts(GROUP))
     await bloc.send(CHAIR, GROUP, "/event 1 move 14h00 18/12")
     assert len(bloc.texts(GROUP)) == count + 1
-    assert "được dời từ Thứ Tư, 16/12/2026 lúc 08:00 sang Thứ Sáu, 18/12/2026 lúc 14:00" in \
-        bloc.last_text(GROUP)
+    assert "được dời từ Thứ Tư, 16/12/2026 lúc 08:00 sang Thứ Sáu, 18/12/2026 lúc 14:00" in bloc.last_text(
+        GROUP
+    )
     assert "Thứ Sáu, 18/12/2026 lúc 14:00" in card_of(bloc, 1).text
     assert bloc.db_rows("SELECT due_at FROM reminders WHERE status = 'pending' ORDER BY due_at") == [
-        ("2026-12-11T07:00:00+00:00",), ("2026-12-17T07:00:00+00:00",), ("2026-12-18T05:00:00+00:00",)]
+        ("2026-12-11T07:00:00+00:00",),
+        ("2026-12-17T07:00:00+00:00",),
+        ("2026-12-18T05:00:00+00:00",),
+    ]
     assert [s for _, s in statuses(bloc)].count("cancelled") == 3
     await bloc.send(CHAIR, GROUP, "/sukien 1 cancel")
     assert len(bloc.texts(GROUP)) == count + 2
@@ -121,7 +136,8 @@ async def test_remind_offsets_host_place_and_show(bloc: BotHarness) -> None:
 async def test_deadline_and_rotation_order(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/han 10/12/2026 | Gửi hồ sơ đề nghị khen thưởng")
     assert bloc.db_rows("SELECT kind, starts_at FROM events") == [
-        ("deadline", "2026-12-10T10:00:00+00:00")]  # no hour: 17:00
+        ("deadline", "2026-12-10T10:00:00+00:00")
+    ]  # no hour: 17:00
     assert "Hạn chót #1" in bloc.last_text(GROUP) and bloc.emu.last(GROUP).buttons == []
     assert [o for o, _ in statuses(bloc)] == [259200, 86400]
     await bloc.send(MEMBER, GROUP, "/rotation")
@@ -133,8 +149,7 @@ async def test_deadline_and_rotation_order(bloc: BotHarness) -> None:
     assert "1. Tòa án nhân dân tỉnh ⭐\n2. Công an tỉnh\n3. Bộ Chỉ huy Quân sự tỉnh" in order
     await bloc.send(CHAIR, GROUP, "/meeting 8h 20/12/2026 | Họp")
     await bloc.send(CHAIR, GROUP, "/meeting 8h 22/12/2026 | Họp")
-    assert bloc.db_rows("SELECT host_unit_id FROM events WHERE kind = 'meeting' ORDER BY id") == [
-        (6,), (2,)]
+    assert bloc.db_rows("SELECT host_unit_id FROM events WHERE kind = 'meeting' ORDER BY id") == [(6,), (2,)]
 
 
 async def test_guided_meeting_with_buttons(bloc: BotHarness) -> None:
@@ -156,7 +171,8 @@ async def test_guided_meeting_with_buttons(bloc: BotHarness) -> None:
     assert bloc.db_rows("SELECT count(*) FROM events") == [(0,)]
     await bloc.press(CHAIR, GROUP, picker.message_id, data[1])
     assert bloc.db_rows("SELECT title, starts_at, place, host_unit_id, host_proposed FROM events") == [
-        ("Hội nghị tổng kết", "2026-12-16T01:00:00+00:00", "", 2, 0)]
+        ("Hội nghị tổng kết", "2026-12-16T01:00:00+00:00", "", 2, 0)
+    ]
     assert "Cuộc họp #1" in card_of(bloc, 1).text
     assert picker.text == "Đơn vị đăng cai: Công an tỉnh" and picker.buttons == []
     await bloc.press(CHAIR, GROUP, picker.message_id, data[2])  # pressed again

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.tally import Ballot, Rules
+from bot.core.clock import FakeClock
+from bot.polls.tally import Ballot, Rules
 from storage import polls as poll_storage
 from storage.db import Database
 from storage.polls import CategoryRow, PollRepo, scrub_history
@@ -21,8 +21,9 @@ async def test_scrubs_asked_meanwhile_share_the_next_one(tmp_path: Path) -> None
             await uow.blocs.create(-1, "Khối", "vi", "Asia/Ho_Chi_Minh", 1)
             units = [await uow.units.add(1, f"Đơn vị {n}") for n in range(1, 11)]
             polls = uow.repo(PollRepo)
-            poll = await polls.create(1, "award", "Bình xét", 2026, Rules(), None, 1,
-                                      [CategoryRow(0, "Cờ", 1, "pick", None)])
+            poll = await polls.create(
+                1, "award", "Bình xét", 2026, Rules(), None, 1, [CategoryRow(0, "Cờ", 1, "pick", None)]
+            )
             await polls.set_candidates(poll, 1, 0, [u.id for u in units])
             row = await polls.get(poll)
             assert row is not None

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.ballots import encode_ballot
-from bot.clock import FakeClock
-from bot.secrecy import REDACTED, Sealed, mentions_ballot, redact
-from bot.tally import Ballot, Rules
+from bot.core.clock import FakeClock
+from bot.polls.ballots import encode_ballot
+from bot.polls.secrecy import REDACTED, Sealed, mentions_ballot, redact
+from bot.polls.tally import Ballot, Rules
 from storage.db import Database
 from storage.polls import CategoryRow, PollRepo, scrub_history
 from tests.harness import START, BotHarness
@@ -33,8 +33,9 @@ def files_of(path: Path) -> dict[str, bytes]:
     return found
 
 
-async def test_nothing_links_a_unit_to_its_choices(bloc: BotHarness,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_nothing_links_a_unit_to_its_choices(
+    bloc: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)  # the root logger: every library's records, at DEBUG
     await run_award_poll(bloc)
     assert bloc.config is not None
@@ -42,10 +43,13 @@ async def test_nothing_links_a_unit_to_its_choices(bloc: BotHarness,
     # ---- the database file ----
     ballots = bloc.db_rows("SELECT id, body FROM poll_ballots")
     assert len(ballots) == 7
-    columns = {t: [r[1] for r in bloc.db_rows(f"PRAGMA table_info({t})")]
-               for t in ("poll_ballots", "poll_turnout")}
-    assert columns == {"poll_ballots": ["poll_id", "round", "id", "body"],
-                       "poll_turnout": ["poll_id", "round", "unit_id"]}  # no unit, no time
+    columns = {
+        t: [r[1] for r in bloc.db_rows(f"PRAGMA table_info({t})")] for t in ("poll_ballots", "poll_turnout")
+    }
+    assert columns == {
+        "poll_ballots": ["poll_id", "round", "id", "body"],
+        "poll_turnout": ["poll_id", "round", "unit_id"],
+    }  # no unit, no time
     schema = " ".join(r[0] or "" for r in bloc.db_rows("SELECT sql FROM sqlite_master"))
     assert "AUTOINCREMENT" not in schema.upper()
     files = files_of(bloc.config.database_path)
@@ -67,8 +71,16 @@ async def test_nothing_links_a_unit_to_its_choices(bloc: BotHarness,
     # The capture really saw the bot's traffic at DEBUG, and redaction really happened.
     assert any(r.name.startswith("telegram") and "sendMessage" in r.getMessage() for r in records)
     assert any(r.name == "aiosqlite" and "poll_turnout" in r.getMessage() for r in records)
-    secrets = ["🗳", "☑", "bv:", "/vote", '"c":', *TEXT_BALLOTS.values(),
-               *(body for _i, body in ballots), *(i for i, _b in ballots)]
+    secrets = [
+        "🗳",
+        "☑",
+        "bv:",
+        "/vote",
+        '"c":',
+        *TEXT_BALLOTS.values(),
+        *(body for _i, body in ballots),
+        *(i for i, _b in ballots),
+    ]
     for text in texts:
         for secret in secrets:
             assert secret not in text, (secret, text[:300])
@@ -84,8 +96,9 @@ async def test_scrub_erases_the_history_sqlite_keeps(tmp_path: Path) -> None:
             await uow.blocs.create(-1, "Khối", "vi", "Asia/Ho_Chi_Minh", 1)
             units = [await uow.units.add(1, f"Đơn vị {n}") for n in range(1, 7)]
             polls = uow.repo(PollRepo)
-            poll = await polls.create(1, "award", "Bình xét", 2026, Rules(), None, 1,
-                                      [CategoryRow(0, "Cờ", 1, "pick", None)])
+            poll = await polls.create(
+                1, "award", "Bình xét", 2026, Rules(), None, 1, [CategoryRow(0, "Cờ", 1, "pick", None)]
+            )
             await polls.set_candidates(poll, 1, 0, [u.id for u in units])
             row = await polls.get(poll)
             assert row is not None
@@ -104,8 +117,7 @@ async def test_scrub_erases_the_history_sqlite_keeps(tmp_path: Path) -> None:
         data = b"".join(after.values())
         assert all(data.count(b) == 1 for b in bodies)
         async with db.read() as uow:
-            keyed = await uow.repo(PollRepo).fetchall(
-                "SELECT id, body FROM poll_ballots ORDER BY id")
+            keyed = await uow.repo(PollRepo).fetchall("SELECT id, body FROM poll_ballots ORDER BY id")
         offsets = [after["db"].find(str(r[0]).encode()) for r in keyed]
         assert offsets == sorted(offsets, reverse=True)  # key order, whatever the casting order
         async with db.read() as uow:
@@ -147,8 +159,9 @@ async def test_concurrent_ballots_and_scrubs_lose_nothing(tmp_path: Path) -> Non
             await uow.blocs.create(-1, "Khối", "vi", "Asia/Ho_Chi_Minh", 1)
             units = [await uow.units.add(1, f"Đơn vị {n}") for n in range(1, 16)]
             polls = uow.repo(PollRepo)
-            poll = await polls.create(1, "award", "Bình xét", 2026, Rules(), None, 1,
-                                      [CategoryRow(0, "Cờ", 2, "pick", None)])
+            poll = await polls.create(
+                1, "award", "Bình xét", 2026, Rules(), None, 1, [CategoryRow(0, "Cờ", 2, "pick", None)]
+            )
             await polls.set_candidates(poll, 1, 0, [u.id for u in units])
             row = await polls.get(poll)
             assert row is not None
@@ -159,8 +172,9 @@ async def test_concurrent_ballots_and_scrubs_lose_nothing(tmp_path: Path) -> Non
                 await uow.repo(PollRepo).cast(poll, 1, unit, Ballot(choices={0: (unit,)}))
             await scrub_history(path)
 
-        await asyncio.gather(*(vote(u.id) for u in units), *(vote(u.id) for u in units[:3]),
-                             return_exceptions=True)
+        await asyncio.gather(
+            *(vote(u.id) for u in units), *(vote(u.id) for u in units[:3]), return_exceptions=True
+        )
         async with db.read() as uow:
             counted = await uow.repo(PollRepo).ballots(poll, 1)
             turnout = await uow.repo(PollRepo).turnout(poll, 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from storage.db import Database, migration_files
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import format_percent
-from bot.tally import (
+from bot.core.formatting import format_percent
+from bot.polls.tally import (
     ANSWERS,
     Answer,
     Ballot,
@@ -617,8 +617,11 @@ def valid_ballot(categories: Sequence[Category], ballot: Ballot) -> bool:
     """Ticks only candidates, within quotas, once each, with the right kind of answer."""
     by_index = {c.index: c for c in categories}
     return all(
-        i in by_index and by_index[i].kind == "pick" and len(p) <= by_index[i].quota
-        and len(set(p)) == len(p) and set(p) <= set(by_index[i].candidates)
+        i in by_index
+        and by_index[i].kind == "pick"
+        and len(p) <= by_index[i].quota
+        and len(set(p)) == len(p)
+        and set(p) <= set(by_index[i].candidates)
         for i, p in ballot.choices.items()
     ) and all(i in by_index and by_index[i].kind == "confirm" for i in ballot.confirms)
 
@@ -652,8 +655,9 @@ def test_renaming_units_renames_the_result(
         for c in categories
     ]
     renamed_ballots = [
-        Ballot(choices={i: tuple(new.get(u, u) for u in p) for i, p in b.choices.items()},
-               confirms=b.confirms)
+        Ballot(
+            choices={i: tuple(new.get(u, u) for u in p) for i, p in b.choices.items()}, confirms=b.confirms
+        )
         for b in ballots
     ]
     before = tally_round(categories, ballots, members=members, rules=rules)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.app import build_application
-from tests.botapi import BotApiEmulator
+from bot.emulators.telegram import BotApiEmulator
 from tests.conftest import CHAIR, GROUP
 from tests.harness import TOKEN, BotHarness, make_config
 
@@ -32,8 +32,9 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
         await app.start()
         port = free_port()
         url = f"http://127.0.0.1:{port}/hook"
-        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="hook",
-                                        webhook_url=url, secret_token="s3cret-Token_1")
+        await app.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="hook", webhook_url=url, secret_token="s3cret-Token_1"
+        )
         try:
             assert emu.state.webhook is not None and emu.state.webhook.secret_token == "s3cret-Token_1"
             posted = emu.post_message(CHAIR, CHAIR, "/start")
@@ -43,19 +44,29 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
 
             before = len(emu.bot_texts(CHAIR))
             # a real /start (with its command entity: it would be answered if let in)
-            forged = {"update_id": 999999, "message": {
-                "message_id": 5, "date": 0, "chat": {"id": CHAIR, "type": "private"},
-                "from": {"id": CHAIR, "is_bot": False, "first_name": "X"}, "text": "/start",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+            forged = {
+                "update_id": 999999,
+                "message": {
+                    "message_id": 5,
+                    "date": 0,
+                    "chat": {"id": CHAIR, "type": "private"},
+                    "from": {"id": CHAIR, "is_bot": False, "first_name": "X"},
+                    "text": "/start",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                },
+            }
             async with httpx.AsyncClient() as client:
-                refused = [await client.post(url, json=forged, headers=headers) for headers in (
-                    {"X-Telegram-Bot-Api-Secret-Token": "nope"},
-                    {"X-Telegram-Bot-Api-Secret-Token": "S3CRET-TOKEN_1"},  # compared exactly
-                    {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1x"},
-                    {"X-Telegram-Bot-Api-Secret-Token": ""},
-                    {})]
-                fetched = await client.get(url, headers={"X-Telegram-Bot-Api-Secret-Token":
-                                                         "s3cret-Token_1"})
+                refused = [
+                    await client.post(url, json=forged, headers=headers)
+                    for headers in (
+                        {"X-Telegram-Bot-Api-Secret-Token": "nope"},
+                        {"X-Telegram-Bot-Api-Secret-Token": "S3CRET-TOKEN_1"},  # compared exactly
+                        {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1x"},
+                        {"X-Telegram-Bot-Api-Secret-Token": ""},
+                        {},
+                    )
+                ]
+                fetched = await client.get(url, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
             assert [r.status_code for r in refused] == [403] * 5
             assert fetched.status_code == 405  # only POST
             await app.update_queue.join()
@@ -72,7 +83,7 @@ async def test_error_handler_apologises_in_the_chats_language(
     bloc: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The reply to /bloc is lost (connection dropped: it may have arrived, so it is not sent
-    # again, bot/request.py); the error handler logs, then apologises.
+    # again, bot/channels/telegram/request.py); the error handler logs, then apologises.
     bloc.emu.inject_fault("sendMessage", "drop", times=1)
     with caplog.at_level(logging.ERROR):
         await bloc.send(CHAIR, GROUP, "/bloc")
@@ -91,9 +102,12 @@ async def test_a_person_in_two_blocs(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/chair #3")
     await bloc.send(CHAIR, other, "/chair so y te")
     assert bloc.db_rows("SELECT count(*) FROM blocs") == [(2,)]
-    assert sorted(bloc.db_rows("SELECT b.name, u.name FROM roles r JOIN blocs b ON b.id = r.bloc_id "
-                               "JOIN units u ON u.id = r.unit_id")) == [
-        ("Khối thi đua số 3", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"), ("Khối thi đua số 7", "Sở Y tế")]
+    assert sorted(
+        bloc.db_rows(
+            "SELECT b.name, u.name FROM roles r JOIN blocs b ON b.id = r.bloc_id "
+            "JOIN units u ON u.id = r.unit_id"
+        )
+    ) == [("Khối thi đua số 3", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"), ("Khối thi đua số 7", "Sở Y tế")]
     # the same unit name reference resolves inside each bloc only
     before = bloc.snapshot("roles")
     await bloc.send(CHAIR, other, "/chair cong an tinh")
@@ -103,10 +117,17 @@ async def test_a_person_in_two_blocs(bloc: BotHarness) -> None:
 
 async def test_bloc_follows_a_group_upgraded_to_supergroup(bloc: BotHarness) -> None:
     new_id = -1002000000003
-    posted = bloc.emu.post_raw({"message": {
-        "message_id": 900, "date": 0, "chat": {"id": GROUP, "type": "group", "title": "Khối"},
-        "from": {"id": CHAIR, "is_bot": False, "first_name": "Thấm"},
-        "migrate_to_chat_id": new_id}})
+    posted = bloc.emu.post_raw(
+        {
+            "message": {
+                "message_id": 900,
+                "date": 0,
+                "chat": {"id": GROUP, "type": "group", "title": "Khối"},
+                "from": {"id": CHAIR, "is_bot": False, "first_name": "Thấm"},
+                "migrate_to_chat_id": new_id,
+            }
+        }
+    )
     await bloc.settle(posted.update_id)
     assert bloc.db_rows("SELECT chat_id FROM blocs") == [(new_id,)]
 
@@ -117,7 +138,7 @@ async def test_never_silent_in_private_and_quiet_for_other_bots(bloc: BotHarness
     await bloc.send(CHAIR, CHAIR, "xin chào")
     assert "/trogiup" in bloc.last_text(CHAIR)
     count = len(bloc.texts(GROUP))
-    await bloc.send(CHAIR, GROUP, "/lenhkhongco")            # may belong to another bot
+    await bloc.send(CHAIR, GROUP, "/lenhkhongco")  # may belong to another bot
     await bloc.send(CHAIR, GROUP, "/start@otherbot")
     assert len(bloc.texts(GROUP)) == count
     await bloc.send(CHAIR, GROUP, "/lenhkhongco@blocbot_test")  # addressed to us

@@ -1,4 +1,4 @@
-"""The webhook refuses bodies over 1 MB with 413 before reading them (bot/webhook.py), checks the
+"""The webhook refuses bodies over 1 MB with 413 before reading them (bot/channels/telegram/webhook.py), checks the
 secret token, and keeps serving; in-process through PTB's own webhook server, then end to end
 with `blocbot run` in webhook mode as its own process.
 """
@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from bot.app import App, build_application
-from bot.webhook import MAX_UPDATE_BYTES, limit_webhook_bodies, unlimit_webhook_bodies
-from tests.botapi import BotApiEmulator
+from bot.channels.telegram.webhook import MAX_UPDATE_BYTES, limit_webhook_bodies, unlimit_webhook_bodies
+from bot.emulators.telegram import BotApiEmulator
 from tests.conftest import CHAIR
 from tests.harness import START, TOKEN, make_config
 from tests.procbot import ProcBot, until
@@ -34,26 +34,38 @@ def free_port() -> int:
 
 def update(text: str, padding: int = 0, update_id: int = 900001) -> bytes:
     """A real /start from CHAIR, padded with an unknown field to the size wanted."""
-    body = {"update_id": update_id, "message": {
-        "message_id": 7, "date": 0, "chat": {"id": CHAIR, "type": "private"},
-        "from": {"id": CHAIR, "is_bot": False, "first_name": "Thấm"}, "text": text,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}}
+    body = {
+        "update_id": update_id,
+        "message": {
+            "message_id": 7,
+            "date": 0,
+            "chat": {"id": CHAIR, "type": "private"},
+            "from": {"id": CHAIR, "is_bot": False, "first_name": "Thấm"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
     if padding:
         body["padding"] = "x" * padding
     return json.dumps(body).encode()
 
 
-async def raw_post(port: int, headers: dict[str, str], body: bytes, *,
-                   send_body: bool) -> tuple[int, bytes]:
+async def raw_post(port: int, headers: dict[str, str], body: bytes, *, send_body: bool) -> tuple[int, bytes]:
     """POST over a bare socket; without send_body, announce the body, wait for the answer
     (Expect: 100-continue) and never send it. Returns (status, everything read)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    head = {"Host": "127.0.0.1", "Content-Type": "application/json",
-            "Content-Length": str(len(body)), "Connection": "close", **headers}
+    head = {
+        "Host": "127.0.0.1",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Connection": "close",
+        **headers,
+    }
     if not send_body:
         head["Expect"] = "100-continue"
-    writer.write((f"POST {HOOK} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items())
-                  + "\r\n").encode())
+    writer.write(
+        (f"POST {HOOK} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items()) + "\r\n").encode()
+    )
     if send_body:
         writer.write(body)
     with contextlib.suppress(ConnectionError):
@@ -75,9 +87,13 @@ async def webhook_bot(folder: Path, emu: BotApiEmulator) -> AsyncIterator[tuple[
     port = free_port()
     limit_webhook_bodies()
     try:  # the server is created inside start_webhook; only it is affected
-        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path=HOOK[1:],
-                                        webhook_url=f"http://127.0.0.1:{port}{HOOK}",
-                                        secret_token=SECRET)
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path=HOOK[1:],
+            webhook_url=f"http://127.0.0.1:{port}{HOOK}",
+            secret_token=SECRET,
+        )
     finally:
         unlimit_webhook_bodies()
     try:
@@ -110,28 +126,32 @@ async def test_oversized_bodies_are_refused_unread(tmp_path: Path) -> None:
                     assert sent.status_code == 413
                 except httpx.TransportError:
                     pass
+
                 # no length announced (chunked): tornado stops reading at the same limit
                 async def chunks() -> AsyncIterator[bytes]:
                     for start in range(0, len(big), 65536):
-                        yield big[start:start + 65536]
+                        yield big[start : start + 65536]
+
                 try:
                     chunked = await client.post(url, content=chunks(), headers=good)
                     assert chunked.status_code == 400
                 except httpx.TransportError:
                     pass
                 # the size is judged before the secret: a stranger's big body is not read either
-                status, _ = await raw_post(port, {"X-Telegram-Bot-Api-Secret-Token": "nope"}, big,
-                                           send_body=False)
+                status, _ = await raw_post(
+                    port, {"X-Telegram-Bot-Api-Secret-Token": "nope"}, big, send_body=False
+                )
                 assert status == 413
                 # wrong or missing secret on a small body: 403 (PTB)
                 for headers in ({"X-Telegram-Bot-Api-Secret-Token": "S3CRET-TOKEN_1"}, {}):
-                    refused = await client.post(url, content=update("/start", update_id=900003),
-                                                headers={"Content-Type": "application/json",
-                                                         **headers})
+                    refused = await client.post(
+                        url,
+                        content=update("/start", update_id=900003),
+                        headers={"Content-Type": "application/json", **headers},
+                    )
                     assert refused.status_code == 403
                 # still serving
-                after = await client.post(url, content=update("/start", update_id=900004),
-                                          headers=good)
+                after = await client.post(url, content=update("/start", update_id=900004), headers=good)
                 assert after.status_code == 200
                 await until(lambda: len(emu.bot_texts(CHAIR)) == 2, 10, "the second reply")
             await app.update_queue.join()
@@ -143,8 +163,10 @@ async def test_blocbot_run_in_webhook_mode(tmp_path: Path) -> None:
     port = free_port()
     async with BotApiEmulator(token=TOKEN, bot_username="blocbot_test") as emu:
         emu.add_user(CHAIR, "Đỗ Quang Thấm")
-        hook = (f'mode = "webhook"\n[telegram.webhook]\nurl = "http://127.0.0.1:{port}{HOOK}"\n'
-                f'listen = "127.0.0.1"\nport = {port}\nsecret = "{SECRET}"\n')
+        hook = (
+            f'mode = "webhook"\n[telegram.webhook]\nurl = "http://127.0.0.1:{port}{HOOK}"\n'
+            f'listen = "127.0.0.1"\nport = {port}\nsecret = "{SECRET}"\n'
+        )
         async with ProcBot(emu, tmp_path, now=START, telegram=hook) as proc:
             await proc.start(wait=False)
             await proc.wait_for_call("setWebhook")
@@ -155,8 +177,12 @@ async def test_blocbot_run_in_webhook_mode(tmp_path: Path) -> None:
             good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             status, _ = await raw_post(port, good, update("/start", MAX_UPDATE_BYTES), send_body=False)
             assert status == 413
-            status, _ = await raw_post(port, {"X-Telegram-Bot-Api-Secret-Token": "x"},
-                                       update("/start", update_id=900005), send_body=True)
+            status, _ = await raw_post(
+                port,
+                {"X-Telegram-Bot-Api-Secret-Token": "x"},
+                update("/start", update_id=900005),
+                send_body=True,
+            )
             assert status == 403
             assert await proc.stop() == 0
         log = proc.log_text()

@@ -1,4 +1,4 @@
-"""The bot token never appears in logs, error messages or chat messages (bot/token_redaction.py).
+"""The bot token never appears in logs, error messages or chat messages (bot/core/token_redaction.py).
 
 Every Bot API URL holds the token; httpx logs URLs at INFO, httpcore and PTB log at DEBUG, and
 PTB's InvalidToken quotes the token. With every logger at DEBUG and the Bot API failing in
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.request
-from tests.botapi import BotApiEmulator
+import bot.channels.telegram.request
+from bot.emulators.telegram import BotApiEmulator
 from tests.conftest import CHAIR, GROUP, SEED_UNITS
 from tests.harness import START, TOKEN, BotHarness
 from tests.procbot import ProcBot, until
@@ -29,8 +29,9 @@ def everything_at_debug(caplog: pytest.LogCaptureFixture) -> None:
 
 
 async def test_token_absent_from_debug_logs_and_chats_under_faults(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.request, "BASE_DELAY", 0.02)
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.channels.telegram.request, "BASE_DELAY", 0.02)
     everything_at_debug(caplog)
     async with BotHarness(tmp_path) as harness:
         emu = harness.emu

@@ -38,15 +38,22 @@ async def scene(demo: Demo) -> None:
     year = demo.clock.now().astimezone(TZ).year
 
     demo.heading(_("Scene — the year-end award review by secret ballot"))
-    await demo.say("tham", f"/binhxet Bình xét thi đua năm {year}\n"
-                           "Cờ thi đua của Chính phủ | 1\nCờ thi đua của UBND tỉnh | 2\n"
-                           "Bằng khen của Chủ tịch UBND tỉnh | 3\n"
-                           f"rules: threshold=majority base=members quorum=2/3 deadline=17h00 {deadline}")
+    await demo.say(
+        "tham",
+        f"/binhxet Bình xét thi đua năm {year}\n"
+        "Cờ thi đua của Chính phủ | 1\nCờ thi đua của UBND tỉnh | 2\n"
+        "Bằng khen của Chủ tịch UBND tỉnh | 3\n"
+        f"rules: threshold=majority base=members quorum=2/3 deadline=17h00 {deadline}",
+    )
     poll = await _poll_id(demo)
     await demo.say("tham", f"/binhxet {poll} mo")
 
-    demo.note(_("Each unit's voter got the ballot privately. Hùng (Công an tỉnh) ticks with the "
-                "buttons, reviews and sends."))
+    demo.note(
+        _(
+            "Each unit's voter got the ballot privately. Hùng (Công an tỉnh) ticks with the "
+            "buttons, reviews and sends."
+        )
+    )
     hung = demo.people["hung"]
     for ticks in (["#3 "], ["#4 ", "#5 "], ["#6 ", "#7 ", "#1 "]):
         for tick in ticks:
@@ -64,8 +71,10 @@ async def scene(demo: Demo) -> None:
     await demo.say("ha", f"/binhxet {poll}")
 
     demo.heading(_("A day before the deadline: the unit that has not voted is reminded privately"))
-    demo.clock.set((demo.clock.now() + timedelta(days=2)).astimezone(TZ).replace(
-        hour=17, minute=0, second=0) - timedelta(days=1))
+    demo.clock.set(
+        (demo.clock.now() + timedelta(days=2)).astimezone(TZ).replace(hour=17, minute=0, second=0)
+        - timedelta(days=1)
+    )
     await _run_timers(demo)
 
     demo.heading(_("The deadline passes: the poll closes itself and the totals appear"))
@@ -73,15 +82,19 @@ async def scene(demo: Demo) -> None:
     await _run_timers(demo)
     chart = demo.last()
     if chart.photo is not None:
-        path = demo.save("ket-qua-binh-xet.png" if demo.lang == "vi" else "award-results.png",
-                         chart.photo.data)
+        path = demo.save(
+            "ket-qua-binh-xet.png" if demo.lang == "vi" else "award-results.png", chart.photo.data
+        )
         demo.note(_("Chart saved: %(path)s", path=str(path)))
-    await demo.say("tham", f"/binhxet {poll} bienban Hội trường Bộ Chỉ huy Bộ đội Biên phòng tỉnh "
-                           "| Phạm Thị Mai")
+    await demo.say(
+        "tham", f"/binhxet {poll} bienban Hội trường Bộ Chỉ huy Bộ đội Biên phòng tỉnh | Phạm Thị Mai"
+    )
     minutes = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.document), None)
     if minutes is not None and minutes.document is not None:
-        path = demo.save("bien-ban-kiem-phieu.docx" if demo.lang == "vi" else "vote-count-minutes.docx",
-                         minutes.document.data)
+        path = demo.save(
+            "bien-ban-kiem-phieu.docx" if demo.lang == "vi" else "vote-count-minutes.docx",
+            minutes.document.data,
+        )
         demo.note(_("Minutes saved: %(path)s", path=str(path)))
 
     demo.heading(_("Electing next year's chair and vice chair; the rotation suggests"))

@@ -35,14 +35,18 @@ async def scene(demo: Demo) -> None:
     _ = demo._
     for key, uid, name, _unit in PEOPLE:
         demo.person(key, uid, name)
-    demo.h.group(demo.GROUP, "Khối thi đua số 3 - UBND tỉnh Đắk Lắk", admins=[9001],
-                 members=[uid for _k, uid, _n, _u in PEOPLE[1:]])
+    demo.h.group(
+        demo.GROUP,
+        "Khối thi đua số 3 - UBND tỉnh Đắk Lắk",
+        admins=[9001],
+        members=[uid for _k, uid, _n, _u in PEOPLE[1:]],
+    )
 
     demo.heading(_("Scene 1 — the bloc moves into its group chat"))
     await demo.say("tham", "/taokhoi Khối thi đua số 3")
     await demo.say("tham", "/donvi them\n" + "\n".join(UNITS))
 
-    demo.note(_("A mistaken command: two units start with \"Bộ Chỉ huy\"; the bot asks which."))
+    demo.note(_('A mistaken command: two units start with "Bộ Chỉ huy"; the bot asks which.'))
     await demo.say("tham", "/khoitruong bo chi huy")
     await demo.say("tham", "/khoitruong #3")
     await demo.say("tham", "/khoipho so tu phap")
@@ -66,6 +70,5 @@ async def scene(demo: Demo) -> None:
     await demo.say("ha", "/export roster")
     sent = demo.last()
     if sent.document is not None:
-        path = demo.save("danh-sach-khoi.xlsx" if demo.lang == "vi" else "roster.xlsx",
-                         sent.document.data)
+        path = demo.save("danh-sach-khoi.xlsx" if demo.lang == "vi" else "roster.xlsx", sent.document.data)
         demo.note(_("Spreadsheet saved: %(path)s", path=str(path)))

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from bot.i18n import translator
+from bot.core.i18n import translator
 
 Scene = Callable[["Demo"], Awaitable[None]]
 
@@ -84,8 +84,10 @@ class Demo:
         if chat_id < 0:
             return self._("group")
         name = next((k for k, v in self.people.items() if v == chat_id), str(chat_id))
-        return self._("private chat with %(name)s", name=self.h.emu.state.users[chat_id].full_name
-                      if chat_id in self.h.emu.state.users else name)
+        return self._(
+            "private chat with %(name)s",
+            name=self.h.emu.state.users[chat_id].full_name if chat_id in self.h.emu.state.users else name,
+        )
 
     def flush(self) -> None:
         """Print everything that happened since the last flush."""
@@ -106,8 +108,7 @@ async def run_scenes(scenes: Sequence[Scene], *, lang: str, out: Path) -> int:
         leftover.unlink()
     started = time.perf_counter()
     _ = translator(lang).gettext
-    print(_("blocbot demo — offline, through a local Bot API emulator. Nothing leaves this "
-            "machine."))
+    print(_("blocbot demo — offline, through a local Bot API emulator. Nothing leaves this machine."))
     async with BotHarness(out, language=lang, database={"path": str(database)}) as harness:
         demo = Demo(harness, lang, out)
         for scene in scenes:

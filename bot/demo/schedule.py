@@ -39,9 +39,12 @@ async def scene(demo: Demo) -> None:
     await demo.press("tham", proposal, "✅")
 
     demo.heading(_("Scene — a meeting card collects the units' answers, edited in place"))
-    await demo.say("tham", f"/hop {when} | Hội nghị tổng kết công tác thi đua năm {today.year} | "
-                           "Hội trường Công an tỉnh\nBáo cáo tổng kết công tác thi đua\n"
-                           "Bình xét, suy tôn các danh hiệu thi đua\nBầu Khối trưởng, Khối phó")
+    await demo.say(
+        "tham",
+        f"/hop {when} | Hội nghị tổng kết công tác thi đua năm {today.year} | "
+        "Hội trường Công an tỉnh\nBáo cáo tổng kết công tác thi đua\n"
+        "Bình xét, suy tôn các danh hiệu thi đua\nBầu Khối trưởng, Khối phó",
+    )
     card = demo.last()
     event_id = buttons(card)[0].split(":")[1] if buttons(card) else "1"
     await demo.press("hung", card, "✅")
@@ -66,6 +69,5 @@ async def scene(demo: Demo) -> None:
     await demo.say("son", "/ics")
     sent = demo.last()
     if sent.document is not None:
-        path = demo.save("lich-khoi.ics" if demo.lang == "vi" else "bloc-schedule.ics",
-                         sent.document.data)
+        path = demo.save("lich-khoi.ics" if demo.lang == "vi" else "bloc-schedule.ics", sent.document.data)
         demo.note(_("Calendar saved: %(path)s", path=str(path)))

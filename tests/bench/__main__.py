@@ -43,19 +43,21 @@ def main(argv: list[str]) -> int:
         sections.append(asyncio.run(module.main()))
         print(f"  {name} took {time.perf_counter() - t0:.1f} s", flush=True)
     total = time.perf_counter() - started
-    text = "\n\n".join([
-        "# blocbot benchmarks",
-        f"Machine: {machine()}.  \nCommand: `make bench` (`python -m tests.bench`), "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s; load average "
-        f"{load_before} before, {os.getloadavg()[0]:.2f} after (other work on the machine makes "
-        "every figure slower and wider).  \n"
-        "Everything runs against the loopback Bot API emulator (`tests/botapi/`) on this machine; "
-        "each figure is the median of the runs shown, with min–max as its spread; a target is "
-        "judged on the median (counts such as 429 answers on every run).",
-        *sections,
-        targets(sections),
-        CHANGES,
-    ])
+    text = "\n\n".join(
+        [
+            "# blocbot benchmarks",
+            f"Machine: {machine()}.  \nCommand: `make bench` (`python -m tests.bench`), "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s; load average "
+            f"{load_before} before, {os.getloadavg()[0]:.2f} after (other work on the machine makes "
+            "every figure slower and wider).  \n"
+            "Everything runs against the loopback Bot API emulator (`bot/emulators/telegram/`) on this machine; "
+            "each figure is the median of the runs shown, with min–max as its spread; a target is "
+            "judged on the median (counts such as 429 answers on every run).",
+            *sections,
+            targets(sections),
+            CHANGES,
+        ]
+    )
     if not argv:
         OUT.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {OUT}")

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.botapi import BotApiEmulator
+from bot.emulators.telegram import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = os.environ.get("BLOCBOT_BENCH_PROFILE", "")
@@ -35,8 +35,9 @@ class BotProcess:
         path.write_text(
             f'[telegram]\ntoken = "{token}"\nbase_url = "{self.emu.base_url}"\n'
             f'base_file_url = "{self.emu.base_file_url}"\nrate_limit = false\n'
-            f"concurrent_updates = {concurrency}\n[database]\npath = \"{db}\"\n",
-            encoding="utf-8")
+            f'concurrent_updates = {concurrency}\n[database]\npath = "{db}"\n',
+            encoding="utf-8",
+        )
         return path
 
     def start_blocbot(self, db: Path, concurrency: int, token: str) -> None:
@@ -50,15 +51,16 @@ class BotProcess:
         env = {**os.environ, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
         self.started_at = time.perf_counter()
         with self.log.open("ab") as sink:
-            self.proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=sink,
-                                         stderr=sink)
+            self.proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=sink, stderr=sink)
 
     async def wait_polling(self, within: float = 60) -> float:
         """Until the bot's first getUpdates; returns seconds since the process was started."""
         try:
             await self.emu.wait_until(
                 lambda: any(c.method.lower() == "getupdates" for c in self.emu.calls),
-                timeout=within, what="bot polling")
+                timeout=within,
+                what="bot polling",
+            )
         except TimeoutError:
             raise RuntimeError(f"the bot did not start polling; its log: {self.log}") from None
         return time.perf_counter() - self.started_at

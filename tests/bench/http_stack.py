@@ -27,25 +27,41 @@ def _version(name: str, dist: str) -> str | None:
 
 def _pool(request: Any) -> dict[str, Any]:
     limits = request._client_kwargs["limits"]
-    return {"max_connections": limits.max_connections,
-            "max_keepalive": limits.max_keepalive_connections,
-            "http": request.http_version}
+    return {
+        "max_connections": limits.max_connections,
+        "max_keepalive": limits.max_keepalive_connections,
+        "http": request.http_version,
+    }
 
 
 def describe(concurrency: int) -> dict[str, Any]:
     """The stack facts for a bot built with this telegram.concurrent_updates."""
     from bot.app import build_application
-    from bot.config import parse_config
+    from bot.core.config import parse_config
 
     folder = Path(tempfile.mkdtemp(prefix="blocbot-http-"))
-    config = parse_config({"telegram": {"token": "1:X", "concurrent_updates": concurrency},
-                           "database": {"path": str(folder / "x.sqlite3")}}, base_dir=folder, env={})
+    config = parse_config(
+        {
+            "telegram": {"token": "1:X", "concurrent_updates": concurrency},
+            "database": {"path": str(folder / "x.sqlite3")},
+        },
+        base_dir=folder,
+        env={},
+    )
     app = build_application(config)
     bot_request, updates_request = app.bot._request[1], app.bot._request[0]
     return {
-        "versions": {dist: _version(name, dist) for name, dist in (
-            ("telegram", "python-telegram-bot"), ("httpx", "httpx"), ("httpcore", "httpcore"),
-            ("anyio", "anyio"), ("sniffio", "sniffio"), ("aiosqlite", "aiosqlite"))},
+        "versions": {
+            dist: _version(name, dist)
+            for name, dist in (
+                ("telegram", "python-telegram-bot"),
+                ("httpx", "httpx"),
+                ("httpcore", "httpcore"),
+                ("anyio", "anyio"),
+                ("sniffio", "sniffio"),
+                ("aiosqlite", "aiosqlite"),
+            )
+        },
         "bot_pool": _pool(bot_request),
         "get_updates_pool": _pool(updates_request),
         "concurrent_updates": app.update_processor.max_concurrent_updates,

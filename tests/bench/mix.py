@@ -18,9 +18,9 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
+from bot.emulators.telegram import BotApiEmulator
+from bot.emulators.telegram.params import Params
 from tests.bench.world import FORM_ANSWERS, GROUPS, POLL_CATEGORIES, UNITS, Features, chat_of, person
-from tests.botapi import BotApiEmulator
-from tests.botapi.params import Params
 
 ROSTER = ("/units", "/roster", "/bloc", "/help", "/donvi", "/khoi", "/danhsach")
 SCHEDULE = ("/schedule", "/lich", "/rsvp", "/thamdu")
@@ -80,8 +80,9 @@ class Tracker:
 
     def missing(self) -> list[str]:
         """What is still waited for (for an error message)."""
-        return [f"{method} {key} ({kind})" for (method, key), queue in self.waiting.items()
-                for _t, kind in queue][:20]
+        return [
+            f"{method} {key} ({kind})" for (method, key), queue in self.waiting.items() for _t, kind in queue
+        ][:20]
 
 
 @dataclass
@@ -100,8 +101,16 @@ class Mix:
     commands and answers, presses on the echo bot's own messages (Features from setup_echo).
     """
 
-    def __init__(self, emu: TimedEmulator, tracker: Tracker, features: Features, seed: int,
-                 *, echo: bool = False, groups: int = GROUPS) -> None:
+    def __init__(
+        self,
+        emu: TimedEmulator,
+        tracker: Tracker,
+        features: Features,
+        seed: int,
+        *,
+        echo: bool = False,
+        groups: int = GROUPS,
+    ) -> None:
         self.emu, self.tracker, self.features = emu, tracker, features
         self.rng = random.Random(seed)
         self.echo = echo
@@ -148,8 +157,9 @@ class Mix:
             index = self.rng.randrange(len(POLL_CATEGORIES))
             seats = POLL_CATEGORIES[index][1]
             ticked = me.ticks.setdefault(index, set())
-            number = self.rng.choice(sorted(ticked)) if len(ticked) >= seats else \
-                self.rng.randrange(1, UNITS + 1)
+            number = (
+                self.rng.choice(sorted(ticked)) if len(ticked) >= seats else self.rng.randrange(1, UNITS + 1)
+            )
             ticked ^= {number}  # pressing a ticked candidate unticks it
             data = f"bv:{poll}:1:t:{index}:{number}"
         self.emu.post_callback(user, user, self.features.ballot[user], data)
@@ -168,12 +178,12 @@ class Mix:
 async def setup_echo(emu: BotApiEmulator, groups: int = GROUPS) -> Features:
     """For the echo bot: one message of its own in every chat, to press buttons on."""
     found = Features()
-    chats = [chat_of(g) for g in range(groups)] + [person(g, k) for g in range(groups)
-                                                   for k in range(UNITS)]
+    chats = [chat_of(g) for g in range(groups)] + [person(g, k) for g in range(groups) for k in range(UNITS)]
     for chat in chats:
         emu.post_message(person(-chat - 100500, 0) if chat < 0 else chat, chat, "xin chào")
-    await emu.wait_until(lambda: all(emu.last(c) is not None for c in chats), timeout=120,
-                         what="echo replies")
+    await emu.wait_until(
+        lambda: all(emu.last(c) is not None for c in chats), timeout=120, what="echo replies"
+    )
     for group in range(groups):
         last = emu.last(chat_of(group))
         assert last is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-_ROW = re.compile(r"^\| (?P<name>[^|]+) \| (?P<median>[^|]+) \| [^|]+ \| [^|]+ \| (?P<yard>[^|]*) \| "
-                  r"(?P<target>[^|]+) \| (?P<verdict>met|\*\*missed\*\*) \|$")
+_ROW = re.compile(
+    r"^\| (?P<name>[^|]+) \| (?P<median>[^|]+) \| [^|]+ \| [^|]+ \| (?P<yard>[^|]*) \| "
+    r"(?P<target>[^|]+) \| (?P<verdict>met|\*\*missed\*\*) \|$"
+)
 
 
 def targets(sections: list[str]) -> str:
@@ -16,8 +18,10 @@ def targets(sections: list[str]) -> str:
             found = _ROW.match(line)
             if found:
                 verdict = "met" if found["verdict"] == "met" else "**missed**"
-                lines.append(f"- {verdict}: {found['name'].strip()}: {found['median'].strip()} "
-                             f"(target {found['target'].strip()})")
+                lines.append(
+                    f"- {verdict}: {found['name'].strip()}: {found['median'].strip()} "
+                    f"(target {found['target'].strip()})"
+                )
     return "## Targets\n\n" + ("\n".join(lines) if lines else "(no figure with a target ran)")
 
 
@@ -46,7 +50,7 @@ the CPU time per update of the bot process is the steadier yardstick).
   HTTP/1.1) is left as it is: it caps, it does not pre-open.
 - **Minutes of a big bloc** (poll at scale): python-docx's `Table.cell(r, c)` walks the whole
   table on every call, so the minutes' table of 1,000 member units took minutes of CPU in the
-  event loop and stalled every chat; filled row by row (`bot/minutes.py`) a 100-row table went
+  event loop and stalled every chat; filled row by row (`bot/polls/minutes.py`) a 100-row table went
   from 4.4 s to 0.06 s and the 1,000-unit minutes from about 400 s to 0.4-0.6 s (the cell's own
   paragraph gets the text: 0.67 → 0.41 s CPU).
 - **Charts** (poll at scale): 5 categories of 60 candidates drew a 935 × 14,443 px picture in
@@ -60,7 +64,7 @@ the CPU time per update of the bot process is the steadier yardstick).
 - **Heavy work off the event loop** (latency while heavy work runs): with the chart and the DOCX
   drawn in a thread, /schedule's p99 was 400-660 ms while a big poll closed: matplotlib, PIL and
   lxml hold the GIL through long C calls (a thread cannot interrupt them; a shorter switch
-  interval did not help). They now run in one worker process (`bot/offload.py`: started when a
+  interval did not help). They now run in one worker process (`bot/core/offload.py`: started when a
   round opens or a ballot comes in, gone after 10 idle minutes, a thread if it cannot start):
   p99 36-55 ms, against 9-10 ms with nothing heavy running. The worker costs 0.7 s to start and
   100-200 MB while it lives (it also re-imports the bot's entry module).

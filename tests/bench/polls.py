@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.ballots import encode_ballot
-from bot.clock import SystemClock
-from bot.tally import Ballot, Rules
+from bot.core.clock import SystemClock
+from bot.polls.ballots import encode_ballot
+from bot.polls.tally import Ballot, Rules
 from storage.db import Database
 from storage.polls import CategoryRow, PollRepo, scrub_history
 from tests.bench import seed
@@ -39,12 +39,17 @@ TOKEN = "778:BENCH-POLLS"
 RUNS = 3
 UNITS = 1000
 CANDIDATES = 60
-CATEGORIES = (("Cờ thi đua của Chính phủ", 1), ("Cờ thi đua của UBND tỉnh", 3),
-              ("Bằng khen của Chủ tịch UBND tỉnh", 10), ("Tập thể lao động xuất sắc", 20),
-              ("Giấy khen của Giám đốc Sở Nội vụ", 30))
+CATEGORIES = (
+    ("Cờ thi đua của Chính phủ", 1),
+    ("Cờ thi đua của UBND tỉnh", 3),
+    ("Bằng khen của Chủ tịch UBND tỉnh", 10),
+    ("Tập thể lao động xuất sắc", 20),
+    ("Giấy khen của Giám đốc Sở Nội vụ", 30),
+)
 BIG = seed.World(blocs=1, units=UNITS, chat_base=-1009000000000, user_base=30_000_000)
-SMALL = seed.World(blocs=50, units=10, past_events=12, future_events=12,
-                   chat_base=-1008000000000, user_base=20_000_000)
+SMALL = seed.World(
+    blocs=50, units=10, past_events=12, future_events=12, chat_base=-1008000000000, user_base=20_000_000
+)
 RATE = 20.0  # /schedule per second during the latency runs
 PAUSE = 2.0  # seconds between the last ballot and /poll close
 HEAVY = ("open", "close")  # the heavy work of a busy run: a poll opened; one closed, minutes made
@@ -61,8 +66,16 @@ async def make_polls(path: Path, voted: int, drafts: int) -> tuple[list[int], li
         rows = [CategoryRow(i, name, quota, "pick", None) for i, (name, quota) in enumerate(CATEGORIES)]
         made: list[int] = []
         for n in range(voted + drafts):
-            poll_id = await polls.create(bloc.id, "award", f"Bình xét thi đua năm 2026 (đợt {n + 1})",
-                                         2026, Rules(), None, BIG.person(0, 0), rows)
+            poll_id = await polls.create(
+                bloc.id,
+                "award",
+                f"Bình xét thi đua năm 2026 (đợt {n + 1})",
+                2026,
+                Rules(),
+                None,
+                BIG.person(0, 0),
+                rows,
+            )
             for row in rows:
                 await polls.set_candidates(poll_id, 1, row.index, units[:CANDIDATES])
             made.append(poll_id)
@@ -71,13 +84,17 @@ async def make_polls(path: Path, voted: int, drafts: int) -> tuple[list[int], li
             assert poll is not None
             await polls.open_round(poll, 1, units, BIG.person(0, 0), None)
             voters = units[1:]  # the first unit's ballot comes in through the bot, before the close
-            ballots = [(poll_id, 1, secrets.token_hex(16), encode_ballot(vote(rng, units)))
-                       for _unit in voters]
+            ballots = [
+                (poll_id, 1, secrets.token_hex(16), encode_ballot(vote(rng, units))) for _unit in voters
+            ]
             writer = db.writer  # the transaction's connection
-            await writer.executemany("INSERT INTO poll_turnout(poll_id, round, unit_id) VALUES (?, 1, ?)",
-                                     [(poll_id, u) for u in voters])
-            await writer.executemany("INSERT INTO poll_ballots(poll_id, round, id, body) "
-                                     "VALUES (?, ?, ?, ?)", sorted(ballots))
+            await writer.executemany(
+                "INSERT INTO poll_turnout(poll_id, round, unit_id) VALUES (?, 1, ?)",
+                [(poll_id, u) for u in voters],
+            )
+            await writer.executemany(
+                "INSERT INTO poll_ballots(poll_id, round, id, body) VALUES (?, ?, ?, ?)", sorted(ballots)
+            )
     assert await scrub_history(path)
     return made[:voted], made[voted:]
 
@@ -86,9 +103,8 @@ def vote(rng: random.Random, units: list[int]) -> Ballot:
     """Three voters in four tick each category's favourites, the rest tick at random."""
     choices = {}
     for index, (_name, quota) in enumerate(CATEGORIES):
-        favourites = units[2 * index: 2 * index + quota]
-        choices[index] = tuple(favourites if rng.random() < 0.75 else
-                               rng.sample(units[:CANDIDATES], quota))
+        favourites = units[2 * index : 2 * index + quota]
+        choices[index] = tuple(favourites if rng.random() < 0.75 else rng.sample(units[:CANDIDATES], quota))
     return Ballot(choices)
 
 
@@ -136,8 +152,11 @@ class Rig(BotProcess):
             for index in range(seen, min(len(calls), len(arrivals))):
                 call = calls[index]
                 target = int(call.params.get("chat_id", 0) or 0)
-                if call.method in methods and call.method not in found and (
-                        target == chat if chat is not None else target > 0):
+                if (
+                    call.method in methods
+                    and call.method not in found
+                    and (target == chat if chat is not None else target > 0)
+                ):
                     found[call.method] = arrivals[index]
                 seen = index + 1
             return max(found.values()) if len(found) == len(methods) else None
@@ -184,8 +203,9 @@ class Rig(BotProcess):
         await self.emu.wait_until(count, timeout=300, what="1,000 ballots out")
 
 
-async def schedule_latencies(rig: Rig, rate: float, until: asyncio.Event | None,
-                             minimum: float) -> list[float]:
+async def schedule_latencies(
+    rig: Rig, rate: float, until: asyncio.Event | None, minimum: float
+) -> list[float]:
     """Post /schedule at `rate` in the small blocs for at least `minimum` s and until `until`."""
     tracker = Tracker(rig.timed)
     rng = random.Random(11)
@@ -247,33 +267,56 @@ async def main() -> str:
                 worker.append(rig.children_rss_mb())
         finally:
             rig.stop()
-    figures.append(Figure("scrub after a ballot (VACUUM + WAL truncate) of this database", "ms",
-                          tuple(scrubs), yardstick=f"{rig.db.stat().st_size / 2**20:.1f} MB file"))
-    figures.append(Figure(f"the last of {UNITS:,} ballots, /vote by text: receipt (stored, file "
-                          "scrubbed, card updated)", "ms", tuple(v * 1000 for v in last)))
-    figures.append(Figure(f"/poll close, {UNITS:,} units × 5 categories: results + chart sent", "s",
-                          tuple(close)))
+    figures.append(
+        Figure(
+            "scrub after a ballot (VACUUM + WAL truncate) of this database",
+            "ms",
+            tuple(scrubs),
+            yardstick=f"{rig.db.stat().st_size / 2**20:.1f} MB file",
+        )
+    )
+    figures.append(
+        Figure(
+            f"the last of {UNITS:,} ballots, /vote by text: receipt (stored, file scrubbed, card updated)",
+            "ms",
+            tuple(v * 1000 for v in last),
+        )
+    )
+    figures.append(
+        Figure(f"/poll close, {UNITS:,} units × 5 categories: results + chart sent", "s", tuple(close))
+    )
     figures.append(Figure("/poll minutes: DOCX + chart sent", "s", tuple(minutes)))
     totals = tuple(a + b for a, b in zip(close, minutes, strict=True))
-    figures.append(Figure("close + minutes together", "s", totals, target="< 2 s",
-                          met=statistics.median(totals) < 2))
-    figures.append(Figure(f"/schedule p99 at {RATE:.0f}/s, nothing heavy running", "ms", tuple(quiet),
-                          yardstick="yardstick"))
-    figures.append(Figure(f"/schedule p99 at {RATE:.0f}/s while a 1,000-unit poll opens (1,000 "
-                          "ballots out) and another closes (results, chart, minutes)", "ms",
-                          tuple(busy), yardstick=f"quiet {statistics.median(quiet):.0f} ms",
-                          target="< 250 ms",
-                          met=statistics.median(busy) < 250))
-    figures.append(Figure("bot process peak resident memory (VmHWM) after each busy run", "MB",
-                          tuple(rss)))
+    figures.append(
+        Figure("close + minutes together", "s", totals, target="< 2 s", met=statistics.median(totals) < 2)
+    )
+    figures.append(
+        Figure(
+            f"/schedule p99 at {RATE:.0f}/s, nothing heavy running", "ms", tuple(quiet), yardstick="yardstick"
+        )
+    )
+    figures.append(
+        Figure(
+            f"/schedule p99 at {RATE:.0f}/s while a 1,000-unit poll opens (1,000 "
+            "ballots out) and another closes (results, chart, minutes)",
+            "ms",
+            tuple(busy),
+            yardstick=f"quiet {statistics.median(quiet):.0f} ms",
+            target="< 250 ms",
+            met=statistics.median(busy) < 250,
+        )
+    )
+    figures.append(Figure("bot process peak resident memory (VmHWM) after each busy run", "MB", tuple(rss)))
     figures.append(Figure("… and its rendering worker process (VmRSS) beside it", "MB", tuple(worker)))
-    note = (f"One bloc of {UNITS:,} units, each with a started voter; award polls of 5 categories "
-            f"(quotas {', '.join(str(q) for _n, q in CATEGORIES)}) with {CANDIDATES} candidates "
-            f"each and all {UNITS:,} ballots in, beside {SMALL.blocs} blocs of {SMALL.units} units "
-            "with a year of events; `blocbot run` with "
-            f"concurrent_updates={CONCURRENCY[-1]}, rate limits off. Times run from posting the "
-            "command to the arrival of the last call named. The last ballot comes in by text "
-            f"{PAUSE:.0f} s before the close; that ballot (or the round's opening) starts the "
-            "rendering worker process (bot/offload.py), so a close right after a restart, with no "
-            "ballot since, pays its start too (about 0.7 s).")
+    note = (
+        f"One bloc of {UNITS:,} units, each with a started voter; award polls of 5 categories "
+        f"(quotas {', '.join(str(q) for _n, q in CATEGORIES)}) with {CANDIDATES} candidates "
+        f"each and all {UNITS:,} ballots in, beside {SMALL.blocs} blocs of {SMALL.units} units "
+        "with a year of events; `blocbot run` with "
+        f"concurrent_updates={CONCURRENCY[-1]}, rate limits off. Times run from posting the "
+        "command to the arrival of the last call named. The last ballot comes in by text "
+        f"{PAUSE:.0f} s before the close; that ballot (or the round's opening) starts the "
+        "rendering worker process (bot/core/offload.py), so a close right after a restart, with no "
+        "ballot since, pays its start too (about 0.7 s)."
+    )
     return "## Polls at scale, and latency while heavy work runs\n\n" + table(figures) + "\n\n" + note

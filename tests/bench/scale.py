@@ -17,19 +17,21 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.emulators.telegram import BotApiEmulator
 from tests.bench import seed
 from tests.bench.botproc import BotProcess
 from tests.bench.stats import Figure, table
 from tests.bench.throughput import CONCURRENCY
-from tests.botapi import BotApiEmulator
 
 TOKEN = "779:BENCH-SCALE"
 RUNS = 3
 SIZES = {
-    "province (20 blocs, 300 units, a year of events)":
-        seed.World(blocs=20, units=15, past_events=12, future_events=12),
-    "national (700 blocs, 8,400 units, 50,000 pending reminders)":
-        seed.World(blocs=700, units=12, past_events=12, future_events=30, pending_cap=50_000),
+    "province (20 blocs, 300 units, a year of events)": seed.World(
+        blocs=20, units=15, past_events=12, future_events=12
+    ),
+    "national (700 blocs, 8,400 units, 50,000 pending reminders)": seed.World(
+        blocs=700, units=12, past_events=12, future_events=30, pending_cap=50_000
+    ),
 }
 
 
@@ -56,10 +58,12 @@ async def main() -> str:
     echo = [await start_once(None) for _ in range(RUNS)]
     echo_start = sorted(e[0] for e in echo)[1]
     echo_rss = sorted(e[2] for e in echo)[1]
-    figures.append(Figure("echo bot: start to first getUpdates", "s", tuple(e[0] for e in echo),
-                          yardstick="yardstick"))
-    figures.append(Figure("echo bot: resident memory", "MB", tuple(e[2] for e in echo),
-                          yardstick="yardstick"))
+    figures.append(
+        Figure("echo bot: start to first getUpdates", "s", tuple(e[0] for e in echo), yardstick="yardstick")
+    )
+    figures.append(
+        Figure("echo bot: resident memory", "MB", tuple(e[2] for e in echo), yardstick="yardstick")
+    )
     notes = []
     for label, world in SIZES.items():
         path = Path(tempfile.mkdtemp(prefix="blocbot-bench-scale-")) / "scale.sqlite3"
@@ -68,17 +72,36 @@ async def main() -> str:
         made = time.perf_counter() - made
         runs = [await start_once(path) for _ in range(RUNS)]
         national = world.blocs >= 700
-        figures.append(Figure(f"{label}: start to first getUpdates", "s", tuple(r[0] for r in runs),
-                              yardstick=f"echo {echo_start:.2f} s",
-                              target="< 3 s" if national else "",
-                              met=statistics.median(r[0] for r in runs) < 3 if national else None))
-        figures.append(Figure(f"{label}: resident memory 1 s after start", "MB",
-                              tuple(r[2] for r in runs), yardstick=f"echo {echo_rss:.0f} MB",
-                              target="< 200 MB" if national else "",
-                              met=statistics.median(r[2] for r in runs) < 200 if national else None))
-        notes.append(f"{label.split(' (')[0]}: {path.stat().st_size / 2**20:.1f} MB file, "
-                     f"{counts['events']:,} events, {counts['reminders']:,} reminders of which "
-                     f"{counts['pending']:,} pending, {counts['people']:,} people; made in {made:.1f} s")
-    return ("## Scale of data: start-up and memory\n\n" + table(figures) + "\n\n"
-            + "; ".join(notes) + ". Start-up is measured from starting the process (Python's "
-            "imports included) to the bot's first getUpdates; memory is VmRSS from /proc.")
+        figures.append(
+            Figure(
+                f"{label}: start to first getUpdates",
+                "s",
+                tuple(r[0] for r in runs),
+                yardstick=f"echo {echo_start:.2f} s",
+                target="< 3 s" if national else "",
+                met=statistics.median(r[0] for r in runs) < 3 if national else None,
+            )
+        )
+        figures.append(
+            Figure(
+                f"{label}: resident memory 1 s after start",
+                "MB",
+                tuple(r[2] for r in runs),
+                yardstick=f"echo {echo_rss:.0f} MB",
+                target="< 200 MB" if national else "",
+                met=statistics.median(r[2] for r in runs) < 200 if national else None,
+            )
+        )
+        notes.append(
+            f"{label.split(' (')[0]}: {path.stat().st_size / 2**20:.1f} MB file, "
+            f"{counts['events']:,} events, {counts['reminders']:,} reminders of which "
+            f"{counts['pending']:,} pending, {counts['people']:,} people; made in {made:.1f} s"
+        )
+    return (
+        "## Scale of data: start-up and memory\n\n"
+        + table(figures)
+        + "\n\n"
+        + "; ".join(notes)
+        + ". Start-up is measured from starting the process (Python's "
+        "imports included) to the bot's first getUpdates; memory is VmRSS from /proc."
+    )

@@ -35,12 +35,13 @@ class Figure:
     def row(self) -> str:
         """A markdown table row."""
         verdict = "" if self.met is None else ("met" if self.met else "**missed**")
-        return (f"| {self.name} | {self.median:.3g} {self.unit} | {self.spread} | {len(self.values)} "
-                f"| {self.yardstick} | {self.target} | {verdict} |")
+        return (
+            f"| {self.name} | {self.median:.3g} {self.unit} | {self.spread} | {len(self.values)} "
+            f"| {self.yardstick} | {self.target} | {verdict} |"
+        )
 
 
-HEADER = ("| figure | median | spread (min–max) | runs | yardstick | target | |\n"
-          "|---|---|---|---|---|---|---|")
+HEADER = "| figure | median | spread (min–max) | runs | yardstick | target | |\n|---|---|---|---|---|---|---|"
 
 
 def table(figures: Sequence[Figure]) -> str:
@@ -70,5 +71,7 @@ def machine() -> str:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({cpu}), Python {sys.version.split()[0]}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {sys.version.split()[0]}, "
+        f"{platform.system()} {platform.release()}"
+    )

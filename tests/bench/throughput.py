@@ -60,8 +60,10 @@ async def answered(rig: Rig, tracker: Tracker, within: float) -> None:
     try:
         await rig.emu.wait_until(tracker.poll, timeout=within, what="answers")
     except TimeoutError:
-        raise RuntimeError(f"{tracker.expected - tracker.answered} updates unanswered, e.g. "
-                           f"{tracker.missing()}; bot log: {rig.log}") from None
+        raise RuntimeError(
+            f"{tracker.expected - tracker.answered} updates unanswered, e.g. "
+            f"{tracker.missing()}; bot log: {rig.log}"
+        ) from None
 
 
 async def saturate(rig: Rig, mix: Mix, count: int) -> tuple[float, float]:
@@ -127,7 +129,8 @@ async def measure(kind: str, concurrency: int = 1) -> dict[float, Series]:
                     series.p99.append(percentile(lat, 99) * 1000)
                     for name, values in mix.tracker.by_kind.items():
                         series.by_kind.setdefault(name, []).extend(
-                            v * 1000 for v in values[kinds_before.get(name, 0):])
+                            v * 1000 for v in values[kinds_before.get(name, 0) :]
+                        )
         finally:
             rig.stop()
     return found
@@ -135,9 +138,14 @@ async def measure(kind: str, concurrency: int = 1) -> dict[float, Series]:
 
 def http_stack(concurrency: int) -> dict[str, object]:
     """What `tests.bench.http_stack` reports from a bot process's interpreter."""
-    out = subprocess.run([sys.executable, "-m", "tests.bench.http_stack", str(concurrency)], cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.http_stack", str(concurrency)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -154,10 +162,15 @@ async def main() -> str:
     for latency in LATENCIES:
         base = echo[latency]
         name = label(latency)
-        rows.append(Figure(f"echo bot, {name}: updates/s", "upd/s", tuple(base.rates),
-                           yardstick="yardstick"))
-        rows.append(Figure(f"echo bot, {name}: p50 / p99 latency at half load", "ms",
-                           tuple(base.p50), yardstick=f"p99 {sorted(base.p99)[1]:.0f} ms"))
+        rows.append(Figure(f"echo bot, {name}: updates/s", "upd/s", tuple(base.rates), yardstick="yardstick"))
+        rows.append(
+            Figure(
+                f"echo bot, {name}: p50 / p99 latency at half load",
+                "ms",
+                tuple(base.p50),
+                yardstick=f"p99 {sorted(base.p99)[1]:.0f} ms",
+            )
+        )
         one_at_a_time = blocbot[CONCURRENCY[0]][latency].rate
         for c in CONCURRENCY:
             series = blocbot[c][latency]
@@ -167,17 +180,37 @@ async def main() -> str:
             else:
                 target = "beat one at a time" if c > 1 else ""
                 met = series.rate > one_at_a_time * 1.5 if c > 1 else None
-            rows.append(Figure(f"blocbot, concurrent_updates={c}, {name}: updates/s", "upd/s",
-                               tuple(series.rates), yardstick=f"{ratio:.2f}× echo", target=target,
-                               met=met))
-            rows.append(Figure(f"blocbot, c={c}, {name}: p50 latency at half load", "ms",
-                               tuple(series.p50), yardstick=f"echo {base.p50[1]:.0f} ms"))
-            rows.append(Figure(f"blocbot, c={c}, {name}: p99 latency at half load", "ms",
-                               tuple(series.p99), yardstick=f"echo {sorted(base.p99)[1]:.0f} ms"))
+            rows.append(
+                Figure(
+                    f"blocbot, concurrent_updates={c}, {name}: updates/s",
+                    "upd/s",
+                    tuple(series.rates),
+                    yardstick=f"{ratio:.2f}× echo",
+                    target=target,
+                    met=met,
+                )
+            )
+            rows.append(
+                Figure(
+                    f"blocbot, c={c}, {name}: p50 latency at half load",
+                    "ms",
+                    tuple(series.p50),
+                    yardstick=f"echo {base.p50[1]:.0f} ms",
+                )
+            )
+            rows.append(
+                Figure(
+                    f"blocbot, c={c}, {name}: p99 latency at half load",
+                    "ms",
+                    tuple(series.p99),
+                    yardstick=f"echo {sorted(base.p99)[1]:.0f} ms",
+                )
+            )
     chosen = CONCURRENCY[-1]
     kinds = blocbot[chosen][0.0].by_kind
-    per_kind = ", ".join(f"{k} {percentile(v, 50):.0f}/{percentile(v, 99):.0f}"
-                         for k, v in sorted(kinds.items()))
+    per_kind = ", ".join(
+        f"{k} {percentile(v, 50):.0f}/{percentile(v, 99):.0f}" for k, v in sorted(kinds.items())
+    )
     stack = http_stack(chosen)
     versions = ", ".join(f"{k} {v}" for k, v in stack["versions"].items())  # type: ignore[attr-defined]
     notes = [

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
+from bot.emulators.telegram import BotApiEmulator
 from storage.db import Database
-from tests.botapi import BotApiEmulator
 
 GROUPS = 50
 UNITS = 10  # per bloc; one person per unit, so 500 people
@@ -50,8 +50,9 @@ async def seed_roster(path: Path, groups: int = GROUPS) -> None:
     """Blocs, units and their linked representatives, through the repositories."""
     async with Database(path, SystemClock()) as db, db.transaction() as uow:
         for group in range(groups):
-            bloc = await uow.blocs.create(chat_of(group), f"Khối thi đua số {group + 1}", "vi",
-                                          "Asia/Ho_Chi_Minh", person(group, 0))
+            bloc = await uow.blocs.create(
+                chat_of(group), f"Khối thi đua số {group + 1}", "vi", "Asia/Ho_Chi_Minh", person(group, 0)
+            )
             for k in range(UNITS):
                 unit = await uow.units.add(bloc.id, f"Sở {k + 1} tỉnh {group + 1}")
                 await uow.people.upsert(person(group, k), f"Người {group}-{k}", None)
@@ -97,19 +98,34 @@ async def setup_features(emu: BotApiEmulator, path: Path, groups: int = GROUPS) 
     cats = "\n".join(f"{name} | {quota}" for name, quota in POLL_CATEGORIES)
     for group in range(groups):
         admin, chat = person(group, 0), chat_of(group)
-        emu.post_message(admin, chat, f"/meeting {_when(30, 8)} | Hội nghị sơ kết 6 tháng đầu năm | "
-                                      "Hội trường UBND tỉnh")
+        emu.post_message(
+            admin, chat, f"/meeting {_when(30, 8)} | Hội nghị sơ kết 6 tháng đầu năm | Hội trường UBND tỉnh"
+        )
         emu.post_message(admin, chat, f"/poll Bình xét thi đua năm {datetime.now(TZ).year}\n{cats}")
-        emu.post_message(admin, chat, f"/form custom Báo cáo số liệu thi đua | 17h00 "
-                                      f"{_when(60, 17).split(' ')[1]}\nSố cán bộ tham gia | number\n"
-                                      "Người phụ trách | text\nGhi chú | text")
-    events = await _wait_rows(path, "SELECT b.chat_id, e.id, e.card_message_id FROM events e "
-                              "JOIN blocs b ON b.id = e.bloc_id WHERE e.card_message_id IS NOT NULL",
-                              groups, "meeting cards")
-    polls = await _wait_rows(path, "SELECT b.chat_id, p.id FROM polls p JOIN blocs b "
-                             "ON b.id = p.bloc_id", groups, "polls")
-    forms = await _wait_rows(path, "SELECT b.chat_id, f.id FROM forms f JOIN blocs b "
-                             "ON b.id = f.bloc_id WHERE f.card_message_id IS NOT NULL", groups, "forms")
+        emu.post_message(
+            admin,
+            chat,
+            f"/form custom Báo cáo số liệu thi đua | 17h00 "
+            f"{_when(60, 17).split(' ')[1]}\nSố cán bộ tham gia | number\n"
+            "Người phụ trách | text\nGhi chú | text",
+        )
+    events = await _wait_rows(
+        path,
+        "SELECT b.chat_id, e.id, e.card_message_id FROM events e "
+        "JOIN blocs b ON b.id = e.bloc_id WHERE e.card_message_id IS NOT NULL",
+        groups,
+        "meeting cards",
+    )
+    polls = await _wait_rows(
+        path, "SELECT b.chat_id, p.id FROM polls p JOIN blocs b ON b.id = p.bloc_id", groups, "polls"
+    )
+    forms = await _wait_rows(
+        path,
+        "SELECT b.chat_id, f.id FROM forms f JOIN blocs b "
+        "ON b.id = f.bloc_id WHERE f.card_message_id IS NOT NULL",
+        groups,
+        "forms",
+    )
     group_of = {chat_of(g): g for g in range(groups)}
     for chat, event, card in events:
         found.event[group_of[chat]], found.card[group_of[chat]] = event, card

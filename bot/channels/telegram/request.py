@@ -1,0 +1,129 @@
+"""Bot API requests that retry, with backoff, what Telegram surely did not act on.
+
+``RetryingRequest`` is PTB's ``HTTPXRequest`` with a bounded retry loop around each call
+(``RETRIES`` more attempts, exponential backoff with jitter). What is retried:
+
+- the request never reached Telegram (connect error or timeout, no free connection in the pool,
+  the request could not be written): retried for every method;
+- Telegram answered 5xx (500, 502, 503, 504): the server says it did not do it; retried for
+  every method;
+- the request went out and no answer came (read timeout, connection dropped while waiting):
+  Telegram may have acted. Retried only for methods that can be repeated without effect
+  (``SAFE_TO_REPEAT``: reads such as getUpdates, getMe, getChatMember, and the menu and webhook
+  set-up). A sendMessage that timed out may have been delivered, and sending it again could post
+  it twice, so the error goes up: a handler's reply ends in the error handler's apology, a
+  reminder is marked ``uncertain`` (bot/schedule/delivery.py: it is tried at most once more).
+
+Not retried here: 429 (PTB's AIORateLimiter, on unless ``telegram.rate_limit = false``, waits
+the retry_after Telegram gives and tries again) and every other 4xx (a wrong request stays
+wrong). Each retry is logged with the method name only: the URL holds the bot token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from typing import Any
+
+import httpx
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+RETRIES = 3
+BASE_DELAY = 0.5  # seconds before the first retry (then 1, 2, … up to MAX_DELAY), jittered
+MAX_DELAY = 8.0
+
+# httpx errors raised before the request could reach the server.
+NOT_SENT: tuple[type[Exception], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+# Methods that change nothing when repeated (lower case).
+SAFE_TO_REPEAT = frozenset(
+    {
+        "getupdates",
+        "getme",
+        "getchat",
+        "getchatmember",
+        "getchatadministrators",
+        "getchatmembercount",
+        "getfile",
+        "getmycommands",
+        "getwebhookinfo",
+        "setmycommands",
+        "deletemycommands",
+        "setwebhook",
+        "deletewebhook",
+        "logout",
+    }
+)
+
+
+def api_method(url: str) -> str:
+    """The Bot API method of a request URL (".../bot<token>/sendMessage" -> "sendMessage")."""
+    return url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def backoff(attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, …): half fixed, half random."""
+    ceiling = min(MAX_DELAY, BASE_DELAY * 2.0 ** (attempt - 1))
+    return ceiling / 2 + (rng or random).uniform(0.0, ceiling / 2)
+
+
+def may_retry(error: Exception, method: str, http_method: str) -> bool:
+    """Whether a failed call may be tried again without risking doing it twice."""
+    cause = error.__cause__
+    if isinstance(cause, NOT_SENT):
+        return True
+    if not isinstance(error, TimedOut | NetworkError) or not isinstance(cause, httpx.HTTPError):
+        return False  # not a transport failure (e.g. the client is shut down)
+    return http_method.upper() == "GET" or method.lower() in SAFE_TO_REPEAT
+
+
+class RetryingRequest(HTTPXRequest):
+    """HTTPXRequest with bounded, jittered retries of surely-not-done and repeatable calls."""
+
+    def __init__(self, *args: Any, retries: int = RETRIES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retries = retries
+        self.retried = 0  # how many retries this request object made (tests, logs)
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = HTTPXRequest.DEFAULT_NONE,
+        write_timeout: Any = HTTPXRequest.DEFAULT_NONE,
+        connect_timeout: Any = HTTPXRequest.DEFAULT_NONE,
+        pool_timeout: Any = HTTPXRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """One Bot API call, tried up to 1 + retries times (see the module docstring)."""
+        name = api_method(url)
+        attempt = 0
+        while True:
+            try:
+                code, payload = await super().do_request(
+                    url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+                )
+            except (TimedOut, NetworkError) as exc:
+                if attempt >= self.retries or not may_retry(exc, name, method):
+                    raise
+                reason = f"{type(exc).__name__} ({type(exc.__cause__).__name__})"
+            else:
+                if code < 500 or attempt >= self.retries:
+                    return code, payload
+                reason = f"HTTP {code}"
+            attempt += 1
+            self.retried += 1
+            delay = backoff(attempt)
+            log.warning(
+                "Bot API %s failed: %s; retry %s of %s in %.2f s", name, reason, attempt, self.retries, delay
+            )
+            await asyncio.sleep(delay)

@@ -1,0 +1,203 @@
+"""Ballots, pure: what a unit's ballot offers, ticks in progress, /vote text, the stored form.
+
+Candidate numbers on a ballot are positions in the category's candidate list of the round
+(1-based), the same for every voter; a unit barred from self-voting just does not see its own.
+A ballot stores its ticks sorted, so the order a voter ticked in is not kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.core.names import clean, fold
+from bot.polls.model import PollProblem
+from bot.polls.tally import ANSWERS, Answer, Ballot, Kind
+
+_ANSWER_WORDS: dict[str, Answer] = {
+    "yes": "yes",
+    "dong y": "yes",
+    "y": "yes",
+    "co": "yes",
+    "no": "no",
+    "khong dong y": "no",
+    "khong": "no",
+    "n": "no",
+    "blank": "blank",
+    "trang": "blank",
+    "phieu trang": "blank",
+}
+
+
+@dataclass(frozen=True)
+class BallotCategory:
+    """One category as a ballot offers it in a round."""
+
+    index: int
+    name: str
+    kind: Kind
+    seats: int  # ticks allowed: the quota minus units already proposed in round 1
+    candidates: tuple[int, ...]  # the round's list; numbers on the ballot are positions + 1
+
+    def number_of(self, unit: int) -> int:
+        """The candidate's number on the ballot."""
+        return self.candidates.index(unit) + 1
+
+
+@dataclass(frozen=True)
+class BallotForm:
+    """What one unit's ballot offers: categories, its own unit, whether it may tick itself."""
+
+    poll_id: int
+    round_no: int
+    unit: int
+    self_vote: bool
+    categories: tuple[BallotCategory, ...]
+
+    def shown(self, category: BallotCategory) -> tuple[int, ...]:
+        """Candidates this unit sees: itself hidden when self-voting is barred."""
+        if self.self_vote or category.kind == "confirm":
+            return category.candidates
+        return tuple(u for u in category.candidates if u != self.unit)
+
+    def category(self, index: int) -> BallotCategory:
+        """A category by index, or PollProblem."""
+        for cat in self.categories:
+            if cat.index == index:
+                return cat
+        raise PollProblem("unknown_category", "", index + 1)
+
+
+@dataclass
+class Draft:
+    """Ticks in progress (kept in memory only, never stored next to the unit)."""
+
+    choices: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    confirms: dict[int, Answer] = field(default_factory=dict)
+
+    def ballot(self) -> Ballot:
+        """The draft as an anonymous ballot (ticks sorted)."""
+        choices = {i: tuple(sorted(p)) for i, p in self.choices.items() if p}
+        return Ballot(choices=choices, confirms=dict(self.confirms))
+
+
+def toggle(form: BallotForm, draft: Draft, index: int, unit: int) -> str | None:
+    """Tick or untick a candidate; return a problem code ('full', 'not_shown') or None."""
+    cat = form.category(index)
+    if cat.kind != "pick" or unit not in form.shown(cat):
+        return "not_shown"
+    ticked = draft.choices.get(index, ())
+    if unit in ticked:
+        draft.choices[index] = tuple(u for u in ticked if u != unit)
+        return None
+    if len(ticked) >= cat.seats:
+        return "full"
+    draft.choices[index] = (*ticked, unit)
+    return None
+
+
+def answer(form: BallotForm, draft: Draft, index: int, said: Answer) -> str | None:
+    """Answer a confirmation (pressing the same answer again clears it)."""
+    cat = form.category(index)
+    if cat.kind != "confirm" or said not in ANSWERS:
+        return "not_shown"
+    if draft.confirms.get(index) == said:
+        del draft.confirms[index]
+    else:
+        draft.confirms[index] = said
+    return None
+
+
+def check_ballot(form: BallotForm, ballot: Ballot) -> PollProblem | None:
+    """Why a ballot may not be cast, or None: the same checks the buttons make, for text."""
+    for index, picks in ballot.choices.items():
+        cat = form.category(index)
+        if cat.kind != "pick":
+            return PollProblem("wrong_kind", cat.name, index + 1)
+        if len(set(picks)) != len(picks):
+            return PollProblem("duplicate_pick", cat.name, index + 1)
+        if not set(picks) <= set(form.shown(cat)):
+            own = form.unit in picks and form.unit in cat.candidates
+            return PollProblem("self_vote" if own else "not_candidate", cat.name, index + 1)
+        if len(picks) > cat.seats:
+            return PollProblem("too_many", cat.name, cat.seats)
+    for index, said in ballot.confirms.items():
+        cat = form.category(index)
+        if cat.kind != "confirm" or said not in ANSWERS:
+            return PollProblem("wrong_kind", cat.name, index + 1)
+    return None
+
+
+_VOTE_PART = re.compile(r"^\s*(\d{1,2})\s*[:.)]\s*(.*)$")
+
+
+def parse_vote(text: str) -> tuple[int, dict[int, str]]:
+    """Read '<poll id> <cat no>: <cand no>, …; <cat no>: …' into (poll id, raw answer per category).
+
+    Category numbers are 1-based as on the ballot; the returned keys are 0-based indexes.
+    """
+    head = text.strip().split(None, 1)
+    if not head or not head[0].lstrip("#").isdigit() or len(head[0]) > 10:
+        raise PollProblem("vote_syntax")
+    poll_id = int(head[0].lstrip("#"))
+    rest = head[1] if len(head) > 1 else ""
+    parts: dict[int, str] = {}
+    for chunk in (c for c in rest.replace("\n", ";").split(";") if c.strip()):
+        match = _VOTE_PART.match(chunk)
+        if match is None:
+            raise PollProblem("vote_syntax", clean(chunk))
+        number = int(match.group(1))
+        if number < 1 or number - 1 in parts:
+            raise PollProblem("vote_syntax", clean(chunk))
+        parts[number - 1] = clean(match.group(2))
+    return poll_id, parts
+
+
+def ballot_from_text(form: BallotForm, parts: Mapping[int, str]) -> Ballot:
+    """Turn the parsed /vote text into a ballot over this form; PollProblem if it cannot be."""
+    choices: dict[int, tuple[int, ...]] = {}
+    confirms: dict[int, Answer] = {}
+    for index, raw in parts.items():
+        cat = form.category(index)
+        if cat.kind == "confirm":
+            said = _ANSWER_WORDS.get(fold(raw))
+            if said is None:
+                raise PollProblem("bad_answer", raw, index + 1)
+            confirms[index] = said
+            continue
+        picks: list[int] = []
+        for token in (t.strip().lstrip("#") for t in raw.split(",") if t.strip()):
+            if not token.isdigit() or not 1 <= int(token) <= len(cat.candidates):
+                raise PollProblem("not_candidate", token, index + 1)
+            picks.append(cat.candidates[int(token) - 1])
+        choices[index] = tuple(picks)
+    ballot = Ballot(choices={i: p for i, p in choices.items() if p}, confirms=confirms)
+    problem = check_ballot(form, ballot)
+    if problem is not None:
+        raise problem
+    return Ballot(choices={i: tuple(sorted(p)) for i, p in ballot.choices.items()}, confirms=ballot.confirms)
+
+
+def encode_ballot(ballot: Ballot) -> str:
+    """A ballot as stored: choices only, ticks sorted, keys sorted (no unit, no time)."""
+    body = {
+        "c": {str(i): sorted(p) for i, p in sorted(ballot.choices.items()) if p},
+        "y": {str(i): a for i, a in sorted(ballot.confirms.items())},
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+def decode_ballot(text: str) -> Ballot:
+    """A stored ballot back (anything malformed reads as an empty, i.e. blank, ballot)."""
+    try:
+        body = json.loads(text)
+        choices = {int(i): tuple(int(u) for u in p) for i, p in body.get("c", {}).items()}
+        confirms: dict[int, Answer] = {}
+        for i, said in body.get("y", {}).items():
+            if said in ANSWERS:
+                confirms[int(i)] = said
+    except (ValueError, TypeError, AttributeError):
+        return Ballot()
+    return Ballot(choices=choices, confirms=confirms)

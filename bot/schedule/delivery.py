@@ -1,0 +1,212 @@
+"""Sending one claimed reminder: build what it shows, pace it, send it, record the outcome.
+
+Outcomes of a send (the row was claimed before, and gets ``sending_at`` just before the
+request goes out; see bot/schedule/scheduler.py):
+- confirmed by Telegram -> 'sent' with the message id, in one transaction right after;
+- surely not delivered (flood 429 after the rate limiter's retries, no connection, an HTTP
+  error answer, each after bot/channels/telegram/request.py's own retries) -> back to 'pending', retried
+  ``RETRY_DELAY`` later while within the grace;
+- maybe delivered (the request went out and no answer came back: read timeout, dropped
+  connection) -> back to 'pending' with ``uncertain`` + 1; a second uncertain outcome ends
+  in 'failed', so such a reminder reaches the group at most twice;
+- refused for good (bot removed from the group, chat gone) -> 'failed', logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.core.clock import Clock
+from bot.schedule.events import Event, ReminderView
+from storage.db import Database
+from storage.events import EventRepo
+from storage.reminders import ReminderRepo
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[ReminderView], str]
+# (read unit of work, event) -> ids of the units that have not answered; None: not tracked.
+AnswerSource = Callable[[UnitOfWork, Event], Awaitable[Sequence[int] | None]]
+
+# httpx errors raised before the request could reach the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.UnsupportedProtocol,
+)
+
+
+class Pace:
+    """Sends on an even schedule of ``per_second`` slots, at most ``per_second`` + 3 in any second.
+
+    PTB's AIORateLimiter is a leaky bucket that lets a burst of 30 through and then 30 per
+    second, which a strict 30-per-second window (Telegram, the emulator) answers with 429s.
+    Reminder fan-out is paced below the limit, so it leaves room for replies to people. A sender
+    that comes late to its slot (the event loop was busy) may catch up at most ``CATCH_UP``
+    slots at once, so the rate holds over a run without bursting within a second.
+    """
+
+    CATCH_UP = 2
+
+    def __init__(self, per_second: float, time_scale: float = 1.0) -> None:
+        if per_second <= 0 or time_scale <= 0:
+            raise ValueError("pace must be positive")
+        self.interval = 1.0 / (per_second * time_scale)
+        self._next: float | None = None
+
+    def reserve(self, now: float) -> float:
+        """Take the next free slot; return how long to wait for it (seconds, >= 0)."""
+        catch_up = now - self.CATCH_UP * self.interval
+        slot = now if self._next is None else max(self._next, catch_up)
+        self._next = slot + self.interval
+        return max(0.0, slot - now)
+
+    async def wait(self) -> None:
+        """Return when the next send may start (slots are handed out in call order)."""
+        delay = self.reserve(asyncio.get_running_loop().time())
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one reminder."""
+
+    status: str  # sent | retry | uncertain | failed | skipped | cancelled
+    note: str = ""
+
+
+def maybe_delivered(exc: Exception) -> bool:
+    """Whether a failed send may still have reached Telegram."""
+    if isinstance(exc, RetryAfter | Forbidden | BadRequest | ChatMigrated | RuntimeError):
+        return False  # refused, or never sent (RuntimeError: the HTTP client is shut down)
+    if isinstance(exc, TimedOut | NetworkError):
+        cause = exc.__cause__
+        if cause is None:
+            return False  # an HTTP error answer: the server said it did not do it
+        # RuntimeError: the HTTP client was shut down, so the request never left.
+        return not isinstance(cause, (*_NOT_SENT, RuntimeError))
+    return True
+
+
+class ReminderSender:
+    """Delivers claimed reminders to their bloc's group."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        bot: Bot,
+        render: Render,
+        pace: Pace,
+        sources: dict[str, AnswerSource],
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.bot = bot
+        self.render = render
+        self.pace = pace
+        self.sources = sources
+
+    async def view(self, event_id: int, late: bool) -> tuple[int, ReminderView] | Outcome:
+        """The group chat and what the reminder shows; an Outcome when it should not be sent."""
+        async with self.db.read() as uow:
+            event = await uow.repo(EventRepo).get(event_id)
+            if event is None or event.cancelled:
+                return Outcome("cancelled", "event cancelled")
+            bloc = await uow.blocs.get(event.bloc_id)
+            if bloc is None:
+                return Outcome("failed", "bloc gone")
+            units = await uow.units.active(bloc.id)
+            names = {u.id: u.name for u in units}
+            missing_ids: Sequence[int] | None = None
+            source = self.sources.get(event.source_prefix or "")
+            if source is not None:
+                missing_ids = await source(uow, event)
+                if missing_ids is not None and not missing_ids:
+                    return Outcome("skipped", "every unit answered")
+            elif event.kind == "meeting":
+                answers = await uow.repo(EventRepo).answers(event.id)
+                missing_ids = [u.id for u in units if u.id not in answers]
+        order = {u.id: i for i, u in enumerate(units)}
+        missing = None
+        if missing_ids is not None:
+            known = sorted((i for i in set(missing_ids) if i in names), key=order.__getitem__)
+            missing = tuple(names[i] for i in known)
+        host = names.get(event.host_unit_id or 0)
+        view = ReminderView(
+            event=event,
+            bloc_name=bloc.name,
+            language=bloc.language,
+            timezone=bloc.timezone,
+            now=self.clock.now(),
+            host_name=host,
+            missing=missing,
+            late=late,
+        )
+        return bloc.chat_id, view
+
+    async def deliver(self, reminder_id: int, event_id: int, late: bool) -> Outcome:
+        """Send one claimed reminder and record what happened; never raises."""
+        try:
+            outcome = await self._deliver(reminder_id, event_id, late)
+        except Exception:  # a bug must not stop the other blocs' reminders
+            log.exception("reminder %s: delivery crashed", reminder_id)
+            outcome = Outcome("failed", "internal error")
+        try:
+            await self._record(reminder_id, outcome)
+        except Exception:
+            log.exception("reminder %s: could not record %s", reminder_id, outcome.status)
+        return outcome
+
+    async def _deliver(self, reminder_id: int, event_id: int, late: bool) -> Outcome:
+        found = await self.view(event_id, late)
+        if isinstance(found, Outcome):
+            return found
+        chat_id, view = found
+        text = self.render(view)
+        await self.pace.wait()
+        async with self.db.transaction() as uow:  # a crash from here on: maybe delivered
+            await uow.repo(ReminderRepo).mark_sending(reminder_id, self.clock.now())
+        try:
+            try:
+                message = await self.bot.send_message(chat_id, text)
+            except ChatMigrated as moved:  # the group became a supergroup
+                message = await self.bot.send_message(moved.new_chat_id, text)
+        except Forbidden as exc:
+            log.warning("reminder %s: chat %s refused: %s", reminder_id, chat_id, exc)
+            return Outcome("failed", f"refused: {exc}"[:200])
+        except BadRequest as exc:
+            log.warning("reminder %s: chat %s: %s", reminder_id, chat_id, exc)
+            return Outcome("failed", f"bad request: {exc}"[:200])
+        except (RetryAfter, NetworkError, RuntimeError) as exc:
+            kind = "uncertain" if maybe_delivered(exc) else "retry"
+            log.warning("reminder %s: %s (%s)", reminder_id, exc, kind)
+            return Outcome(kind, f"{type(exc).__name__}: {exc}"[:200])
+        async with self.db.transaction() as uow:
+            await uow.repo(ReminderRepo).mark_sent(reminder_id, message.message_id, self.clock.now())
+        return Outcome("sent")
+
+    async def _record(self, reminder_id: int, outcome: Outcome) -> None:
+        if outcome.status == "sent":
+            return
+        now = self.clock.now()
+        async with self.db.transaction() as uow:
+            repo = uow.repo(ReminderRepo)
+            if outcome.status in ("retry", "uncertain"):
+                await repo.release(
+                    reminder_id, now, uncertain=outcome.status == "uncertain", note=outcome.note
+                )
+            else:
+                await repo.close(reminder_id, outcome.status, outcome.note)

@@ -1,0 +1,141 @@
+"""`/submit` [nop] in a private chat: the person's open forms, a guided dialog, one-line answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler
+
+from bot.core.callbacks import encode
+from bot.core.commands import CommandSpec, CommandText
+from bot.core.formatting import format_when
+from bot.core.i18n import N_
+from bot.forms.answers import AnswerError, parse_answer
+from handlers.conversation.turn import Turn, command
+from handlers.forms.dialog import PREFIX, button_handlers, start_dialog
+from handlers.forms.target import Target, answer_error, load_target, save_answers
+from storage.forms import FormRepo
+
+SUBMIT = CommandSpec(
+    "submit",
+    "nop",
+    "private",
+    False,
+    N_("/submit [<id>] [<answer>]"),
+    N_("Answer a registration form for your unit"),
+)
+
+COMMANDS = [SUBMIT]
+_SUBMIT = re.compile(r"^#?(\d{1,9})(?:\s+(.*))?$", re.S)
+
+
+async def cmd_submit(turn: Turn, cmd: CommandText) -> None:
+    """'/submit' lists; '/submit <id>' guides; '/submit <id> <text>' answers a one-field form."""
+    rest = cmd.rest.strip()
+    if not rest:
+        await list_forms(turn)
+        return
+    found = _SUBMIT.match(rest)
+    if found is None:
+        await turn.reply(
+            turn._("Write /submit <form id>, e.g. /submit 3. /submit alone lists the forms you can answer.")
+        )
+        return
+    target = await load_target(turn, int(found.group(1)))
+    if target is None:
+        return
+    text = (found.group(2) or "").strip()
+    if text:
+        await answer_in_one_line(turn, target, text)
+    else:
+        await start_dialog(turn, target)
+
+
+async def answer_in_one_line(turn: Turn, target: Target, text: str) -> None:
+    """'/submit <id> <text>': the whole answer of a one-field form in the command."""
+    _ = turn._
+    form = target.form
+    if not form.one_field:
+        await turn.reply(
+            turn.tr.ngettext(
+                "Form #%(id)s has %(n)s question; I will ask it.",
+                "Form #%(id)s has %(n)s questions; I will ask them one by one.",
+                len(form.fields),
+                id=form.id,
+            )
+        )
+        await start_dialog(turn, target)
+        return
+    spec = form.fields[0]
+    try:
+        value = parse_answer(spec, text)
+    except AnswerError as exc:
+        example = "1, 3" if spec.type == "multi" else "1" if spec.type == "choice" else "…"
+        await turn.reply(
+            answer_error(turn, spec, exc)
+            + "\n"
+            + _(
+                "Nothing was stored. Write it like this: /submit %(id)s %(example)s",
+                id=form.id,
+                example=example,
+            )
+        )
+        return
+    await save_answers(turn, target, {spec.key: value})
+
+
+async def list_forms(turn: Turn) -> None:
+    """The open forms of every bloc where the person represents a unit, as buttons."""
+    _ = turn._
+    entries: list[tuple[int, str, str]] = []
+    async with turn.services.db.read() as uow:
+        memberships = await uow.units.memberships(turn.user_id)
+        repo = uow.repo(FormRepo)
+        for bloc_id, unit in memberships:
+            bloc = await uow.blocs.get(bloc_id)
+            assert bloc is not None
+            for form in await repo.of_bloc(bloc_id):
+                if form.locked(turn.now()):
+                    continue
+                answered = await repo.response(form.id, unit.id) is not None
+                state = _("answered ✅") if answered else _("not answered yet")
+                line = _(
+                    "#%(id)s %(title)s — %(bloc)s, for %(unit)s: %(state)s",
+                    id=form.id,
+                    title=form.title,
+                    bloc=bloc.name,
+                    unit=unit.name,
+                    state=state,
+                )
+                if form.deadline is not None:
+                    line += "\n    " + _(
+                        "Deadline: %(when)s", when=format_when(form.deadline, turn.tz, turn.lang)
+                    )
+                entries.append((form.id, f"#{form.id} {form.title}"[:60], line))
+    if not memberships:
+        await turn.reply(
+            _("You do not represent any unit yet. Open the join link your bloc's chair sent you.")
+        )
+        return
+    if not entries:
+        await turn.reply(_("There are no open forms for your units right now."))
+        return
+    buttons = [
+        [InlineKeyboardButton(label, callback_data=encode(PREFIX, "s", form_id))]
+        for form_id, label, _line in entries
+    ]
+    await turn.reply(
+        _("Forms you can answer:")
+        + "\n"
+        + "\n".join(e[2] for e in entries)
+        + "\n"
+        + _("Press one to answer it."),
+        InlineKeyboardMarkup(buttons),
+    )
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """/submit and the dialog's buttons (typed answers: forms_dialog.early_handlers)."""
+    return [command(SUBMIT, cmd_submit, needs_bloc=False), *button_handlers()]

@@ -1,0 +1,352 @@
+"""The private answering dialog: one question at a time, buttons for choices, draft in the DB."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, MessageHandler, filters
+
+from bot.core.callbacks import Callback, CallbackError, encode
+from bot.core.formatting import format_when
+from bot.forms.answers import (
+    AnswerError,
+    complete,
+    counted,
+    next_field,
+    parse_answer,
+    with_answer,
+)
+from bot.forms.model import NO, YES, Draft, Field, Value
+from bot.services import BlocContext
+from handlers.conversation.prompts import Pending
+from handlers.conversation.turn import Turn, button, load_turn
+from handlers.forms.card import show_value, yes_no
+from handlers.forms.target import Target, answer_error, load_target, save_answers
+from storage.forms import FormRepo
+
+PREFIX = "fm"
+# Typed text is taken as an answer only while the dialog is fresh: after a pause this long the
+# person is first asked whether they meant the form (an abandoned draft must not silently take
+# a message written days later as an answer).
+DRAFT_IDLE = timedelta(hours=24)
+
+
+def question_markup(
+    _: Any, form_id: int, index: int, spec: Field, picked: tuple[int, ...], keep: bool
+) -> InlineKeyboardMarkup:
+    """Buttons for one question: the choices (ticks for several), keep, cancel."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if spec.type == "choice":
+        rows += [
+            [InlineKeyboardButton(f"{i}. {o}"[:60], callback_data=encode(PREFIX, "o", form_id, index, i - 1))]
+            for i, o in enumerate(spec.options, 1)
+        ]
+    elif spec.type == "yesno":
+        words = yes_no(_)
+        rows.append(
+            [
+                InlineKeyboardButton(words[v], callback_data=encode(PREFIX, "o", form_id, index, i))
+                for i, v in enumerate((YES, NO))
+            ]
+        )
+    elif spec.type == "multi":
+        rows += [
+            [
+                InlineKeyboardButton(
+                    ("☑ " if i in picked else "☐ ") + o[:56],
+                    callback_data=encode(PREFIX, "t", form_id, index, i),
+                )
+            ]
+            for i, o in enumerate(spec.options)
+        ]
+        rows.append([InlineKeyboardButton(_("Done ✔"), callback_data=encode(PREFIX, "d", form_id, index))])
+    if keep:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("Keep the current answer"), callback_data=encode(PREFIX, "k", form_id, index)
+                )
+            ]
+        )
+    rows.append([InlineKeyboardButton(_("Cancel"), callback_data=encode(PREFIX, "x", form_id))])
+    return InlineKeyboardMarkup(rows)
+
+
+async def start_dialog(turn: Turn, target: Target) -> None:
+    """Begin (or resume) answering a form; the draft lives in the database."""
+    _ = turn._
+    form = target.form
+    async with turn.services.db.transaction() as uow:
+        draft = await uow.repo(FormRepo).draft(turn.user_id, form.id)
+        resumed = draft is not None and draft.unit_id == target.unit.id and bool(draft.answers)
+        if draft is None or draft.unit_id != target.unit.id:
+            draft = Draft(turn.user_id, form.id, target.unit.id)
+        await uow.repo(FormRepo).put_draft(draft)
+    lines = [
+        _(
+            'Form #%(id)s "%(title)s" of %(bloc)s, answered for %(unit)s.',
+            id=form.id,
+            title=form.title,
+            bloc=target.bloc.name,
+            unit=target.unit.name,
+        )
+    ]
+    if form.deadline is not None:
+        lines.append(_("Deadline: %(when)s", when=format_when(form.deadline, turn.tz, turn.lang)))
+    if target.response is not None:
+        lines.append(
+            _(
+                "%(unit)s already answered on %(when)s. Your answers will replace those "
+                '(the earlier version is kept); "Keep" leaves an answer as it is.',
+                unit=target.unit.name,
+                when=format_when(target.response.answered_at, turn.tz, turn.lang),
+            )
+        )
+    if resumed:
+        lines.append(_("Continuing where you left off; your earlier answers are kept."))
+    lines.append(_("Send /cancel to stop."))
+    await ask_next(turn, target, draft, before="\n".join(lines))
+
+
+async def ask_next(turn: Turn, target: Target, draft: Draft, before: str = "") -> None:
+    """Ask the next unanswered question (after `before`), or store the complete answers."""
+    _ = turn._
+    form = target.form
+    spec = next_field(form.fields, draft.answers)
+    if spec is None:
+        if before:
+            await turn.reply(before)
+        await save_answers(turn, target, complete(form.fields, draft.answers))
+        return
+    asked = counted(form.fields, draft.answers)
+    lines = [before + "\n"] if before else []
+    lines.append(
+        _("Question %(i)s of %(n)s: %(label)s", i=asked.index(spec) + 1, n=len(asked), label=spec.label)
+    )
+    if spec.type in ("choice", "multi"):
+        lines += [f"{i}. {o}" for i, o in enumerate(spec.options, 1)]
+    hints = {
+        "text": _("Type your answer (at most 2000 characters)."),
+        "number": _("Type a number."),
+        "choice": _("Press one button, or send the number of your choice."),
+        "multi": _("Tick one or more and press Done, or send the numbers separated by commas, e.g. 1, 3."),
+        "yesno": _("Press Yes or No."),
+    }
+    lines.append(hints[spec.type])
+    current = target.response.answers.get(spec.key) if target.response else None
+    if current is not None:
+        lines.append(_("Current answer: %(value)s", value=show_value(_, turn.lang, spec, current)))
+    markup = question_markup(_, form.id, form.fields.index(spec), spec, draft.picked, current is not None)
+    sent = await turn.reply("\n".join(lines), markup)
+    async with turn.services.db.transaction() as uow:
+        await uow.repo(FormRepo).put_draft(replace(draft, message_id=sent.message_id if sent else None))
+
+
+async def record(turn: Turn, target: Target, draft: Draft, spec: Field, value: Value) -> None:
+    """Keep one answer in the draft, then go on."""
+    answers = with_answer(target.form.fields, draft.answers, spec.key, value)
+    draft = replace(draft, answers=answers, picked=(), message_id=None)
+    async with turn.services.db.transaction() as uow:
+        await uow.repo(FormRepo).put_draft(draft)
+    query = turn.update.callback_query
+    if query is not None and query.message is not None:
+        shown = show_value(turn._, turn.lang, spec, value)
+        try:
+            await query.edit_message_text(f"{spec.label}\n→ {shown}", reply_markup=None)
+        except BadRequest:
+            pass  # an old or unchanged question; the next one is sent anyway
+    await ask_next(turn, target, draft)
+
+
+async def on_button(turn: Turn, data: Callback) -> None:
+    """Dialog buttons: start, choose, tick, done, keep, cancel (stale ones are refused)."""
+    _ = turn._
+    query = turn.update.callback_query
+    assert query is not None
+    action, form_id = data.str(0), data.int(1)
+    if action == "s":
+        await query.answer()
+        target = await load_target(turn, form_id)
+        if target is not None:
+            await start_dialog(turn, target)
+        return
+    async with turn.services.db.read() as uow:
+        draft = await uow.repo(FormRepo).draft(turn.user_id, form_id)
+    if action == "x":
+        await query.answer()
+        await cancel_draft(turn, draft)
+        return
+    if draft is None or action not in ("o", "t", "d", "k"):
+        raise CallbackError("no such draft or action")
+    target = await load_target(turn, form_id)
+    if target is None:
+        await query.answer()
+        return
+    fields = target.form.fields
+    index = data.int(2)
+    spec = fields[index] if 0 <= index < len(fields) else None
+    if spec is None or spec != next_field(fields, draft.answers) or draft.unit_id != target.unit.id:
+        raise CallbackError("not the current question")
+    if action == "k":
+        current = target.response.answers.get(spec.key) if target.response else None
+        if current is None:
+            raise CallbackError("nothing to keep")
+        await query.answer()
+        await record(turn, target, draft, spec, current)
+        return
+    choices: tuple[str, ...] = (YES, NO) if spec.type == "yesno" else spec.options
+    if action == "o" and spec.type in ("choice", "yesno"):
+        option = data.int(3)
+        if not 0 <= option < len(choices):
+            raise CallbackError("no such option")
+        await query.answer()
+        await record(turn, target, draft, spec, choices[option])
+    elif action == "t" and spec.type == "multi":
+        option = data.int(3)
+        if not 0 <= option < len(choices):
+            raise CallbackError("no such option")
+        picked = tuple(sorted(set(draft.picked) ^ {option}))
+        draft = replace(draft, picked=picked)
+        async with turn.services.db.transaction() as uow:
+            await uow.repo(FormRepo).put_draft(draft)
+        await query.answer()
+        keep = target.response is not None and spec.key in target.response.answers
+        try:
+            await query.edit_message_reply_markup(question_markup(_, form_id, index, spec, picked, keep))
+        except BadRequest as exc:  # an older copy of the question may already show these ticks
+            if "not modified" not in str(exc).lower():
+                raise
+    elif action == "d" and spec.type == "multi":
+        if not draft.picked:
+            await query.answer(_("Tick at least one."), show_alert=True)
+            return
+        await query.answer()
+        await record(turn, target, draft, spec, [choices[i] for i in draft.picked])
+    else:
+        raise CallbackError("action does not fit the question")
+
+
+async def cancel_draft(turn: Turn, draft: Draft | None) -> None:
+    """Forget a draft and say that nothing was sent."""
+    _ = turn._
+    if draft is None:
+        await turn.reply(_("There was nothing to cancel."))
+        return
+    async with turn.services.db.transaction() as uow:
+        await uow.repo(FormRepo).drop_draft(turn.user_id, draft.form_id)
+    await turn.reply(
+        _("Stopped answering form #%(id)s. Nothing was sent. /submit %(id)s starts again.", id=draft.form_id)
+    )
+
+
+def _prompt_pending(context: BlocContext, user_id: int) -> bool:
+    """Whether another feature's question waits for this person's reply in this chat."""
+    pending = context.chat_data.get("pending") if context.chat_data is not None else None
+    return isinstance(pending, Pending) and pending.user_id == user_id
+
+
+async def on_text(update: Update, context: BlocContext) -> None:
+    """Typed answers in a private chat, only while this person has a fresh draft."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or _prompt_pending(context, user.id):
+        return
+    services = context.services
+    async with services.db.read() as uow:
+        draft = await uow.repo(FormRepo).draft(user.id)
+    if draft is None:
+        return
+    turn = await load_turn(update, context)
+    if draft.updated_at is None or services.clock.now() - draft.updated_at > DRAFT_IDLE:
+        async with services.db.read() as uow:
+            form = await uow.repo(FormRepo).get(draft.form_id)
+        if form is None or form.locked(services.clock.now()):
+            return  # an old draft of a locked form: the text is surely not meant for it
+        async with services.db.transaction() as uow:
+            await uow.repo(FormRepo).put_draft(draft)  # fresh again: the next text answers
+        await turn.reply(
+            turn._(
+                "You have unfinished answers to form #%(id)s. Send /submit %(id)s to see the "
+                "question again, or /cancel to drop them.",
+                id=draft.form_id,
+            )
+        )
+        raise ApplicationHandlerStop
+    target = await load_target(turn, draft.form_id)
+    if target is not None:
+        await answer_typed(turn, target, draft, message.text or "")
+    raise ApplicationHandlerStop
+
+
+async def answer_typed(turn: Turn, target: Target, draft: Draft, text: str) -> None:
+    """Check a typed answer to the current question; a wrong one is explained and asked again."""
+    if draft.unit_id != target.unit.id:
+        await start_dialog(turn, target)  # the person now speaks for another unit: start over
+        return
+    spec = next_field(target.form.fields, draft.answers)
+    if spec is None:
+        await ask_next(turn, target, draft)  # complete but not stored (it was locked): store
+        return
+    try:
+        value = parse_answer(spec, text)
+    except AnswerError as exc:
+        await ask_next(
+            turn,
+            target,
+            draft,
+            before=answer_error(turn, spec, exc) + "\n" + turn._("Your earlier answers are kept."),
+        )
+        return
+    await record(turn, target, draft, spec, value)
+
+
+async def on_cancel(update: Update, context: BlocContext) -> None:
+    """/cancel in a private chat with a draft: forget the draft (other questions go on)."""
+    user = update.effective_user
+    if user is None:
+        return
+    async with context.services.db.read() as uow:
+        draft = await uow.repo(FormRepo).draft(user.id)
+    if draft is None:
+        return
+    turn = await load_turn(update, context)
+    await cancel_draft(turn, draft)
+    if not _prompt_pending(context, user.id):
+        raise ApplicationHandlerStop
+
+
+async def on_start_form(update: Update, context: BlocContext) -> None:
+    """'/start form_<id>' (the card's button): remember the person, open the dialog."""
+    turn = await load_turn(update, context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None or message.text is None:
+        return
+    async with turn.services.db.transaction() as uow:
+        await uow.people.upsert(user.id, user.full_name, user.username)
+        await uow.people.mark_started(user.id)
+    form_id = int(message.text.rsplit("form_", 1)[1])
+    target = await load_target(turn, form_id)
+    if target is not None:
+        await start_dialog(turn, target)
+    raise ApplicationHandlerStop
+
+
+def early_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """Handlers that must see private messages before the others (group -1)."""
+    private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    return [
+        CommandHandler(
+            "start", on_start_form, filters=private & filters.Regex(r"^/start(@\w+)?\s+form_\d{1,9}\s*$")
+        ),
+        CommandHandler(["cancel", "huy"], on_cancel, filters=private),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text),
+    ]
+
+
+def button_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The dialog's buttons."""
+    return [button(PREFIX, on_button)]

@@ -1,0 +1,138 @@
+"""Who answers which form: the person's unit, the lock, storing a response, wrong answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.formatting import format_when
+from bot.forms.answers import MAX_TEXT, AnswerError
+from bot.forms.model import Answers, Field, Form, Response
+from bot.roster.model import Bloc, Unit
+from handlers.conversation.turn import Turn
+from handlers.forms.card import refresh_card, show_answers
+from storage.forms import FormRepo
+
+
+@dataclass(frozen=True)
+class Target:
+    """A form a person may answer now, for their unit, with the unit's current response."""
+
+    form: Form
+    bloc: Bloc
+    unit: Unit
+    response: Response | None
+
+
+def locked_message(turn: Turn, form: Form) -> str:
+    """Why answers to a form are not accepted any more."""
+    _ = turn._
+    if form.status == "closed" or form.deadline is None:
+        return _(
+            'Form #%(id)s "%(title)s" is closed: answers can no longer be sent or '
+            "changed. The bloc's chair can reopen it.",
+            id=form.id,
+            title=form.title,
+        )
+    return _(
+        'The deadline of form #%(id)s "%(title)s" was %(when)s: answers are locked. '
+        "The bloc's chair can reopen it.",
+        id=form.id,
+        title=form.title,
+        when=format_when(form.deadline, turn.tz, turn.lang),
+    )
+
+
+async def load_target(turn: Turn, form_id: int) -> Target | None:
+    """The form and the person's unit in its bloc; on any refusal reply and return None."""
+    async with turn.services.db.read() as uow:
+        form = await uow.repo(FormRepo).get(form_id)
+        bloc = await uow.blocs.get(form.bloc_id) if form else None
+        unit = await uow.units.unit_of(form.bloc_id, turn.user_id) if form else None
+        response = await uow.repo(FormRepo).response(form_id, unit.id) if unit else None
+    if form is None or bloc is None or unit is None:
+        await turn.reply(
+            turn._(
+                "You cannot answer form #%(id)s: there is no such form, or you do not represent a "
+                "unit of its bloc. /submit lists the forms you can answer.",
+                id=form_id,
+            )
+        )
+        return None
+    if form.locked(turn.now()):
+        await turn.reply(locked_message(turn, form))
+        return None
+    return Target(form, bloc, unit, response)
+
+
+def answer_error(turn: Turn, spec: Field, exc: AnswerError) -> str:
+    """What is wrong with an answer, in words."""
+    _ = turn._
+    if exc.reason == "too_long":
+        return _(
+            "That answer has %(n)s characters; at most %(max)s, please. Shorten it and send it again.",
+            n=exc.detail,
+            max=MAX_TEXT,
+        )
+    if exc.reason == "not_number":
+        return _('"%(text)s" is not a number. Send digits only, e.g. 12 or 2,5.', text=exc.detail[:50])
+    if exc.reason == "number_too_big":
+        return _("That number is too big.")
+    if exc.reason == "not_choice":
+        options = "\n".join(f"{i}. {o}" for i, o in enumerate(spec.options, 1))
+        return _(
+            '"%(text)s" is not one of the choices:\n%(options)s\nPress a button or send the number.',
+            text=exc.detail[:50],
+            options=options,
+        )
+    if exc.reason == "not_yesno":
+        return _("Please answer yes or no (có / không), or press a button.")
+    return _("The answer is empty.")
+
+
+async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
+    """Store the unit's response (re-checking the lock and the person's unit), then say so."""
+    _ = turn._
+    form = target.form
+    async with turn.services.db.transaction() as uow:
+        repo = uow.repo(FormRepo)
+        fresh = await repo.get(form.id)
+        unit = await uow.units.unit_of(form.bloc_id, turn.user_id)
+        refusal, version = None, 0
+        if fresh is None or fresh.locked(turn.now()):
+            refusal = locked_message(turn, fresh or form)
+        elif unit is None or unit.id != target.unit.id:
+            refusal = _(
+                "You no longer represent %(unit)s, so I did not store these answers.", unit=target.unit.name
+            )
+            await repo.drop_draft(turn.user_id, form.id)
+        else:
+            version = await repo.save_response(form.id, unit.id, turn.user_id, answers)
+            await repo.drop_draft(turn.user_id, form.id)
+    if refusal is not None:
+        await turn.reply(refusal)
+        return False
+    lines = [
+        _(
+            "Thank you. The answers of %(unit)s to form #%(id)s are recorded:",
+            unit=target.unit.name,
+            id=form.id,
+        ),
+        show_answers(_, turn.lang, form, answers),
+    ]
+    if version > 1:
+        lines.append(
+            _("This replaces the earlier answers (version %(v)s; every version is kept).", v=version)
+        )
+    if form.deadline is not None:
+        lines.append(
+            _(
+                "You can change them with /submit %(id)s until %(when)s.",
+                id=form.id,
+                when=format_when(form.deadline, turn.tz, turn.lang),
+            )
+        )
+    else:
+        lines.append(_("You can change them with /submit %(id)s until the form is closed.", id=form.id))
+    await turn.reply("\n".join(lines))
+    await refresh_card(turn.context.bot, turn.services, form.id)
+    return True

@@ -1,0 +1,184 @@
+"""The private ballot's pages, review and receipt: texts and keyboards (pure builders).
+
+Every text here starts with BALLOT_MARK and every button uses BALLOT_PREFIX, so that the log
+redaction (bot/polls/secrecy.py) recognises ballot traffic. Ticks live in the draft, in memory.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.callbacks import encode
+from bot.core.formatting import format_when
+from bot.core.i18n import Translator
+from bot.polls.ballots import BallotCategory, BallotForm, Draft
+from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX, TICK_MARK
+from bot.polls.tally import Answer
+from handlers.polls.state import PollState
+
+EMPTY_MARK = "▫️"
+MAX_BUTTON = 60
+ANSWER_CODES: dict[Answer, str] = {"yes": "y", "no": "n", "blank": "b"}
+CODE_ANSWERS: dict[str, Answer] = {v: k for k, v in ANSWER_CODES.items()}
+
+
+def data(form: BallotForm, action: str, *args: int | str) -> str:
+    """Callback data of a ballot button: bv:<poll>:<round>:<action>:…"""
+    return encode(BALLOT_PREFIX, form.poll_id, form.round_no, action, *args)
+
+
+def answer_words(tr: Translator) -> dict[Answer, str]:
+    """Đồng ý / Không đồng ý / Phiếu trắng."""
+    _ = tr.gettext
+    return {"yes": _("Agree"), "no": _("Disagree"), "blank": _("Blank ballot")}
+
+
+def _header(tr: Translator, state: PollState, form: BallotForm) -> list[str]:
+    _ = tr.gettext
+    return [
+        BALLOT_MARK + " " + _("Secret ballot — %(bloc)s", bloc=state.bloc.name),
+        _(
+            "#%(id)s %(title)s — round %(round)s",
+            id=state.poll.id,
+            title=state.poll.title,
+            round=form.round_no,
+        ),
+        _("Voting for: %(unit)s", unit=state.names.get(form.unit, "?")),
+    ]
+
+
+def _label(state: PollState, cat: BallotCategory, unit: int) -> str:
+    return f"#{cat.number_of(unit)} {state.names.get(unit, '?')}"[:MAX_BUTTON]
+
+
+def page_view(
+    tr: Translator, state: PollState, form: BallotForm, draft: Draft, page: int, lang: str, tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One category of the ballot: its candidates as tick buttons, and the way on."""
+    _ = tr.gettext
+    cat = form.categories[page]
+    lines = _header(tr, state, form)
+    lines.append(
+        _("Category %(no)s of %(count)s: %(name)s", no=page + 1, count=len(form.categories), name=cat.name)
+    )
+    rows: list[list[InlineKeyboardButton]] = []
+    if cat.kind == "confirm":
+        lines.append(_("Proposed: %(unit)s. Do you agree?", unit=state.names.get(cat.candidates[0], "?")))
+        said = draft.confirms.get(cat.index)
+        for answer, word in answer_words(tr).items():
+            mark = TICK_MARK if said == answer else EMPTY_MARK
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        f"{mark} {word}", callback_data=data(form, "a", cat.index, ANSWER_CODES[answer])
+                    )
+                ]
+            )
+    else:
+        ticked = draft.choices.get(cat.index, ())
+        lines.append(
+            tr.ngettext(
+                "Tick up to %(n)s unit (press again to untick). Ticked: %(done)s of %(n)s.",
+                "Tick up to %(n)s units (press again to untick). Ticked: %(done)s of %(n)s.",
+                cat.seats,
+                done=len(ticked),
+            )
+        )
+        if not form.self_vote and form.unit in cat.candidates:
+            lines.append(_("Your own unit is not listed: this vote does not allow voting for oneself."))
+        suggested = state.poll.suggested.get(cat.index)
+        if suggested in form.shown(cat):
+            lines.append(
+                _("★ Suggested by the rotation: %(unit)s", unit=state.names.get(suggested or 0, "?"))
+            )
+        for unit in form.shown(cat):
+            mark = TICK_MARK if unit in ticked else EMPTY_MARK
+            star = " ★" if unit == suggested else ""
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        f"{mark} {_label(state, cat, unit)}{star}",
+                        callback_data=data(form, "t", cat.index, cat.number_of(unit)),
+                    )
+                ]
+            )
+    if state.poll.deadline is not None:
+        lines.append(_("Deadline: %(when)s", when=format_when(state.poll.deadline, tz, lang)))
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀ " + _("Back"), callback_data=data(form, "p", page - 1)))
+    if page + 1 < len(form.categories):
+        nav.append(InlineKeyboardButton(_("Next") + " ▶", callback_data=data(form, "p", page + 1)))
+    else:
+        nav.append(InlineKeyboardButton(_("Review") + " ▶", callback_data=data(form, "r")))
+    rows.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def choice_lines(tr: Translator, state: PollState, form: BallotForm, draft: Draft) -> list[str]:
+    """What the draft says, category by category."""
+    _ = tr.gettext
+    words = answer_words(tr)
+    lines = []
+    for no, cat in enumerate(form.categories, 1):
+        if cat.kind == "confirm":
+            said = draft.confirms.get(cat.index)
+            text = f"{TICK_MARK} {words[said]}" if said else _("(left blank)")
+        else:
+            picks = draft.choices.get(cat.index, ())
+            text = ", ".join(f"{TICK_MARK} {_label(state, cat, u)}" for u in picks) or _("(left blank)")
+        lines.append(f"{no}. {cat.name}: {text}")
+    return lines
+
+
+def review_view(
+    tr: Translator, state: PollState, form: BallotForm, draft: Draft
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The whole ballot before it is sent, with Send and Change."""
+    _ = tr.gettext
+    lines = _header(tr, state, form)
+    lines[0] = BALLOT_MARK + " " + _("Check your ballot before sending it")
+    lines += choice_lines(tr, state, form, draft)
+    lines.append(_("Once sent, the ballot cannot be changed."))
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("✅ " + _("Send the ballot"), callback_data=data(form, "c"))],
+            [InlineKeyboardButton("✏️ " + _("Change"), callback_data=data(form, "p", 0))],
+        ]
+    )
+    return "\n".join(lines), markup
+
+
+def receipt_text(
+    tr: Translator, state: PollState, unit: int, round_no: int, at: datetime, lang: str, tz: ZoneInfo
+) -> str:
+    """The voter's receipt: which ballot was received, when; the choices are not repeated."""
+    _ = tr.gettext
+    return "\n".join(
+        [
+            BALLOT_MARK
+            + " "
+            + _(
+                "Ballot received: %(unit)s, poll #%(id)s %(title)s, round %(round)s, at %(when)s.",
+                unit=state.names.get(unit, "?"),
+                id=state.poll.id,
+                title=state.poll.title,
+                round=round_no,
+                when=format_when(at, tz, lang),
+            ),
+            _(
+                "It is a secret ballot: your choices are stored apart from your unit's name and are "
+                "not shown here any more. The totals are published when the vote closes."
+            ),
+        ]
+    )
+
+
+def start_button(tr: Translator, state: PollState, form: BallotForm) -> InlineKeyboardMarkup:
+    """A single 'Vote' button that opens the ballot (for lists and reminders)."""
+    _ = tr.gettext
+    text = BALLOT_MARK + " " + _("Vote: #%(id)s %(title)s", id=state.poll.id, title=state.poll.title)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text[:MAX_BUTTON], callback_data=data(form, "s"))]])

@@ -1,0 +1,166 @@
+"""/elect: the election of a year's chair and vice chair, and confirming its winners as roles.
+
+The election is an ordinary poll (two ranked categories of quota 1, every unit a candidate)
+with the rotation's suggestion (bot/roster/rotation.py) marked on the card and the ballot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.callbacks import Callback, CallbackError, encode
+from bot.core.commands import CommandSpec, CommandText
+from bot.core.i18n import N_, Translator
+from bot.core.names import fold
+from bot.polls.model import MAX_CANDIDATES, PollProblem, parse_rules
+from bot.polls.tally import Rules
+from bot.roster.rotation import suggest_chair_and_vice
+from handlers.conversation.turn import Turn
+from handlers.polls.problems import problem_text
+from handlers.polls.state import PollState, load_state, read_state
+from handlers.polls.text import draft_text
+from storage.polls import CategoryRow, PollRepo
+
+ELECT = CommandSpec(
+    "elect",
+    "bau",
+    "group",
+    True,
+    N_("/elect <year>"),
+    N_("Election poll for a year's chair and vice chair (rotation suggested)"),
+)
+CONFIRM_PREFIX = "pcf"
+
+
+async def store_draft(
+    turn: Turn,
+    kind: str,
+    title: str,
+    year: int,
+    rules: Rules,
+    deadline: datetime | None,
+    rows: list[CategoryRow],
+    lists: dict[int, tuple[int, ...]],
+    suggested: tuple[int | None, int | None] = (None, None),
+) -> None:
+    """Save a draft poll and show it."""
+    assert turn.bloc is not None
+    async with turn.services.db.transaction() as uow:
+        polls = uow.repo(PollRepo)
+        poll_id = await polls.create(
+            turn.bloc.id, kind, title, year, rules, deadline, turn.user_id, rows, suggested
+        )
+        for index, units in lists.items():
+            await polls.set_candidates(poll_id, 1, index, units)
+        state = await read_state(uow, poll_id)
+    assert state is not None
+    await turn.reply(draft_text(turn.tr, state, turn.lang, turn.tz))
+
+
+async def cmd_elect(turn: Turn, cmd: CommandText) -> None:
+    """'/elect <year>': a draft election of that year's chair and vice chair, rotation suggested."""
+    _ = turn._
+    assert turn.bloc is not None
+    text = cmd.first_line.strip()
+    year = int(text) if text.isdigit() and len(text) == 4 else 0
+    if not turn.year() <= year <= turn.year() + 2:
+        await turn.reply(
+            _(
+                "Write the year to elect for, from %(low)s to %(high)s: /elect %(high)s",
+                low=turn.year(),
+                high=turn.year() + 1,
+            )
+        )
+        return
+    rules, deadline = None, None
+    try:
+        for line in cmd.lines:
+            head, _sep, tail = line.partition(":")
+            if fold(head) not in ("rules", "quy tac") or rules is not None:
+                raise PollProblem("bad_rules", line)
+            rules, deadline = parse_rules(tail, now=turn.now(), tz=turn.tz)
+    except PollProblem as problem:
+        await turn.reply(problem_text(turn.tr, problem))
+        return
+    async with turn.services.db.read() as uow:
+        units = await uow.units.active(turn.bloc.id)
+        now_roles = await uow.blocs.roles(turn.bloc.id, year - 1)
+    if len(units) < 2:
+        await turn.reply(_("An election needs at least two units. Add them with /units add."))
+        return
+    order = [u.id for u in units][:MAX_CANDIDATES]
+    chair, vice = suggest_chair_and_vice(order, now_roles.chair, now_roles.vice)
+    rows = [
+        CategoryRow(0, _("Chair unit (Khối trưởng) %(year)s", year=year), 1, "pick", None),
+        CategoryRow(1, _("Vice chair unit (Khối phó) %(year)s", year=year), 1, "pick", None),
+    ]
+    await store_draft(
+        turn,
+        "election",
+        _("Election of the chair and vice chair for %(year)s", year=year),
+        year,
+        rules or Rules(),
+        deadline,
+        rows,
+        {0: tuple(order), 1: tuple(order)},
+        (chair, vice),
+    )
+
+
+def confirm_button(tr: Translator, state: PollState) -> InlineKeyboardMarkup:
+    """The election result's 'make them chair and vice chair' button."""
+    text = tr.gettext("✅ Confirm as chair and vice chair for %(year)s", year=state.poll.year)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=encode(CONFIRM_PREFIX, state.poll.id))]]
+    )
+
+
+async def confirm(turn: Turn, state: PollState, rest: str) -> None:
+    """'/poll <id> confirm': an election's winners become that year's chair and vice chair."""
+    _ = turn._
+    result = state.outcome
+    if state.poll.kind != "election":
+        await turn.reply(_("Only an election poll (/elect) is confirmed."))
+        return
+    if result is None or result.phase != "final" or len(result.proposals) != 2:
+        await turn.reply(
+            _("Poll #%(id)s has no elected chair and vice chair to confirm yet.", id=state.poll.id)
+        )
+        return
+    chair, vice = result.proposals[0][0], result.proposals[1][0]
+    async with turn.services.db.transaction() as uow:
+        done = await uow.repo(PollRepo).confirm(state.poll.id, turn.user_id)
+        if done:
+            await uow.blocs.set_role(state.bloc.id, state.poll.year, "chair", chair)
+            await uow.blocs.set_role(state.bloc.id, state.poll.year, "vice", vice)
+    if not done:
+        await turn.reply(_("Poll #%(id)s was already confirmed.", id=state.poll.id))
+        return
+    await turn.reply(
+        _(
+            "Confirmed: %(chair)s is the chair unit (Khối trưởng) and %(vice)s the vice "
+            "chair unit (Khối phó) for %(year)s.",
+            chair=state.names[chair],
+            vice=state.names[vice],
+            year=state.poll.year,
+        )
+    )
+
+
+async def on_confirm(turn: Turn, data: Callback) -> None:
+    """The confirm button under an election's results (admins only)."""
+    query = turn.update.callback_query
+    assert query is not None
+    if turn.bloc is None:
+        raise CallbackError("not in a bloc")
+    if not await turn.is_admin():
+        await turn.alert(await turn.who_may_admin())
+        return
+    state = await load_state(turn.services.db, data.int(0))
+    if state is None or state.bloc.id != turn.bloc.id:
+        raise CallbackError("poll of another bloc")
+    await query.answer()
+    await turn.drop_buttons()
+    await confirm(turn, state, "")

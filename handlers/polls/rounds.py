@@ -1,0 +1,293 @@
+"""A poll's rounds: opening (ballots out, the turnout card), closing (count, results, chart).
+
+These run from commands and from the deadline timer alike, so they take the bot and the
+services rather than a Turn. Group texts are in the bloc's language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.core.chunks import split_message
+from bot.core.i18n import Translator, translator
+from bot.core.offload import in_worker, warm
+from bot.polls.ballots import Draft
+from bot.polls.charts import Bar, Chart, Panel, bar_chart, prime
+from bot.polls.model import result_rows
+from bot.roster.model import voter_of
+from bot.services import Services
+from handlers.polls.ballot import page_view
+from handlers.polls.election import confirm_button
+from handlers.polls.state import PollState, load_state, read_state
+from handlers.polls.text import card_text, results_text
+from storage.polls import PollRepo, scrub_history
+
+log = logging.getLogger(__name__)
+
+REMIND_BEFORE = (timedelta(days=1), timedelta(hours=2))
+MAX_BARS = 15  # candidates drawn per category in the chart (the proposed ones always are)
+CLOSE_TIMER = "poll_close"
+REMIND_TIMER = "poll_remind"
+
+
+def group_words(state: PollState) -> tuple[Translator, str, ZoneInfo]:
+    """The bloc's translator, language and timezone."""
+    return translator(state.bloc.language), state.bloc.language, ZoneInfo(state.bloc.timezone)
+
+
+async def send(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Send one message; None when Telegram refuses (a person who never started the bot)."""
+    try:
+        return await bot.send_message(chat_id, text, reply_markup=markup)
+    except Forbidden:
+        return None
+    except BadRequest as exc:
+        if "chat not found" in str(exc).lower():
+            return None
+        raise
+
+
+async def edit(
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit a message in place; False when it is gone."""
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return True
+        log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
+        return False
+    return True
+
+
+def vote_link(services: Services, poll_id: int) -> str:
+    """The deep link that opens a private chat and shows the ballot."""
+    return f"https://t.me/{services.bot_username}?start=vote_{poll_id}"
+
+
+def card_markup(tr: Translator, services: Services, state: PollState) -> InlineKeyboardMarkup | None:
+    """The card's 'get my ballot' link while the round is open."""
+    if state.poll.status != "open":
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    tr.gettext("Get my ballot privately"), url=vote_link(services, state.poll.id)
+                )
+            ]
+        ]
+    )
+
+
+async def refresh_card(bot: Bot, services: Services, poll_id: int) -> None:
+    """Edit the group's turnout card in place (post it if it is missing)."""
+    state = await load_state(services.db, poll_id)
+    if state is None:
+        return
+    if state.poll.status == "open":
+        warm(prime)  # the results chart will be drawn in the worker process at the close
+    tr, lang, tz = group_words(state)
+    text = card_text(tr, state, lang, tz)
+    markup = card_markup(tr, services, state)
+    card = state.poll.card_message_id
+    if card is not None and await edit(bot, state.bloc.chat_id, card, text, markup):
+        return
+    sent = await bot.send_message(state.bloc.chat_id, text, reply_markup=markup)
+    async with services.db.transaction() as uow:
+        await uow.repo(PollRepo).set_card(poll_id, sent.message_id)
+
+
+async def ballot_message(
+    bot: Bot, services: Services, state: PollState, unit: int, chat_id: int
+) -> Message | None:
+    """Send the first page of a unit's ballot to its voter."""
+    async with services.db.read() as uow:
+        lang = await uow.people.chat_language(chat_id) or state.bloc.language
+    text, markup = page_view(
+        translator(lang), state, state.form_for(unit), Draft(), 0, lang, ZoneInfo(state.bloc.timezone)
+    )
+    return await send(bot, chat_id, text, markup)
+
+
+async def deliver_ballots(bot: Bot, services: Services, poll_id: int, units: list[int] | None = None) -> None:
+    """Send each unit's ballot to its voter; tell the group who could not be reached."""
+    state = await load_state(services.db, poll_id)
+    if state is None or state.poll.status != "open":
+        return
+    async with services.db.read() as uow:
+        reps = await uow.units.representatives(state.bloc.id)
+    unreachable: list[str] = []
+    nobody: list[str] = []
+    for unit in units if units is not None else state.missing:
+        voter = voter_of([r for r in reps if r.unit_id == unit])
+        name = state.names.get(unit, "?")
+        if voter is None:
+            nobody.append(name)
+            continue
+        sent = None
+        if voter.person.started:
+            try:
+                sent = await ballot_message(bot, services, state, unit, voter.person.user_id)
+            except TelegramError as exc:  # one failed send must not stop the others
+                log.warning("could not send a ballot of poll %s: %s", poll_id, type(exc).__name__)
+        if sent is None:
+            unreachable.append(f"{name} ({voter.person.full_name})")
+    tr, _lang, _tz = group_words(state)
+    _ = tr.gettext
+    lines = []
+    if unreachable:
+        lines.append(
+            _(
+                "I could not send the ballot privately to these voters, who have not "
+                "opened a chat with me yet: %(units)s. Press the button below, then Start: "
+                "the ballot comes at once.",
+                units="; ".join(unreachable),
+            )
+        )
+    if nobody:
+        lines.append(
+            _(
+                "No one is linked to these units yet, so they cannot vote: %(units)s. "
+                "Admins send join links with /invite.",
+                units="; ".join(nobody),
+            )
+        )
+    if lines:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("Get my ballot privately"), url=vote_link(services, poll_id))]]
+        )
+        await bot.send_message(state.bloc.chat_id, "\n".join(lines), reply_markup=markup)
+
+
+async def plan_deadline(services: Services, state: PollState) -> None:
+    """Arm the round's closing and the reminders before it, if it has a deadline."""
+    deadline = state.poll.deadline
+    scheduler = services.scheduler
+    if deadline is None or scheduler is None:
+        return
+    ref = f"{state.poll.id}:{state.poll.round}"
+    await scheduler.set_timer(CLOSE_TIMER, ref, deadline)
+    now = services.clock.now()
+    for before in REMIND_BEFORE:
+        if deadline - before > now:
+            await scheduler.set_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}", deadline - before)
+
+
+def chart_of(tr: Translator, state: PollState) -> Chart:
+    """The latest counted round as a bar chart (drawn by bot.polls.charts.bar_chart, in the worker).
+
+    A category shows at most MAX_BARS candidates besides the proposed ones: a bloc of hundreds
+    of units makes a picture nobody reads (and Telegram refuses) and takes seconds to draw.
+    """
+    _ = tr.gettext
+    result = state.results[-1]
+    panels = []
+    for cat in result.categories:
+        bars: tuple[Bar, ...]
+        note = ""
+        if cat.answers is not None:
+            words = {"yes": _("Agree"), "no": _("Disagree"), "blank": _("Blank ballot")}
+            bars = (
+                Bar(words["yes"], cat.answers.yes, bool(cat.proposed)),
+                Bar(words["no"], cat.answers.no, False),
+                Bar(words["blank"], cat.answers.blank, False),
+            )
+        else:
+            rows = result_rows(cat)  # most votes first
+            shown = [r for n, r in enumerate(rows) if n < MAX_BARS or r.proposed]
+            bars = tuple(Bar(state.names.get(r.unit, "?"), r.votes, r.proposed) for r in shown)
+            if len(shown) < len(rows):
+                note = _(
+                    "%(shown)s of %(total)s candidates, most votes first; all are in the minutes",
+                    shown=len(shown),
+                    total=len(rows),
+                )
+        panels.append(Panel(f"{cat.index + 1}. {cat.name}", bars, cat.needed, cat.base, note))
+    title = _(
+        "#%(id)s %(title)s — round %(round)s", id=state.poll.id, title=state.poll.title, round=result.round_no
+    )
+    return Chart(title, tuple(panels), _("Number of votes"), _("Votes needed"))
+
+
+def draw_chart(state: PollState) -> asyncio.Future[bytes]:
+    """Start drawing the results chart in the worker process (it takes a good fraction of a
+    second, more for a big bloc), so that other chats' updates, and this close's own work, go on
+    meanwhile (bot/core/offload.py)."""
+    return asyncio.ensure_future(in_worker(bar_chart, chart_of(group_words(state)[0], state)))
+
+
+async def post_results(
+    bot: Bot, services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None
+) -> None:
+    """The results message (with the election's confirm button) and the chart (being drawn)."""
+    chart = chart or draw_chart(state)
+    tr, lang, _tz = group_words(state)
+    _ = tr.gettext
+    text = results_text(tr, state, lang)
+    markup = None
+    result = state.outcome
+    if (
+        state.poll.kind == "election"
+        and result is not None
+        and result.phase == "final"
+        and state.poll.confirmed_at is None
+        and len(result.proposals) == 2
+    ):
+        markup = confirm_button(tr, state)
+    for index, piece in enumerate(pieces := split_message(text)):
+        await bot.send_message(
+            state.bloc.chat_id, piece, reply_markup=markup if index == len(pieces) - 1 else None
+        )
+    png = await chart
+    await bot.send_photo(
+        state.bloc.chat_id,
+        InputFile(io.BytesIO(png), filename="ket-qua.png"),
+        caption=_("Votes per candidate; the dashed line is the votes needed."),
+    )
+
+
+async def close_round(
+    bot: Bot, services: Services, poll_id: int, by: int | None, *, expected_round: int | None = None
+) -> PollState | None:
+    """Close the open round, count it, post the results; None if it was not open (idempotent)."""
+    async with services.db.transaction() as uow:
+        polls = uow.repo(PollRepo)
+        poll = await polls.get(poll_id)
+        if poll is None or poll.status != "open":
+            return None
+        if expected_round is not None and poll.round != expected_round:
+            return None
+        if not await polls.close_round(poll, by):
+            return None
+        state = await read_state(uow, poll_id)
+    assert state is not None
+    chart = draw_chart(state)  # meanwhile: timers, scrub, card, results text
+    try:
+        scheduler = services.scheduler
+        if scheduler is not None:  # closed early: the round's timers have nothing left to do
+            ref = f"{poll_id}:{state.poll.round}"
+            await scheduler.cancel_timer(CLOSE_TIMER, ref)
+            for before in REMIND_BEFORE:
+                await scheduler.cancel_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}")
+        await scrub_history(services.db.path)
+        tr, lang, tz = group_words(state)
+        if state.poll.card_message_id is not None:
+            await edit(
+                bot, state.bloc.chat_id, state.poll.card_message_id, card_text(tr, state, lang, tz), None
+            )
+        await post_results(bot, services, state, chart)
+    except BaseException:
+        chart.cancel()  # nobody will wait for the picture
+        raise
+    return state

@@ -1,0 +1,136 @@
+"""One poll as the handlers see it: its rows, names, turnout and the count of closed rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.polls.ballots import BallotCategory, BallotForm
+from bot.polls.model import Outcome, outcome
+from bot.polls.tally import Category, TallyResult, tally_round
+from bot.roster.model import Bloc
+from storage.db import Database
+from storage.polls import CategoryRow, Poll, PollRepo, RoundRow
+from storage.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PollState:
+    """Everything needed to show, count or offer a poll. Counts exist only for closed rounds."""
+
+    poll: Poll
+    bloc: Bloc
+    categories: tuple[CategoryRow, ...]
+    candidates: dict[int, dict[int, tuple[int, ...]]]  # round -> category index -> units
+    electorate: tuple[int, ...]
+    names: dict[int, str]  # every unit of the bloc, removed ones too
+    turnout: dict[int, frozenset[int]]  # round -> units whose ballot is in
+    rounds: tuple[RoundRow, ...]
+    results: tuple[TallyResult, ...]
+    decisions: dict[int, tuple[int, ...]]
+
+    @property
+    def members(self) -> int:
+        """Ballots issued: one per member unit at opening."""
+        return len(self.electorate)
+
+    @property
+    def voted(self) -> frozenset[int]:
+        """Units whose ballot for the current round is in."""
+        return self.turnout.get(self.poll.round, frozenset())
+
+    @property
+    def missing(self) -> list[int]:
+        """Member units that have not voted in the current round, in roster order."""
+        return [u for u in self.electorate if u not in self.voted]
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """Where the poll stands, once a round was counted."""
+        return outcome(self.results, self.decisions) if self.results else None
+
+    def category(self, index: int) -> CategoryRow:
+        """A category by index."""
+        return next(c for c in self.categories if c.index == index)
+
+    def round_categories(self, round_no: int) -> list[Category]:
+        """The categories of a round, as the tally takes them."""
+        return round_categories(self.categories, self.candidates, round_no)
+
+    def seats(self, index: int, round_no: int) -> int:
+        """Ticks allowed in a category in a round (round 2: seats still open)."""
+        quota = self.category(index).quota
+        if round_no == 2 and self.results:
+            return quota - len(self.results[0].proposals().get(index, ()))
+        return quota
+
+    def form_for(self, unit: int) -> BallotForm:
+        """What the unit's ballot offers in the current round."""
+        round_no = self.poll.round
+        return BallotForm(
+            poll_id=self.poll.id,
+            round_no=round_no,
+            unit=unit,
+            self_vote=self.poll.rules.self_vote,
+            categories=tuple(
+                BallotCategory(c.index, c.name, c.kind, self.seats(c.index, round_no), c.candidates)
+                for c in self.round_categories(round_no)
+            ),
+        )
+
+
+def round_categories(
+    categories: tuple[CategoryRow, ...], candidates: dict[int, dict[int, tuple[int, ...]]], round_no: int
+) -> list[Category]:
+    """A round's categories with their candidates (round 2: only those voted again)."""
+    found = candidates.get(round_no, {})
+    return [
+        Category(c.index, c.name, c.quota, found[c.index], c.kind, c.threshold)
+        for c in categories
+        if c.index in found
+    ]
+
+
+async def read_state(uow: UnitOfWork, poll_id: int) -> PollState | None:
+    """Load a poll and count its closed rounds from the stored ballots."""
+    polls = uow.repo(PollRepo)
+    poll = await polls.get(poll_id)
+    if poll is None:
+        return None
+    bloc = await uow.blocs.get(poll.bloc_id)
+    assert bloc is not None
+    categories = tuple(await polls.categories(poll_id))
+    candidates = {r: c for r in (1, 2) if (c := await polls.candidates(poll_id, r))}
+    electorate = tuple(await polls.electorate(poll_id))
+    rounds = tuple(await polls.rounds(poll_id))
+    results: list[TallyResult] = []
+    for row in rounds:
+        if row.closed_at is None:
+            break
+        results.append(
+            tally_round(
+                round_categories(categories, candidates, row.round),
+                await polls.ballots(poll_id, row.round),
+                members=max(1, len(electorate)),
+                rules=poll.rules,
+                round_no=row.round,
+                already_proposed=results[0].proposals() if row.round == 2 else {},
+            )
+        )
+    return PollState(
+        poll=poll,
+        bloc=bloc,
+        categories=categories,
+        candidates=candidates,
+        electorate=electorate,
+        names=await polls.unit_names(poll.bloc_id),
+        turnout={r: frozenset(await polls.turnout(poll_id, r)) for r in (1, 2)},
+        rounds=rounds,
+        results=tuple(results),
+        decisions=await polls.decisions(poll_id),
+    )
+
+
+async def load_state(db: Database, poll_id: int) -> PollState | None:
+    """read_state over committed data."""
+    async with db.read() as uow:
+        return await read_state(uow, poll_id)

@@ -1,0 +1,360 @@
+"""The private ballot: /vote (buttons or text), the vote_ deep link, ticking, review, casting.
+
+Only the unit's voter (bot.roster.model.voter_of) may vote, once per round, while the round is open.
+Ticks in progress stay in memory (``Drafts``), never in the database next to the unit; a cast
+ballot is stored apart from the turnout (storage/polls.py) and the database file is scrubbed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.core.callbacks import Callback, CallbackError
+from bot.core.commands import CommandSpec, CommandText, parse_command
+from bot.core.i18n import N_
+from bot.polls.ballots import BallotForm, Draft, answer, ballot_from_text, check_ballot, parse_vote, toggle
+from bot.polls.model import PollProblem
+from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX, TICK_MARK
+from bot.polls.tally import Ballot
+from bot.roster.model import voter_of
+from bot.services import BlocContext
+from handlers.conversation.turn import Turn, button, command, load_turn
+from handlers.polls.ballot import CODE_ANSWERS, page_view, receipt_text, review_view, start_button
+from handlers.polls.problems import problem_text
+from handlers.polls.rounds import refresh_card
+from handlers.polls.state import PollState, load_state
+from storage.polls import AlreadyVoted, PollRepo, scrub_history
+
+VOTE = CommandSpec(
+    "vote",
+    "bophieu",
+    "private",
+    False,
+    N_("/vote [<poll id> <category no>: <candidate no>, …; …]"),
+    N_("Your secret ballots waiting to be cast"),
+)
+_LINK = re.compile(r"^vote_(\d{1,9})$")
+
+
+class Drafts:
+    """Ballots being filled in, per (person, poll, round): memory only, gone on restart."""
+
+    def __init__(self) -> None:
+        self._drafts: dict[tuple[int, int, int], Draft] = {}
+
+    def get(self, user_id: int, form: BallotForm) -> tuple[Draft, bool]:
+        """The person's draft for the form, and whether it was just started."""
+        key = (user_id, form.poll_id, form.round_no)
+        found = self._drafts.get(key)
+        if found is not None:
+            return found, False
+        self._drafts[key] = Draft()
+        return self._drafts[key], True
+
+    def forget(self, user_id: int, form: BallotForm) -> None:
+        """Drop a draft (after casting)."""
+        self._drafts.pop((user_id, form.poll_id, form.round_no), None)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether a person may vote in a poll now, and for which unit."""
+
+    state: PollState | None
+    unit: int | None
+    reason: str  # "ok", "no_poll", "closed", "not_member", "not_voter", "voted"
+    voter_name: str = ""
+
+
+async def standing(turn: Turn, poll_id: int) -> Standing:
+    """May the acting person vote in this poll now?"""
+    state = await load_state(turn.services.db, poll_id)
+    if state is None:
+        return Standing(None, None, "no_poll")
+    async with turn.services.db.read() as uow:
+        unit = await uow.units.unit_of(state.bloc.id, turn.user_id)
+        reps = await uow.units.representatives(state.bloc.id)
+    if unit is None or unit.id not in state.electorate:
+        return Standing(state, None, "not_member")
+    if state.poll.status != "open":
+        return Standing(state, unit.id, "closed")
+    voter = voter_of([r for r in reps if r.unit_id == unit.id])
+    if voter is None or voter.person.user_id != turn.user_id:
+        return Standing(state, unit.id, "not_voter", voter.person.full_name if voter else "")
+    if unit.id in state.voted:
+        return Standing(state, unit.id, "voted")
+    return Standing(state, unit.id, "ok")
+
+
+def refusal(turn: Turn, poll_id: int, found: Standing) -> str:
+    """Why this person cannot vote in that poll now."""
+    _ = turn._
+    return {
+        "no_poll": _("There is no poll #%(id)s.", id=poll_id),
+        "closed": _("Voting on poll #%(id)s is closed.", id=poll_id),
+        "not_member": _(
+            "You do not vote in poll #%(id)s: it is not your unit's bloc, or your unit "
+            "joined after it opened.",
+            id=poll_id,
+        ),
+        "not_voter": _(
+            "Your unit's ballot is cast by %(person)s. The chair can change that with /voter.",
+            person=found.voter_name or "?",
+        ),
+        "voted": _("Your unit's ballot for poll #%(id)s is already in; it cannot be changed.", id=poll_id),
+    }[found.reason]
+
+
+def words(turn: Turn) -> tuple[str, ZoneInfo]:
+    """The private chat's language and the timezone to show times in."""
+    return turn.lang, turn.tz
+
+
+# ---- /vote ---------------------------------------------------------------------------------
+
+
+async def cmd_vote(turn: Turn, cmd: CommandText, drafts: Drafts) -> None:
+    """/vote: the pending ballots; /vote <id>: that ballot; /vote <id> 1: 2, 3; …: cast by text."""
+    rest = cmd.rest.strip()
+    if not rest:
+        await pending(turn)
+        return
+    try:
+        poll_id, parts = parse_vote(rest)
+    except PollProblem as problem:
+        await turn.reply(problem_text(turn.tr, problem))
+        return
+    found = await standing(turn, poll_id)
+    if found.reason != "ok" or found.state is None or found.unit is None:
+        await turn.reply(refusal(turn, poll_id, found))
+        return
+    form = found.state.form_for(found.unit)
+    if not parts:
+        draft, _fresh = drafts.get(turn.user_id, form)
+        text, markup = page_view(turn.tr, found.state, form, draft, 0, *words(turn))
+        await turn.reply(text, markup)
+        return
+    try:
+        ballot = ballot_from_text(form, parts)
+    except PollProblem as problem:
+        await turn.reply(BALLOT_MARK + " " + problem_text(turn.tr, problem))
+        return
+    receipt = await cast(turn, found.state, form, ballot, drafts)
+    await turn.reply(receipt)
+
+
+async def pending(turn: Turn) -> None:
+    """The ballots waiting for this person, as buttons."""
+    _ = turn._
+    async with turn.services.db.read() as uow:
+        memberships = await uow.units.memberships(turn.user_id)
+        open_ids = [
+            p.id
+            for bloc_id, _u in memberships
+            for p in await uow.repo(PollRepo).of_bloc(bloc_id)
+            if p.status == "open"
+        ]
+    rows: list[tuple[InlineKeyboardButton, ...]] = []
+    for poll_id in sorted(set(open_ids)):
+        found = await standing(turn, poll_id)
+        if found.reason == "ok" and found.state is not None and found.unit is not None:
+            rows += start_button(turn.tr, found.state, found.state.form_for(found.unit)).inline_keyboard
+    if not rows:
+        await turn.reply(
+            _(
+                "No ballot is waiting for you. Ballots arrive here when your bloc opens "
+                "a vote, if you cast your unit's ballots."
+            )
+        )
+        return
+    await turn.reply(BALLOT_MARK + " " + _("Ballots waiting for you:"), InlineKeyboardMarkup(rows))
+
+
+async def on_vote_link(update: Update, context: BlocContext, drafts: Drafts) -> None:
+    """'/start vote_<id>' (the group's 'get my ballot' link): remember the chat, show the ballot."""
+    turn = await load_turn(update, context)
+    parsed = parse_command(update.effective_message.text if update.effective_message else None)
+    user = update.effective_user
+    match = _LINK.match(parsed.first_line) if parsed else None
+    if match is None or user is None:
+        return
+    async with turn.services.db.transaction() as uow:
+        await uow.people.upsert(user.id, user.full_name, user.username)
+        await uow.people.mark_started(user.id)
+    await cmd_vote(turn, parse_command(f"/vote {match.group(1)}") or CommandText("vote", ""), drafts)
+
+
+# ---- buttons -------------------------------------------------------------------------------
+
+
+async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
+    """Ballot buttons: s(tart), p(age) n, t(ick) cat no, a(nswer) cat y|n|b, r(eview), c(onfirm)."""
+    query = turn.update.callback_query
+    assert query is not None
+    poll_id, round_no, action = data.int(0), data.int(1), data.str(2)
+    if action not in ("s", "p", "t", "a", "r", "c") or not turn.is_private:
+        raise CallbackError("unknown action")
+    found = await standing(turn, poll_id)
+    if found.reason in ("no_poll", "not_member", "not_voter") or found.state is None:
+        raise CallbackError("not this person's ballot")
+    state = found.state
+    if found.reason != "ok" or state.poll.round != round_no:
+        text = (
+            refusal(turn, poll_id, found)
+            if found.reason != "ok"
+            else turn._("This ballot was for another round. /vote shows the one waiting for you.")
+        )
+        await query.answer(text, show_alert=True)
+        await _edit(query, BALLOT_MARK + " " + text, None)
+        return
+    assert found.unit is not None
+    form = state.form_for(found.unit)
+    draft, fresh = drafts.get(turn.user_id, form)
+    if fresh and _shows_ticks(query.message):
+        await query.answer(
+            turn._("Your ticks were lost when the bot restarted; please tick again."), show_alert=True
+        )
+        await _show_page(turn, state, form, draft, 0)
+        return
+    if action in ("s", "p"):
+        page = data.int(3) if action == "p" else 0
+        if not 0 <= page < len(form.categories):
+            raise CallbackError("no such page")
+        await query.answer()
+        await _show_page(turn, state, form, draft, page)
+    elif action == "t":
+        await _tick(turn, state, form, draft, data.int(3), data.int(4))
+    elif action == "a":
+        said = CODE_ANSWERS.get(data.str(4))
+        if said is None:
+            raise CallbackError("no such answer")
+        page = _page_of(form, data.int(3))
+        if answer(form, draft, data.int(3), said) is not None:
+            raise CallbackError("not a confirmation")
+        await query.answer()
+        await _show_page(turn, state, form, draft, page)
+    elif action == "r":
+        await query.answer()
+        text, markup = review_view(turn.tr, state, form, draft)
+        await _edit(query, text, markup)
+    else:
+        await query.answer()
+        await _edit(query, await cast(turn, state, form, draft.ballot(), drafts), None)
+
+
+def _shows_ticks(message: Any) -> bool:
+    """Whether a ballot message shows ticks (which a fresh, empty draft would silently drop)."""
+    if message is None:
+        return False
+    markup = getattr(message, "reply_markup", None)
+    labels = [b.text for row in markup.inline_keyboard for b in row] if markup else []
+    return any(TICK_MARK in text for text in [getattr(message, "text", "") or "", *labels])
+
+
+def _page_of(form: BallotForm, index: int) -> int:
+    for page, cat in enumerate(form.categories):
+        if cat.index == index:
+            return page
+    raise CallbackError("no such category")
+
+
+async def _tick(
+    turn: Turn, state: PollState, form: BallotForm, draft: Draft, index: int, number: int
+) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    page = _page_of(form, index)
+    cat = form.categories[page]
+    if not 1 <= number <= len(cat.candidates):
+        raise CallbackError("no such candidate")
+    problem = toggle(form, draft, index, cat.candidates[number - 1])
+    if problem == "not_shown":
+        raise CallbackError("candidate not on this ballot")
+    if problem == "full":
+        await query.answer(
+            turn.tr.ngettext(
+                "You can tick at most %(n)s unit here; untick one first.",
+                "You can tick at most %(n)s units here; untick one first.",
+                cat.seats,
+            ),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    await _show_page(turn, state, form, draft, page)
+
+
+async def _show_page(turn: Turn, state: PollState, form: BallotForm, draft: Draft, page: int) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    text, markup = page_view(turn.tr, state, form, draft, page, *words(turn))
+    await _edit(query, text, markup)
+
+
+async def _edit(query: Any, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+# ---- casting -------------------------------------------------------------------------------
+
+
+async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, drafts: Drafts) -> str:
+    """Store the ballot apart from the turnout; scrub the file; update the card; the receipt."""
+    problem = check_ballot(form, ballot)
+    if problem is not None:  # the buttons cannot produce this; a bug must not store a bad ballot
+        return BALLOT_MARK + " " + problem_text(turn.tr, problem)
+    async with turn.services.db.transaction() as uow:
+        polls = uow.repo(PollRepo)
+        poll = await polls.get(form.poll_id)
+        unit = await uow.units.unit_of(state.bloc.id, turn.user_id)
+        reps = await uow.units.representatives(state.bloc.id)
+        voter = voter_of([r for r in reps if unit is not None and r.unit_id == unit.id])
+        if poll is None or poll.status != "open" or poll.round != form.round_no:
+            return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "closed"))
+        if unit is None or unit.id != form.unit or voter is None or voter.person.user_id != turn.user_id:
+            return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "not_member"))
+        try:
+            await polls.cast(form.poll_id, form.round_no, form.unit, ballot)
+        except AlreadyVoted:
+            return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "voted"))
+    drafts.forget(turn.user_id, form)
+    await scrub_history(turn.services.db.path)
+    await refresh_card(turn.context.bot, turn.services, form.poll_id)
+    return receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), *words(turn))
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """/vote, its deep link (before common's plain /start) and the ballot buttons."""
+    drafts = Drafts()
+
+    async def vote(turn: Turn, cmd: CommandText) -> None:
+        await cmd_vote(turn, cmd, drafts)
+
+    async def link(update: Update, context: BlocContext) -> None:
+        await on_vote_link(update, context, drafts)
+
+    async def press(turn: Turn, data: Callback) -> None:
+        await on_ballot(turn, data, drafts)
+
+    return [
+        CommandHandler(
+            "start",
+            link,
+            filters=filters.UpdateType.MESSAGE
+            & filters.ChatType.PRIVATE
+            & filters.Regex(r"^/start(@\w+)?\s+vote_\d{1,9}\s*$"),
+        ),
+        command(VOTE, vote, needs_bloc=False),
+        button(BALLOT_PREFIX, press),
+    ]

@@ -1,0 +1,157 @@
+"""Roster files: /export roster (XLSX) and /import as a reply to a CSV/XLSX file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler
+
+from bot.core.commands import CommandSpec, CommandText
+from bot.core.i18n import N_
+from bot.core.names import MAX_NAME, fold
+from bot.roster.files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xlsx, parse_import
+from bot.roster.model import voter_of
+from handlers.conversation.turn import Turn, command
+
+EXPORT = CommandSpec(
+    "export", None, "group", True, N_("/export roster"), N_("The roster as a spreadsheet (XLSX)")
+)
+IMPORT = CommandSpec(
+    "import", None, "group", True, N_("/import"), N_("Reply to a CSV/XLSX file: add its units and roles")
+)
+
+COMMANDS = [EXPORT, IMPORT]
+
+
+async def cmd_export(turn: Turn, cmd: CommandText) -> None:
+    """Send the roster as XLSX."""
+    _ = turn._
+    assert turn.bloc is not None
+    what = fold(cmd.first_line)
+    if what not in ("roster", "danh sach", "danhsach"):
+        await turn.reply(_("What should I export? Try /export roster"))
+        return
+    await turn.reply_document(*await roster_workbook(turn))
+
+
+async def roster_workbook(turn: Turn) -> tuple[bytes, str, str]:
+    """(bytes, filename, caption) of the roster XLSX in the chat's language."""
+    _ = turn._
+    assert turn.bloc is not None
+    roles = await turn.roles()
+    async with turn.services.db.read() as uow:
+        units = await uow.units.active(turn.bloc.id)
+        reps = await uow.units.representatives(turn.bloc.id)
+    rows: list[RosterRow] = []
+    for number, unit in enumerate(units, 1):
+        role = {roles.chair: _("Chair"), roles.vice: _("Vice chair")}.get(unit.id, "")
+        mine = [r for r in reps if r.unit_id == unit.id]
+        voter = voter_of(mine)
+        if not mine:
+            rows.append(RosterRow(number, unit.name, role, "", None, "", False))
+        for rep in mine:
+            rows.append(
+                RosterRow(
+                    number,
+                    unit.name,
+                    role,
+                    rep.person.full_name,
+                    rep.person.user_id,
+                    rep.person.username or "",
+                    rep is voter,
+                )
+            )
+    headers = [_("No."), _("Unit"), _("Role"), _("Representative"), "Telegram ID", _("Username"), _("Votes")]
+    title = _("Roster of %(bloc)s (%(year)s)", bloc=turn.bloc.name, year=roles.year)
+    data = build_xlsx(title, headers, rows, sheet_name=_("Roster"))
+    filename = f"roster-{turn.bloc.id}-{roles.year}.xlsx"
+    return data, filename, title
+
+
+async def cmd_import(turn: Turn, cmd: CommandText) -> None:
+    """Add the units (and roles, links) listed in a replied-to CSV/XLSX file."""
+    _ = turn._
+    assert turn.bloc is not None
+    message = turn.update.effective_message
+    document = message.reply_to_message.document if message and message.reply_to_message else None
+    if document is None:
+        await turn.reply(
+            _(
+                "Reply with /import to a message that has a CSV or XLSX file. "
+                'It needs a column "Đơn vị"; "Vai trò" and "Telegram ID" are '
+                "optional. /export roster gives a file in the right shape."
+            )
+        )
+        return
+    if (document.file_size or 0) > MAX_IMPORT_BYTES:
+        await turn.reply(_("That file is too big (at most 2 MB)."))
+        return
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    try:
+        rows = parse_import(data, document.file_name or "")
+    except ImportError_ as exc:
+        reasons = {
+            "format": _("I can read only .csv and .xlsx files."),
+            "unreadable": _("I could not open that file as a spreadsheet."),
+            "no_header": _('I found no column named "Đơn vị" (or "Unit") in the first rows.'),
+            "empty": _("The file has no unit names."),
+            "too_big": _("That file is too big (at most 2 MB)."),
+            "too_many": _("That file has too many rows (at most 500)."),
+        }
+        await turn.reply(reasons.get(exc.reason, reasons["unreadable"]) + " " + _("Nothing was changed."))
+        return
+    bad = [r.unit for r in rows if len(r.unit) > MAX_NAME]
+    if bad:
+        await turn.reply(
+            _(
+                "A unit name in the file is longer than %(max)s characters: "
+                '"%(name)s…". Nothing was changed.',
+                max=MAX_NAME,
+                name=bad[0][:40],
+            )
+        )
+        return
+    added = linked = roles_set = 0
+    unknown_people = 0
+    year = turn.year()
+    async with turn.services.db.transaction() as uow:
+        by_key = {fold(u.name): u for u in await uow.units.active(turn.bloc.id)}
+        for row in rows:
+            unit = by_key.get(fold(row.unit))
+            if unit is None:
+                unit = await uow.units.add(turn.bloc.id, row.unit)
+                by_key[fold(row.unit)] = unit
+                added += 1
+            if row.role is not None:
+                await uow.blocs.set_role(turn.bloc.id, year, row.role, unit.id)
+                roles_set += 1
+            if row.telegram_id is not None:
+                if await uow.people.get(row.telegram_id) is None:
+                    unknown_people += 1
+                    continue
+                if await uow.units.unit_of(turn.bloc.id, row.telegram_id) != unit:
+                    await uow.units.link(turn.bloc.id, unit.id, row.telegram_id)
+                    linked += 1
+    lines = [
+        _(
+            "Import done: %(added)s units added, %(roles)s roles set, %(linked)s people linked.",
+            added=added,
+            roles=roles_set,
+            linked=linked,
+        )
+    ]
+    if unknown_people:
+        lines.append(
+            turn.tr.ngettext(
+                "%(n)s person in the file has never talked to me; send them a join link with /invite.",
+                "%(n)s people in the file have never talked to me; send them join links with /invite.",
+                unknown_people,
+            )
+        )
+    await turn.reply("\n".join(lines))
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """This feature's handlers."""
+    return [command(EXPORT, cmd_export), command(IMPORT, cmd_import)]

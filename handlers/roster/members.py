@@ -1,0 +1,185 @@
+"""People and units: /invite join links, opening them (/start join_…), /voter."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.core.commands import CommandSpec, CommandText, parse_command
+from bot.core.formatting import format_when
+from bot.core.i18n import N_, translator
+from bot.services import BlocContext
+from handlers.conversation.turn import Turn, command, load_turn
+from handlers.roster.commands import find_unit
+
+INVITE = CommandSpec(
+    "invite", "moi", "group", True, N_("/invite [unit]"), N_("Get join links for the units, privately")
+)
+VOTER = CommandSpec(
+    "voter",
+    None,
+    "group",
+    True,
+    N_("/voter <unit>"),
+    N_("Reply to a member's message: that person casts the unit's ballots"),
+)
+
+COMMANDS = [INVITE, VOTER]
+JOIN = re.compile(r"^join_([A-Za-z0-9_-]{8,60})$")
+
+
+async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
+    """Send the caller, privately, one join link per unit (or for one unit)."""
+    _ = turn._
+    assert turn.bloc is not None
+    if cmd.first_line:
+        unit = await find_unit(turn, cmd.first_line)
+        if unit is None:
+            return
+        units = [unit]
+    else:
+        async with turn.services.db.read() as uow:
+            units = await uow.units.active(turn.bloc.id)
+        if not units:
+            await turn.reply(_("This bloc has no units yet. Add them with /units add, one per line."))
+            return
+    async with turn.services.db.read() as uow:
+        person = await uow.people.get(turn.user_id)
+    bot_name = turn.services.bot_username
+    if person is None or not person.started:
+        await turn.reply(
+            _(
+                "I cannot write to you privately yet. Open a chat with me, press Start, then run "
+                "/invite here again."
+            ),
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("Open a chat with the bot"), url=f"https://t.me/{bot_name}")]]
+            ),
+        )
+        return
+    ttl = timedelta(days=turn.services.config.invite_ttl_days)
+    expires = turn.now() + ttl
+    links = []
+    async with turn.services.db.transaction() as uow:
+        for unit in units:
+            code = await uow.invites.create(turn.bloc.id, unit.id, turn.user_id, ttl)
+            links.append(f"{unit.name}:\nhttps://t.me/{bot_name}?start=join_{code}")
+    intro = _(
+        "Join links for %(bloc)s. Send each unit its own link; each works once, until %(when)s.",
+        bloc=turn.bloc.name,
+        when=format_when(expires, turn.tz, turn.lang),
+    )
+    delivered = await turn.tell(turn.user_id, intro + "\n\n" + "\n\n".join(links))
+    if delivered:
+        await turn.reply(
+            turn.tr.ngettext(
+                "I sent you %(n)s join link privately.", "I sent you %(n)s join links privately.", len(links)
+            )
+        )
+    else:
+        await turn.reply(
+            _("I could not write to you privately. Open a chat with me, press Start, then run /invite again.")
+        )
+
+
+async def on_join(update: Update, context: BlocContext) -> None:
+    """'/start join_<code>' in a private chat: link this person to the invited unit."""
+    turn = await load_turn(update, context)
+    _ = turn._
+    parsed = parse_command(update.effective_message.text if update.effective_message else None)
+    user = update.effective_user
+    if parsed is None or user is None:
+        return
+    match = JOIN.match(parsed.first_line)
+    if not turn.is_private or match is None:
+        await turn.reply(_("This join link is not valid. Ask your bloc's chair for a new one."))
+        return
+    code = match.group(1)
+    async with turn.services.db.transaction() as uow:
+        await uow.people.upsert(user.id, user.full_name, user.username)
+        await uow.people.mark_started(user.id)
+        invite = await uow.invites.find(code)
+        problem = None
+        if invite is None:
+            problem = _("This join link is not valid. Ask your bloc's chair for a new one.")
+        elif invite.used_by is not None and invite.used_by != user.id:
+            problem = _("This join link was already used. Ask your bloc's chair for a new one.")
+        elif invite.expires_at <= turn.now():
+            problem = _("This join link has expired. Ask your bloc's chair for a new one.")
+        if problem is not None or invite is None:
+            bloc = unit = previous = None
+        else:
+            bloc = await uow.blocs.get(invite.bloc_id)
+            unit = await uow.units.get(invite.unit_id)
+            if unit is None or unit.bloc_id != invite.bloc_id or bloc is None:
+                problem = _("This join link is not valid. Ask your bloc's chair for a new one.")
+            else:
+                removed = all(u.id != unit.id for u in await uow.units.active(bloc.id))
+                if removed:
+                    problem = _("This unit is no longer in the bloc. Ask your bloc's chair.")
+                else:
+                    await uow.invites.use(code, user.id)
+                    previous = await uow.units.link(bloc.id, unit.id, user.id)
+    if problem is not None or bloc is None or unit is None:
+        await turn.reply(problem or "")
+        return
+    if previous is not None and previous.id == unit.id:
+        await turn.reply(_("You already represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name))
+        return
+    text = _("Welcome! You now represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name)
+    if previous is not None and previous.id != unit.id:
+        text += "\n" + _("You no longer represent %(unit)s there.", unit=previous.name)
+    await turn.reply(text)
+    await context.bot.send_message(
+        bloc.chat_id,
+        translator(bloc.language).gettext(
+            "%(person)s joined as a representative of %(unit)s.", person=user.full_name, unit=unit.name
+        ),
+    )
+
+
+async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
+    """As a reply to a member's message: that person casts the unit's ballots."""
+    _ = turn._
+    assert turn.bloc is not None
+    message = turn.update.effective_message
+    target = message.reply_to_message.from_user if message and message.reply_to_message else None
+    if target is None or not cmd.first_line:
+        await turn.reply(
+            _(
+                "Reply to a message of the person who will vote for the unit, with "
+                "/voter <unit>, e.g. /voter #2"
+            )
+        )
+        return
+    if target.is_bot:
+        await turn.reply(_("A bot cannot vote for a unit. Reply to a person's message."))
+        return
+    unit = await find_unit(turn, cmd.first_line)
+    if unit is None:
+        return
+    async with turn.services.db.transaction() as uow:
+        await uow.people.upsert(target.id, target.full_name, target.username)
+        previous = await uow.units.link(turn.bloc.id, unit.id, target.id)
+        await uow.units.set_voter(unit.id, target.id)
+    text = _("%(person)s now casts the ballots of %(unit)s.", person=target.full_name, unit=unit.name)
+    if previous is not None and previous.id != unit.id:
+        text += "\n" + _(
+            "%(person)s no longer represents %(unit)s.", person=target.full_name, unit=previous.name
+        )
+    await turn.reply(text)
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """This feature's handlers; the join handler must come before the plain /start."""
+    return [
+        CommandHandler(
+            "start", on_join, filters=filters.UpdateType.MESSAGE & filters.Regex(r"^/start(@\w+)?\s+join_")
+        ),
+        command(INVITE, cmd_invite),
+        command(VOTER, cmd_voter),
+    ]

@@ -1,0 +1,171 @@
+"""Meeting cards in the group: posting, editing in place, RSVP buttons and /rsvp."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, ReplyParameters
+from telegram.error import BadRequest, Forbidden
+
+from bot.core.callbacks import Callback, CallbackError
+from bot.core.commands import CommandText
+from bot.schedule.events import Event, next_host, rotation_order
+from bot.schedule.scheduler import Scheduler
+from handlers.conversation.turn import Turn
+from handlers.schedule.text import card_keyboard, card_text, rsvp_text
+from storage.events import EventRepo
+from storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def scheduler_of(turn: Turn) -> Scheduler:
+    """The running scheduler (build_application wires it)."""
+    scheduler = turn.services.scheduler
+    assert scheduler is not None, "build_application wires the scheduler"
+    return scheduler
+
+
+def parse_id(text: str) -> int | None:
+    """'12' or '#12' -> 12."""
+    text = text.strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+async def find_event(turn: Turn, text: str) -> Event | None:
+    """The bloc's event with this id, or a reply saying there is none."""
+    _ = turn._
+    assert turn.bloc is not None
+    event_id = parse_id(text)
+    event = None
+    if event_id is not None:
+        async with turn.services.db.read() as uow:
+            event = await uow.repo(EventRepo).get(event_id)
+    if event is None or event.bloc_id != turn.bloc.id:
+        await turn.reply(
+            _(
+                "There is no event #%(id)s in this bloc. /schedule lists the events with their numbers.",
+                id=text.strip().lstrip("#") or "?",
+            )
+        )
+        return None
+    return event
+
+
+async def proposed_host(uow: UnitOfWork, bloc_id: int) -> int | None:
+    """The next host in the bloc's rotation, after the latest meeting's host."""
+    units = await uow.units.active(bloc_id)
+    order = rotation_order([u.id for u in units], await uow.repo(EventRepo).rotation(bloc_id))
+    return next_host(order, await uow.repo(EventRepo).last_host(bloc_id))
+
+
+async def card_parts(turn: Turn, event: Event) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card's text and buttons as they are now."""
+    assert turn.bloc is not None
+    async with turn.services.db.read() as uow:
+        units = await uow.units.active(turn.bloc.id)
+        answers = await uow.repo(EventRepo).answers(event.id)
+    now = turn.now()
+    return (card_text(turn.tr, event, turn.tz, units, answers, now), card_keyboard(turn.tr, event, now))
+
+
+async def post_card(turn: Turn, event: Event) -> None:
+    """Post the event's card in the group and remember it for edits in place."""
+    text, markup = await card_parts(turn, event)
+    sent = await turn.reply(text, markup)
+    if sent is not None:
+        async with turn.services.db.transaction() as uow:
+            await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
+
+
+async def refresh_card(turn: Turn, event: Event) -> None:
+    """Edit the stored card in place (it is never re-posted); a vanished card is let go."""
+    if event.card_chat_id is None or event.card_message_id is None:
+        return
+    text, markup = await card_parts(turn, event)
+    try:
+        await turn.context.bot.edit_message_text(
+            text, chat_id=event.card_chat_id, message_id=event.card_message_id, reply_markup=markup
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            log.warning("card of event %s not edited: %s", event.id, exc)
+    except Forbidden as exc:
+        log.warning("card of event %s not edited: %s", event.id, exc)
+
+
+async def point_to_card(turn: Turn, event: Event, text: str) -> None:
+    """Reply under the event's card (so people find its buttons); plain reply if it is gone."""
+    if event.card_chat_id == turn.chat_id and event.card_message_id is not None:
+        try:
+            await turn.context.bot.send_message(
+                turn.chat_id,
+                text,
+                reply_parameters=ReplyParameters(event.card_message_id, allow_sending_without_reply=True),
+            )
+            return
+        except BadRequest:
+            pass
+    await turn.reply(text)
+
+
+async def cmd_rsvp(turn: Turn, cmd: CommandText) -> None:
+    """/rsvp [<id>]: attending, absent, not answered (the next meeting by default)."""
+    _ = turn._
+    assert turn.bloc is not None
+    if cmd.first_line:
+        event = await find_event(turn, cmd.first_line)
+        if event is None:
+            return
+    else:
+        async with turn.services.db.read() as uow:
+            upcoming = await uow.repo(EventRepo).upcoming(turn.bloc.id, turn.now())
+        event = next((e for e in upcoming if e.kind == "meeting"), None)
+        if event is None:
+            await turn.reply(_("There is no upcoming meeting. /rsvp <id> shows the answers for another one."))
+            return
+    if event.kind != "meeting":
+        await turn.reply(_("#%(id)s is a deadline; answers are kept for meetings only.", id=event.id))
+        return
+    async with turn.services.db.read() as uow:
+        units = await uow.units.active(turn.bloc.id)
+        answers = await uow.repo(EventRepo).answers(event.id)
+    await turn.reply(rsvp_text(turn.tr, event, turn.tz, units, answers))
+
+
+async def on_rsvp(turn: Turn, data: Callback) -> None:
+    """Attend / absent: one answer per unit, given or changed by any of its representatives."""
+    _ = turn._
+    query = turn.update.callback_query
+    assert query is not None
+    choice = data.str(1)
+    if turn.bloc is None or choice not in ("y", "n"):
+        raise CallbackError("not a bloc or bad choice")
+    async with turn.services.db.read() as uow:
+        event = await uow.repo(EventRepo).get(data.int(0))
+    if event is None or event.bloc_id != turn.bloc.id or event.kind != "meeting":
+        raise CallbackError("no such meeting here")
+    if event.cancelled:
+        await query.answer(_("This meeting was cancelled."), show_alert=True)
+        return
+    if event.started(turn.now()):
+        await query.answer(_("This meeting has already begun; answers are closed."), show_alert=True)
+        return
+    unit = await turn.my_unit()
+    if unit is None:
+        await query.answer(
+            _(
+                "Only representatives of member units can answer. Ask the chair "
+                "for your unit's join link (/invite)."
+            ),
+            show_alert=True,
+        )
+        return
+    answer = "yes" if choice == "y" else "no"
+    async with turn.services.db.transaction() as uow:
+        await uow.repo(EventRepo).answer(event.id, unit.id, answer, turn.user_id)
+    if answer == "yes":
+        await query.answer(_("Recorded: %(unit)s will attend.", unit=unit.name))
+    else:
+        await query.answer(_("Recorded: %(unit)s will be absent.", unit=unit.name))
+    await refresh_card(turn, event)

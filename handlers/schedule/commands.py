@@ -1,0 +1,368 @@
+"""Schedule commands in the group: /meeting (one line or guided), /deadline, /schedule.
+
+The other schedule commands live beside this module: schedule_event (/event, /ics, /rotation),
+schedule_cards (cards, RSVP, /rsvp), schedule_cycle (/cycle); handlers() gathers them all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler
+
+from bot.core.callbacks import Callback, CallbackError, encode
+from bot.core.clock import from_db, to_db
+from bot.core.commands import CommandSpec, CommandText
+from bot.core.i18n import N_
+from bot.core.names import clean
+from bot.schedule.events import MAX_PLACE, MAX_TITLE, NewEvent
+from handlers.conversation.prompts import Prompts
+from handlers.conversation.turn import Turn, button, command
+from handlers.roster.commands import find_unit
+from handlers.schedule import cycle as schedule_cycle
+from handlers.schedule import event as schedule_event
+from handlers.schedule.cards import cmd_rsvp, on_rsvp, post_card, proposed_host, scheduler_of
+from handlers.schedule.input import check_text, future_when, read_when
+from handlers.schedule.text import RSVP as RSVP_PREFIX
+from handlers.schedule.text import event_line
+from storage.events import EventRepo
+
+MEETING = CommandSpec(
+    "meeting",
+    "hop",
+    "group",
+    True,
+    N_("/meeting <when> | <title> [| <place>] [| <host unit>]"),
+    N_("Schedule a meeting; its card collects the units' RSVPs"),
+)
+DEADLINE = CommandSpec(
+    "deadline",
+    "han",
+    "group",
+    True,
+    N_("/deadline <when> | <title>"),
+    N_("Set a deadline; the units are reminded"),
+)
+SCHEDULE = CommandSpec(
+    "schedule",
+    "lich",
+    "group",
+    False,
+    N_("/schedule"),
+    N_("Upcoming meetings and deadlines with their numbers"),
+)
+EVENT = CommandSpec(
+    "event",
+    "sukien",
+    "group",
+    False,
+    N_("/event <id> [move <when> | cancel | remind 7d,1d,2h | host <unit>]"),
+    N_("One event: show it; admins move, cancel it or change its reminders"),
+)
+RSVP = CommandSpec(
+    "rsvp",
+    "thamdu",
+    "group",
+    False,
+    N_("/rsvp [id]"),
+    N_("Who attends a meeting, who is absent, who has not answered"),
+)
+CYCLE = CommandSpec(
+    "cycle", "chuky", "group", True, N_("/cycle <year>"), N_("Propose the standard schedule of a year")
+)
+ICS = CommandSpec(
+    "ics",
+    None,
+    "group",
+    False,
+    N_("/ics [id]"),
+    N_("Calendar file (iCalendar) of one event or of the whole schedule"),
+)
+ROTATION = CommandSpec(
+    "rotation",
+    "luanphien",
+    "group",
+    False,
+    N_("/rotation [unit, unit, …]"),
+    N_("The order in which units host meetings; admins change it"),
+)
+
+COMMANDS = [MEETING, DEADLINE, SCHEDULE, EVENT, RSVP, CYCLE, ICS, ROTATION]
+
+HOST = "mh"  # callback prefix: mh:<draft id>:<unit id or 0>
+
+
+# /meeting ------------------------------------------------------------------------------------
+
+
+async def cmd_meeting(turn: Turn, cmd: CommandText) -> None:
+    """'/meeting <when> | <title> [| <place>] [| <host>]' + agenda lines; no arguments: guided."""
+    _ = turn._
+    if not cmd.first_line and not cmd.lines:
+        await turn.ask(
+            "meeting_when", _("When is the meeting? Reply with the day and time, e.g. 8h00 16/7/2026.")
+        )
+        return
+    fields = cmd.fields()
+    if not 2 <= len(fields) <= 4 or not fields[1]:
+        await turn.reply(
+            _(
+                "Write it like this: /meeting <when> | <title> | <place> | <host unit>\n"
+                "e.g. /meeting 8h00 16/7/2026 | Hội nghị sơ kết 6 tháng | Hội trường Công an tỉnh | "
+                "Công an tỉnh\nPlace and host may be left out; agenda items may follow, one per "
+                "line. /meeting alone asks step by step."
+            )
+        )
+        return
+    place = fields[2] if len(fields) > 2 else ""
+    agenda = tuple(cmd.lines)
+    at = await read_when(turn, fields[0], "meeting")
+    if at is None or not await check_text(turn, fields[1], place, agenda):
+        return
+    host_id = None
+    if len(fields) > 3 and fields[3]:
+        unit = await find_unit(turn, fields[3])
+        if unit is None:
+            return
+        host_id = unit.id
+    await create_meeting(turn, at, fields[1], place, host_id, agenda)
+
+
+async def already_there(turn: Turn, kind: str, at: datetime, title: str) -> bool:
+    """Refuse (saying which) an event identical to one scheduled: a command sent twice."""
+    assert turn.bloc is not None
+    async with turn.services.db.read() as uow:
+        twin = await uow.repo(EventRepo).same(turn.bloc.id, kind, at, title)
+    if twin is None:
+        return False
+    await turn.reply(
+        turn._(
+            "This is already scheduled as #%(id)s, at the same time with the same "
+            "title; nothing new was created. /event %(id)s shows it.",
+            id=twin.id,
+        )
+    )
+    return True
+
+
+async def create_meeting(
+    turn: Turn,
+    at: datetime,
+    title: str,
+    place: str,
+    host_id: int | None,
+    agenda: tuple[str, ...] = (),
+    *,
+    choose_host: bool = True,
+) -> None:
+    """Store the meeting (host proposed by rotation if none), plan reminders, post its card."""
+    assert turn.bloc is not None
+    scheduler = scheduler_of(turn)
+    if await already_there(turn, "meeting", at, title):
+        return
+    async with turn.services.db.transaction() as uow:
+        proposed = False
+        if host_id is None and choose_host:
+            host_id = await proposed_host(uow, turn.bloc.id)
+            proposed = host_id is not None
+        event = await scheduler.create_in(
+            uow,
+            NewEvent(
+                bloc_id=turn.bloc.id,
+                kind="meeting",
+                title=title,
+                starts_at=at,
+                created_by=turn.user_id,
+                place=place,
+                host_unit_id=host_id,
+                host_proposed=proposed,
+                agenda=agenda,
+            ),
+        )
+    scheduler.wake()
+    await post_card(turn, event)
+
+
+async def guided_when(turn: Turn, text: str, data: dict[str, Any]) -> None:
+    """Guided /meeting, step 1: the time."""
+    _ = turn._
+    at = future_when(turn, text, "meeting")
+    if isinstance(at, str):
+        await turn.ask("meeting_when", at)
+        return
+    await turn.ask(
+        "meeting_title", _("What is the meeting called? e.g. Hội nghị sơ kết 6 tháng đầu năm"), at=to_db(at)
+    )
+
+
+async def guided_title(turn: Turn, text: str, data: dict[str, Any]) -> None:
+    """Guided /meeting, step 2: the title."""
+    _ = turn._
+    title = clean(text)
+    if not title or len(title) > MAX_TITLE:
+        await turn.ask(
+            "meeting_title",
+            _("A title has 1 to %(max)s characters. What is the meeting called?", max=MAX_TITLE),
+            **data,
+        )
+        return
+    await turn.ask(
+        "meeting_place",
+        _("Where does it take place? Reply with the place, or - if it is not decided yet."),
+        title=title,
+        **data,
+    )
+
+
+async def guided_place(turn: Turn, text: str, data: dict[str, Any]) -> None:
+    """Guided /meeting, step 3: the place; then the host unit is picked with buttons."""
+    _ = turn._
+    assert turn.bloc is not None
+    place = "" if clean(text) in ("-", "—", "–") else clean(text)
+    if from_db(data["at"]) <= turn.now():
+        await turn.reply(_("That time has passed meanwhile. Please start again with /meeting."))
+        return
+    if len(place) > MAX_PLACE:
+        await turn.ask(
+            "meeting_place",
+            _("A place has at most %(max)s characters. Where does it take place?", max=MAX_PLACE),
+            **data,
+        )
+        return
+    async with turn.services.db.read() as uow:
+        units = await uow.units.active(turn.bloc.id)
+    if not units:
+        await create_meeting(turn, from_db(data["at"]), data["title"], place, None)
+        return
+    async with turn.services.db.transaction() as uow:
+        proposal = await proposed_host(uow, turn.bloc.id)
+        draft = await uow.repo(EventRepo).create_draft(
+            turn.bloc.id, turn.user_id, "meeting", {**data, "place": place}
+        )
+    buttons = [
+        InlineKeyboardButton(
+            ("⭐ " if u.id == proposal else "") + f"#{i} {u.name}"[:60],
+            callback_data=encode(HOST, draft, u.id),
+        )
+        for i, u in enumerate(units, 1)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(_("No host unit"), callback_data=encode(HOST, draft, 0))])
+    names = {u.id: u.name for u in units}
+    await turn.reply(
+        _(
+            "Which unit hosts the meeting? By rotation it is %(unit)s (⭐).",
+            unit=names.get(proposal or 0, "—"),
+        ),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def on_host(turn: Turn, data: Callback) -> None:
+    """Guided /meeting, last step: the host button creates the meeting."""
+    _ = turn._
+    query = turn.update.callback_query
+    assert query is not None
+    if turn.bloc is None:
+        raise CallbackError("not a bloc")
+    if not await turn.is_admin():
+        await turn.alert(await turn.who_may_admin())
+        return
+    draft_id, unit_id = data.int(0), data.int(1)
+    async with turn.services.db.read() as uow:
+        draft = await uow.repo(EventRepo).draft(draft_id, turn.bloc.id, "meeting")
+        units = {u.id: u.name for u in await uow.units.active(turn.bloc.id)}
+    if draft is None or (unit_id and unit_id not in units):
+        raise CallbackError("stale draft or unit")
+    at = from_db(draft["at"])
+    if at <= turn.now():
+        await query.answer(
+            _("That time has passed meanwhile. Please start again with /meeting."), show_alert=True
+        )
+        return
+    async with turn.services.db.transaction() as uow:
+        fresh = await uow.repo(EventRepo).use_draft(draft_id)
+    if not fresh:
+        raise CallbackError("draft used")
+    await query.answer()
+    await query.edit_message_text(
+        _("Host unit: %(unit)s", unit=units[unit_id]) if unit_id else _("No host unit.")
+    )
+    await create_meeting(turn, at, draft["title"], draft["place"], unit_id or None, choose_host=False)
+
+
+# /deadline, /schedule --------------------------------------------------------------------------
+
+
+async def cmd_deadline(turn: Turn, cmd: CommandText) -> None:
+    """'/deadline <when> | <title>': a deadline with reminders, announced in the group."""
+    _ = turn._
+    assert turn.bloc is not None
+    fields = cmd.fields()
+    if len(fields) != 2 or not fields[1]:
+        await turn.reply(
+            _(
+                "Write it like this: /deadline <when> | <title>\n"
+                "e.g. /deadline 10/7/2026 | Gửi báo cáo sơ kết 6 tháng và bảng tự chấm "
+                "điểm\nA day with no hour means 17:00."
+            )
+        )
+        return
+    at = await read_when(turn, fields[0], "deadline")
+    if at is None or not await check_text(turn, fields[1]):
+        return
+    scheduler = scheduler_of(turn)
+    if await already_there(turn, "deadline", at, fields[1]):
+        return
+    async with turn.services.db.transaction() as uow:
+        event = await scheduler.create_in(
+            uow,
+            NewEvent(
+                bloc_id=turn.bloc.id, kind="deadline", title=fields[1], starts_at=at, created_by=turn.user_id
+            ),
+        )
+    scheduler.wake()
+    await post_card(turn, event)
+
+
+async def cmd_schedule(turn: Turn, cmd: CommandText) -> None:
+    """Upcoming events with their numbers."""
+    _ = turn._
+    assert turn.bloc is not None
+    async with turn.services.db.read() as uow:
+        events = await uow.repo(EventRepo).upcoming(turn.bloc.id, turn.now())
+    if not events:
+        await turn.reply(
+            _(
+                "Nothing is scheduled. Admins add meetings with /meeting and deadlines "
+                "with /deadline, or propose the year with /cycle."
+            )
+        )
+        return
+    lines = [_("Schedule of %(bloc)s:", bloc=turn.bloc.name)]
+    lines += [event_line(turn.tr, e, turn.tz) for e in events]
+    lines.append(_("/event <number> shows one event; /ics gives a calendar file."))
+    await turn.reply("\n".join(lines))
+
+
+def handlers(prompts: Prompts) -> list[BaseHandler[Any, Any, Any]]:
+    """Every schedule handler (and its guided answers)."""
+    prompts.register("meeting_when", guided_when)
+    prompts.register("meeting_title", guided_title)
+    prompts.register("meeting_place", guided_place)
+    schedule_cycle.register(prompts)
+    return [
+        command(MEETING, cmd_meeting),
+        command(DEADLINE, cmd_deadline),
+        command(SCHEDULE, cmd_schedule),
+        command(EVENT, schedule_event.cmd_event),
+        command(RSVP, cmd_rsvp),
+        command(CYCLE, schedule_cycle.cmd_cycle),
+        command(ICS, schedule_event.cmd_ics),
+        command(ROTATION, schedule_event.cmd_rotation),
+        button(HOST, on_host),
+        button(RSVP_PREFIX, on_rsvp),
+        button(schedule_cycle.PREFIX, schedule_cycle.on_button),
+    ]
