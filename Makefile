@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench i18n clean
+.PHONY: demo console test lint typecheck bench i18n clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "blocbot needs Python 3.11 or newer")'
@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/blocbot demo
 
+console: $(STAMP)
+	$(BIN)/blocbot console --demo
+
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot storage
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot handlers storage
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m tests.bench

@@ -10,9 +10,17 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from telegram.error import InvalidToken, NetworkError
+from bot.channels.telegram.app import StartupError
+from bot.core.config import Config, ConfigError, load_config, parse_config
 
-from bot.core.config import ConfigError, load_config
+
+def console_config(out: Path, lang: str) -> Config:
+    """The console's own settings: a database in its folder, no token, anyone may set up."""
+    return parse_config(
+        {"database": {"path": str(out / "blocbot-console.sqlite3")}, "defaults": {"language": lang}},
+        base_dir=out,
+        env={},
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="offline demo through a local Bot API emulator")
     demo.add_argument("--lang", choices=("vi", "en"), default="vi")
     demo.add_argument("--out", default="demo-output", help="folder for the files the demo writes")
+    console = sub.add_parser("console", help="try blocbot offline: type as the people of a bloc")
+    console.add_argument("--lang", choices=("vi", "en"), default="vi")
+    console.add_argument("--demo", action="store_true", help="start with the demo bloc (8 units, people)")
+    console.add_argument("--out", default="console-output", help="folder for the database and files")
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("migrate", help="apply pending schema migrations")
@@ -57,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # PTB 22 warns about RetryAfter's integer seconds unless its timedelta mode is chosen.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    quiet = args.command == "demo"  # the demo prints a conversation, not a log
+    quiet = args.command in ("demo", "console")  # the demo prints a conversation, not a log
     logging.basicConfig(
         level=logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -69,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             from bot.app import run
 
             run(load_config(args.config))
+        elif args.command == "console":
+            from bot.app import run_console
+
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            config = console_config(out, args.lang)
+            asyncio.run(run_console(config, lang=args.lang, out=out, demo=args.demo))
         elif args.command == "demo":
             from bot.demo import run_demo
 
@@ -82,17 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"blocbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    except InvalidToken:
-        print(
-            "blocbot: Telegram rejected the bot token; check telegram.token or BLOCBOT_TELEGRAM_TOKEN.",
-            file=sys.stderr,
-        )
-        return 1
-    except NetworkError as exc:
-        print(
-            f"blocbot: cannot reach the Bot API ({exc.message}); check the network and telegram.base_url.",
-            file=sys.stderr,
-        )
+    except StartupError as exc:
+        print(f"blocbot: {exc}", file=sys.stderr)
         return 1
     except (OSError, sqlite3.Error) as exc:
         print(f"blocbot: cannot use the database file: {exc} (database.path in the config).", file=sys.stderr)

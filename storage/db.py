@@ -48,7 +48,10 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA busy_timeout = 5000")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    # FULL: in WAL mode NORMAL does not sync at COMMIT, so a power cut can lose an answer the bot
+    # has already thanked someone for. FULL syncs the WAL at every commit; measured on the
+    # development VM, a small write transaction took 0.27 ms instead of 0.15-0.23 ms.
+    await conn.execute("PRAGMA synchronous = FULL")
     return conn
 
 

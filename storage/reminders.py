@@ -103,7 +103,7 @@ class ReminderRepo(Repository):
             (to_db(now), reminder_id),
         )
 
-    async def mark_sent(self, reminder_id: int, message_id: int, now: datetime) -> bool:
+    async def mark_sent(self, reminder_id: int, message_id: int | None, now: datetime) -> bool:
         """Record a confirmed delivery; False if the row was not claimed (should not happen)."""
         return (
             await self.execute(

@@ -84,8 +84,19 @@ class UnitOfWork:
         """Join links."""
         return self.repo(InviteRepo)
 
+    @property
+    def conversations(self) -> ConversationRepo:
+        """What the bot waits for from one person in one chat."""
+        return self.repo(ConversationRepo)
+
+    @property
+    def identities(self) -> IdentityRepo:
+        """Internal ids of other channels' people and chats."""
+        return self.repo(IdentityRepo)
+
 
 from storage.blocs import BlocRepo  # noqa: E402  (repositories import Repository above)
+from storage.conversations import ConversationRepo, IdentityRepo  # noqa: E402
 from storage.invites import InviteRepo  # noqa: E402
 from storage.people import PeopleRepo  # noqa: E402
 from storage.units import UnitRepo  # noqa: E402

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from telegram import Bot
 
+from bot.channels.telegram.channel import outbox_for
 from bot.core.clock import FakeClock
 from bot.core.config import RemindersConfig
 from bot.emulators.telegram import BotApiEmulator
@@ -34,7 +35,7 @@ async def seed(path: Path, emu: BotApiEmulator) -> None:
     """BLOCS blocs in their own groups, each with a meeting whose one reminder is due at DUE."""
     clock = FakeClock(SEEDED)
     async with Database(path, clock) as db:
-        sched = Scheduler(db, clock, Bot(TOKEN), RemindersConfig(), render_reminder)
+        sched = Scheduler(db, clock, outbox_for(db, Bot(TOKEN)), RemindersConfig(), render_reminder)
         async with db.transaction() as uow:
             for n in range(BLOCS):
                 chat_id = FIRST_GROUP - n

@@ -99,7 +99,7 @@ async def test_answers_arriving_together_leave_the_card_right(bloc: BotHarness) 
     async def answer(unit_id: int, user_id: int) -> None:
         async with services.db.transaction() as uow:
             await uow.repo(FormRepo).save_response(1, unit_id, user_id, {"pledge": "Hoàn thành"})
-        await refresh_card(app.bot, services, 1)
+        await refresh_card(services, 1)
 
     await asyncio.gather(*(answer(unit, REPS[unit - 1]) for unit in range(1, 9)))
     assert "Đã gửi: 8/8 đơn vị" in card_text(bloc, 1)

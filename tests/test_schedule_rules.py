@@ -10,11 +10,12 @@ import pytest
 from icalendar import Calendar
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.telegram.channel import maybe_delivered
 from bot.core.config import ConfigError, RemindersConfig
 from bot.core.i18n import translator
 from bot.roster.model import Unit
 from bot.schedule.cycle import DEFAULT_CYCLE, cycle_from_config, propose_cycle
-from bot.schedule.delivery import Pace, maybe_delivered
+from bot.schedule.delivery import Pace
 from bot.schedule.events import (
     LATE_AFTER,
     DueRow,

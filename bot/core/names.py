@@ -1,4 +1,4 @@
-"""Unit names: NFC normalisation, diacritic-insensitive folding and matching."""
+"""Stored text: NFC, no control characters; unit names: diacritic-insensitive folding and matching."""
 
 from __future__ import annotations
 
@@ -12,11 +12,26 @@ from unidecode import unidecode
 
 MAX_NAME = 200
 _SPACES = re.compile(r"\s+")
+# C0 and C1 controls other than tab and line ends, DEL, lone surrogates and U+FFFE/U+FFFF: no
+# one means to type them, a terminal obeys them (ESC), and XML 1.0 cannot hold most of them,
+# so openpyxl and python-docx refuse to write an XLSX or DOCX that contains one.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# The other line breaks str.splitlines() knows (VT, FF, FS, GS, RS, NEL, LS, PS).
+_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# What makes a spreadsheet read a cell as a formula (OWASP; ASVS 1.2.10), full-width forms too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def clean(text: str) -> str:
-    """NFC-normalise and collapse whitespace, as stored."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """NFC-normalise, drop control characters and collapse whitespace, as stored."""
+    # Whitespace first, so that a VT or NEL between two words still parts them.
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", text))
+    return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
+
+
+def drop_controls(text: str) -> str:
+    """Multi-line text without control characters: tab, CR and LF stay, other line breaks become LF."""
+    return _CONTROLS.sub("", _BREAKS.sub("\n", text))
 
 
 def fold(text: str) -> str:

@@ -100,7 +100,7 @@ class Demo:
 
 async def run_scenes(scenes: Sequence[Scene], *, lang: str, out: Path) -> int:
     """Run the scenes against a fresh bot and emulator; print a summary."""
-    from tests.harness import BotHarness
+    from bot.demo.harness import BotHarness
 
     out.mkdir(parents=True, exist_ok=True)
     database = (out / "blocbot-demo.sqlite3").resolve()

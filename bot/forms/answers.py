@@ -10,7 +10,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from bot.core.names import clean, fold
+from bot.core.names import clean, drop_controls, fold
 from bot.forms.model import NO, YES, Answers, Field, Value
 
 MAX_TEXT = 2000
@@ -32,7 +32,7 @@ class AnswerError(ValueError):
 
 def clean_text(text: str) -> str:
     """NFC, line ends unified, each line's spaces collapsed, blank edges dropped."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_controls(unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n"))
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 

@@ -1,4 +1,8 @@
-"""Form exports: one row per unit, one column per field, as XLSX or CSV bytes (pure)."""
+"""Form exports: one row per unit, one column per field, as XLSX or CSV bytes (pure).
+
+What people typed is written as text, never as a formula (OWASP "CSV injection"), and without
+control characters, which XML cannot hold and an old database may still have.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.names import FORMULA_START, drop_controls
 from bot.forms.model import Field, Value
 
 Cell = str | int | float | datetime | None
@@ -49,16 +56,13 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
     book.remove(first)
     for sheet in sheets:
         ws = book.create_sheet(sheet.name[:31])
-        ws.append([sheet.title])
+        put_row(ws, 1, [sheet.title])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append(list(sheet.headers))
-        for cell in ws[2]:
+        for cell in put_row(ws, 2, sheet.headers):
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in sheet.rows:
-            ws.append(list(row))
-        for row_cells in ws.iter_rows(min_row=3):
-            for cell in row_cells:
+        for number, row in enumerate(sheet.rows, 3):
+            for cell in put_row(ws, number, row):
                 if isinstance(cell.value, datetime):
                     cell.number_format = DATE_FORMAT
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -74,6 +78,32 @@ def build_xlsx(sheets: Sequence[Sheet]) -> bytes:
     return buf.getvalue()
 
 
+def put_row(ws: Worksheet, number: int, values: Sequence[Cell]) -> list[XlsxCell]:
+    """Write one row of values, strings as plain text; return its cells."""
+    # openpyxl refuses control characters (IllegalCharacterError), and so would Excel.
+    cells = [
+        ws.cell(row=number, column=column, value=drop_controls(v) if isinstance(v, str) else v)
+        for column, v in enumerate(values, 1)
+    ]
+    for cell in cells:
+        as_text(cell)
+    return cells
+
+
+def as_text(cell: XlsxCell) -> None:
+    """Keep a string cell a string: openpyxl makes '=...' a formula, Excel re-reads '+1' on edit."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_START):
+            cell.quotePrefix = True  # what Excel sets when one types a leading apostrophe
+
+
+def csv_text(text: str) -> str:
+    """A CSV field that a spreadsheet shows as typed: a leading apostrophe before a formula."""
+    text = drop_controls(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _width(value: Cell) -> int:
     if value is None:
         return 0
@@ -83,12 +113,24 @@ def _width(value: Cell) -> int:
 
 
 def build_csv(sheet: Sheet) -> bytes:
-    """The sheet's headers and rows as UTF-8 CSV with a BOM, so Excel shows Vietnamese right."""
+    """The sheet's headers and rows as UTF-8 CSV with a BOM, so Excel shows Vietnamese right.
+
+    Fields with a comma, quote or line break are quoted (RFC 4180); text that a spreadsheet
+    would run as a formula gets a leading apostrophe; numbers and dates are written bare.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(sheet.headers)
+    writer.writerow([csv_text(h) for h in sheet.headers])
     for row in sheet.rows:
-        writer.writerow(
-            ["" if c is None else c.strftime(CSV_DATE) if isinstance(c, datetime) else c for c in row]
-        )
+        writer.writerow([_csv_cell(c) for c in row])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Cell) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(CSV_DATE)
+    if isinstance(value, str):
+        return csv_text(value)
+    return value

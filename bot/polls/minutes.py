@@ -2,13 +2,14 @@
 
 The words arrive already written in the bloc's language (handlers/polls/minutes.py); this module
 only lays them out: the issuer and the national heading side by side, place and date, the title,
-numbered sections with tables, the chart, and the signature block.
+numbered sections with tables, the chart, and the signature block. Control characters (which
+lxml refuses to write, and an old database may hold in a unit's name) are dropped first.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -16,6 +17,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
+
+from bot.core.names import drop_controls
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -69,8 +72,34 @@ def _cell_text(
         run.font.size = Pt(size)
 
 
+def _printable(minutes: Minutes) -> Minutes:
+    """The same minutes without control characters in any of their words."""
+    t = drop_controls
+
+    def table(grid: Table) -> Table:
+        rows = tuple(tuple(map(t, row)) for row in grid.rows)
+        return Table(tuple(map(t, grid.header)), rows, t(grid.caption))
+
+    return replace(
+        minutes,
+        issuer=t(minutes.issuer),
+        place_date=t(minutes.place_date),
+        title=t(minutes.title),
+        subtitle=t(minutes.subtitle),
+        sections=tuple(
+            Section(t(s.heading), tuple(map(t, s.paragraphs)), tuple(map(table, s.tables)))
+            for s in minutes.sections
+        ),
+        signatures=tuple((t(role), t(name)) for role, name in minutes.signatures),
+        chart_caption=t(minutes.chart_caption),
+        author=t(minutes.author),
+        keywords=tuple(map(t, minutes.keywords)),
+    )
+
+
 def render_minutes(minutes: Minutes) -> bytes:
     """Lay the minutes out as a .docx file."""
+    minutes = _printable(minutes)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = FONT

@@ -2,7 +2,7 @@
 
 Outcomes of a send (the row was claimed before, and gets ``sending_at`` just before the
 request goes out; see bot/schedule/scheduler.py):
-- confirmed by Telegram -> 'sent' with the message id, in one transaction right after;
+- confirmed by the channel -> 'sent' with the message id, in one transaction right after;
 - surely not delivered (flood 429 after the rate limiter's retries, no connection, an HTTP
   error answer, each after bot/channels/telegram/request.py's own retries) -> back to 'pending', retried
   ``RETRY_DELAY`` later while within the grace;
@@ -19,11 +19,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-import httpx
-from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
-
 from bot.core.clock import Clock
+from bot.core.messages import MaybeSent, NotSent, Refused
+from bot.outbox import Outbox
 from bot.schedule.events import Event, ReminderView
 from storage.db import Database
 from storage.events import EventRepo
@@ -35,16 +33,6 @@ log = logging.getLogger(__name__)
 Render = Callable[[ReminderView], str]
 # (read unit of work, event) -> ids of the units that have not answered; None: not tracked.
 AnswerSource = Callable[[UnitOfWork, Event], Awaitable[Sequence[int] | None]]
-
-# httpx errors raised before the request could reach the server.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.WriteError,
-    httpx.WriteTimeout,
-    httpx.UnsupportedProtocol,
-)
 
 
 class Pace:
@@ -87,19 +75,6 @@ class Outcome:
     note: str = ""
 
 
-def maybe_delivered(exc: Exception) -> bool:
-    """Whether a failed send may still have reached Telegram."""
-    if isinstance(exc, RetryAfter | Forbidden | BadRequest | ChatMigrated | RuntimeError):
-        return False  # refused, or never sent (RuntimeError: the HTTP client is shut down)
-    if isinstance(exc, TimedOut | NetworkError):
-        cause = exc.__cause__
-        if cause is None:
-            return False  # an HTTP error answer: the server said it did not do it
-        # RuntimeError: the HTTP client was shut down, so the request never left.
-        return not isinstance(cause, (*_NOT_SENT, RuntimeError))
-    return True
-
-
 class ReminderSender:
     """Delivers claimed reminders to their bloc's group."""
 
@@ -107,14 +82,14 @@ class ReminderSender:
         self,
         db: Database,
         clock: Clock,
-        bot: Bot,
+        outbox: Outbox,
         render: Render,
         pace: Pace,
         sources: dict[str, AnswerSource],
     ) -> None:
         self.db = db
         self.clock = clock
-        self.bot = bot
+        self.outbox = outbox
         self.render = render
         self.pace = pace
         self.sources = sources
@@ -180,22 +155,16 @@ class ReminderSender:
         async with self.db.transaction() as uow:  # a crash from here on: maybe delivered
             await uow.repo(ReminderRepo).mark_sending(reminder_id, self.clock.now())
         try:
-            try:
-                message = await self.bot.send_message(chat_id, text)
-            except ChatMigrated as moved:  # the group became a supergroup
-                message = await self.bot.send_message(moved.new_chat_id, text)
-        except Forbidden as exc:
+            sent = await self.outbox.send(chat_id, text)
+        except Refused as exc:
             log.warning("reminder %s: chat %s refused: %s", reminder_id, chat_id, exc)
             return Outcome("failed", f"refused: {exc}"[:200])
-        except BadRequest as exc:
-            log.warning("reminder %s: chat %s: %s", reminder_id, chat_id, exc)
-            return Outcome("failed", f"bad request: {exc}"[:200])
-        except (RetryAfter, NetworkError, RuntimeError) as exc:
-            kind = "uncertain" if maybe_delivered(exc) else "retry"
+        except (NotSent, MaybeSent) as exc:
+            kind = "uncertain" if isinstance(exc, MaybeSent) else "retry"
             log.warning("reminder %s: %s (%s)", reminder_id, exc, kind)
             return Outcome(kind, f"{type(exc).__name__}: {exc}"[:200])
         async with self.db.transaction() as uow:
-            await uow.repo(ReminderRepo).mark_sent(reminder_id, message.message_id, self.clock.now())
+            await uow.repo(ReminderRepo).mark_sent(reminder_id, sent.message_id, self.clock.now())
         return Outcome("sent")
 
     async def _record(self, reminder_id: int, outcome: Outcome) -> None:

@@ -81,11 +81,11 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from telegram import Bot
 
 from bot.core.clock import Clock
 from bot.core.config import ConfigError, RemindersConfig
 from bot.core.dates import parse_offsets
+from bot.outbox import Outbox
 from bot.schedule.delivery import AnswerSource, Outcome, Pace, ReminderSender, Render
 from bot.schedule.events import Event, EventKind, NewEvent, judge_due, plan_reminders
 from storage.db import Database
@@ -133,7 +133,7 @@ class Scheduler:
         self,
         db: Database,
         clock: Clock,
-        bot: Bot,
+        outbox: Outbox,
         reminders: RemindersConfig,
         render: Render,
         *,
@@ -151,7 +151,7 @@ class Scheduler:
         self._spawn: Spawn = spawn or asyncio.create_task
         self._sources: dict[str, AnswerSource] = {}
         self._timers: dict[str, TimerJob] = {}
-        self.sender = ReminderSender(db, clock, bot, render, pace or Pace(25.0), self._sources)
+        self.sender = ReminderSender(db, clock, outbox, render, pace or Pace(25.0), self._sources)
         self._aps: Any = None
         self._tick: asyncio.Task[Any] | None = None
         self._again = False

@@ -1,35 +1,34 @@
-"""Guided answers: the bot asks with a ForceReply and routes the reply to a continuation."""
+"""Guided questions: the bot asks one person in one chat and routes their answer onward.
+
+Each question is a row of the conversations table keyed by (chat, person): two admins can
+answer different questions at once, /cancel only touches the sender's, and a restart goes on
+where the person was. In a group on a channel that quotes replies (Telegram), only a reply to
+the question counts as its answer, so the group's talk is not taken for one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from telegram import ForceReply, Update
-from telegram.ext import BaseHandler, MessageHandler, filters
-
-from bot.services import BlocContext
-from handlers.conversation.turn import Turn, load_turn
+from bot.core.messages import Reply
+from handlers.conversation.turn import Turn
 
 Continuation = Callable[[Turn, str, dict[str, Any]], Awaitable[None]]
+# A feature's own drafts (a form being answered) that /cancel drops too: True when one was
+# dropped and the person told.
+CancelHook = Callable[[Turn], Awaitable[bool]]
+SLOT = "question"
+TTL = timedelta(hours=2)  # an unanswered question is forgotten after this
 
 
-@dataclass
-class Pending:
-    """A question the bot asked in a chat, waiting for one person's reply."""
-
-    kind: str
-    user_id: int
-    message_id: int
-    data: dict[str, Any]
-
-
-class Prompts:
-    """Registry of continuations by kind; one pending question per chat."""
+class Questions:
+    """Registry of continuations by kind; one pending question per (chat, person)."""
 
     def __init__(self) -> None:
         self._continuations: dict[str, Continuation] = {}
+        self.cancel_hooks: list[CancelHook] = []
 
     def register(self, kind: str, fn: Continuation) -> None:
         """Say which function receives the answers of a kind of question."""
@@ -37,44 +36,36 @@ class Prompts:
 
     async def ask(self, turn: Turn, kind: str, text: str, **data: Any) -> None:
         """Ask the acting person a question they answer by replying."""
-        sent = await turn.context.bot.send_message(
-            turn.chat_id, text, reply_markup=ForceReply(selective=True)
-        )
-        if turn.context.chat_data is not None:
-            turn.context.chat_data["pending"] = Pending(kind, turn.user_id, sent.message_id, data)
+        sent = await turn.channel.send(turn.chat_id, Reply(text), ask=True)
+        async with turn.services.db.transaction() as uow:
+            await uow.conversations.put(
+                turn.chat_id, turn.user_id, SLOT, kind, data, turn.now() + TTL, sent.message_id
+            )
 
-    def handler(self) -> BaseHandler[Any, Any, Any]:
-        """A handler for plain-text answers to pending questions."""
+    async def pending(self, turn: Turn) -> bool:
+        """Whether a question waits for this person in this chat."""
+        async with turn.services.db.read() as uow:
+            return await uow.conversations.get(turn.chat_id, turn.user_id, SLOT) is not None
 
-        async def on_answer(update: Update, context: BlocContext) -> None:
-            chat_data = context.chat_data
-            pending = chat_data.get("pending") if chat_data is not None else None
-            message = update.effective_message
-            user = update.effective_user
-            if message is None or user is None:
-                return
-            if not isinstance(pending, Pending):
-                if message.chat.type == "private":  # never silence in a one-to-one chat
-                    turn = await load_turn(update, context)
-                    await turn.reply(
-                        turn._(
-                            "I answer commands: /help lists what you can do. "
-                            "Registrations are answered with /submit, ballots "
-                            "with /vote."
-                        )
-                    )
-                return
-            if user.id != pending.user_id:
-                return
-            replied = message.reply_to_message
-            private = message.chat.type == "private"
-            if not private and (replied is None or replied.message_id != pending.message_id):
-                return
-            fn = self._continuations.get(pending.kind)
-            if fn is None or chat_data is None:
-                return
-            chat_data.pop("pending", None)
-            turn = await load_turn(update, context)
-            await fn(turn, message.text or "", pending.data)
+    async def answer(self, turn: Turn, text: str) -> bool:
+        """Route the text to the person's pending question; False when it is not an answer."""
+        async with turn.services.db.read() as uow:
+            waiting = await uow.conversations.get(turn.chat_id, turn.user_id, SLOT)
+        if waiting is None:
+            return False
+        in_thread = turn.is_private or not turn.channel.quotes_replies
+        if not in_thread and (waiting.message_id is None or turn.incoming.reply_to != waiting.message_id):
+            return False
+        fn = self._continuations.get(waiting.kind)
+        if fn is None:
+            return False
+        async with turn.services.db.transaction() as uow:
+            if not await uow.conversations.drop(turn.chat_id, turn.user_id, SLOT):
+                return True  # answered twice at once: the first one took it
+        await fn(turn, text, waiting.payload)
+        return True
 
-        return MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, on_answer)
+    async def cancel(self, turn: Turn) -> bool:
+        """Forget the sender's question in this chat; True when there was one."""
+        async with turn.services.db.transaction() as uow:
+            return await uow.conversations.drop(turn.chat_id, turn.user_id, SLOT)

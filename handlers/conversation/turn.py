@@ -1,39 +1,73 @@
-"""One update's context for a handler: who, where, which bloc, which language, how to reply."""
+"""One incoming message's context for a feature: who, where, which bloc, which language, how
+to answer. Channel-neutral: the channel adapter behind ``channel`` renders what is said."""
 
 from __future__ import annotations
 
-import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyParameters, Update
-from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
-
-from bot.core.callbacks import Callback, CallbackError, decode, pattern
-from bot.core.chunks import split_message
-from bot.core.commands import CommandSpec, CommandText, parse_command
+from bot.core.channel import Channel
 from bot.core.config import LANGUAGES
 from bot.core.i18n import Translator, translator
+from bot.core.messages import Choices, Incoming, OutFile, Refused, Reply, Sent
 from bot.roster.model import Bloc, Roles, Unit, is_admin
-from bot.services import BlocContext, Services
+from bot.services import Services
+
+if TYPE_CHECKING:
+    from handlers.conversation.prompts import Questions
 
 log = logging.getLogger(__name__)
-MAX_ALERT = 200  # Telegram refuses a longer callback answer (MESSAGE_TOO_LONG)
+
+
+@dataclass
+class Press:
+    """The choice a person pressed (a button, or a number on a text channel)."""
+
+    turn: Turn
+
+    @property
+    def message_id(self) -> int | None:
+        """The message that carried the choice (None on text channels' numbered menus)."""
+        return self.turn.incoming.message_id
+
+    async def answer(self, text: str = "", *, alert: bool = False) -> None:
+        """Acknowledge the press: a short notice, or an alert the person must close."""
+        await self.turn.channel.answer_press(self.turn.incoming, text, alert=alert)
+
+    async def edit(self, text: str, choices: Choices | None = None) -> None:
+        """Show new text (and choices) in the pressed message; re-post where edits are impossible."""
+        if self.message_id is not None and await self.turn.channel.edit(
+            self.turn.chat_id, self.message_id, Reply(text, choices)
+        ):
+            return
+        await self.turn.reply(text, choices)
+
+    async def set_choices(self, choices: Choices | None) -> None:
+        """Replace the pressed message's choices (ticks) or take them off (None)."""
+        if self.message_id is None:
+            if choices:
+                await self.turn.reply("", choices)
+            return
+        if choices is None:
+            await self.turn.channel.drop_choices(self.turn.chat_id, self.message_id)
+        else:
+            await self.turn.channel.edit(
+                self.turn.chat_id, self.message_id, Reply("", choices, keep_text=True)
+            )
 
 
 @dataclass
 class Turn:
-    """Everything a handler needs about the current update."""
+    """Everything a feature needs about the current incoming message."""
 
-    update: Update
-    context: BlocContext
+    incoming: Incoming
+    channel: Channel
     services: Services
+    questions: Questions
     lang: str
     bloc: Bloc | None
 
@@ -49,21 +83,23 @@ class Turn:
 
     @property
     def user_id(self) -> int:
-        """The acting person's Telegram id."""
-        user = self.update.effective_user
-        return 0 if user is None else user.id
+        """The acting person's internal id."""
+        return self.incoming.person_id
 
     @property
     def chat_id(self) -> int:
-        """The chat the update came from."""
-        chat = self.update.effective_chat
-        return 0 if chat is None else chat.id
+        """The chat the message came from."""
+        return self.incoming.chat_id
 
     @property
     def is_private(self) -> bool:
         """True in a one-to-one chat with the bot."""
-        chat = self.update.effective_chat
-        return chat is not None and chat.type == ChatType.PRIVATE
+        return self.incoming.private
+
+    @property
+    def press(self) -> Press:
+        """The pressed choice (only for button handlers)."""
+        return Press(self)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -78,73 +114,58 @@ class Turn:
         """The current year in the bloc's timezone."""
         return self.now().astimezone(self.tz).year
 
-    async def reply(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
-        """Answer in the chat, split under Telegram's limit; buttons go on the last piece."""
-        message = self.update.effective_message
-        pieces = split_message(text)
-        sent: Message | None = None
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            reply_to = None
-            if message is not None and not self.is_private and index == 0:
-                reply_to = ReplyParameters(message.message_id, allow_sending_without_reply=True)
-            sent = await self.context.bot.send_message(
-                self.chat_id,
-                piece,
-                reply_markup=markup if last else None,
-                reply_parameters=reply_to,
-            )
-        return sent
+    def start_link(self, payload: str) -> str | None:
+        """A link opening a private chat at "/start <payload>", where the channel has them."""
+        return self.channel.start_link(payload)
 
-    async def reply_document(self, data: bytes, filename: str, caption: str = "") -> Message:
+    async def reply(self, text: str, choices: Choices | None = None) -> Sent | None:
+        """Answer in the chat (split under the channel's limit; choices after the last piece)."""
+        reply_to = None if self.is_private else self.incoming.message_id
+        reply = Reply(text, choices, for_person=self.user_id)
+        return await self.channel.send(self.chat_id, reply, reply_to=reply_to)
+
+    async def reply_document(self, data: bytes, filename: str, caption: str = "") -> Sent:
         """Send a file to this chat."""
-        return await self.context.bot.send_document(
-            self.chat_id, InputFile(io.BytesIO(data), filename=filename), caption=caption[:1024]
+        return await self.channel.send(
+            self.chat_id, Reply(caption, files=(OutFile(data, filename, caption),))
         )
 
-    async def tell(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
-        """Send to another chat (e.g. privately); False when Telegram refuses."""
+    async def reply_photo(self, data: bytes, filename: str, caption: str = "") -> Sent:
+        """Send a picture to this chat."""
+        file = OutFile(data, filename, caption, image=True)
+        return await self.channel.send(self.chat_id, Reply(caption, files=(file,)))
+
+    async def tell(self, chat_id: int, text: str, choices: Choices | None = None) -> bool:
+        """Send to another chat (e.g. privately); False when it refuses."""
         try:
-            for index, piece in enumerate(pieces := split_message(text)):
-                await self.context.bot.send_message(
-                    chat_id, piece, reply_markup=markup if index == len(pieces) - 1 else None
-                )
-        except Forbidden:
+            await self.services.outbox.send(chat_id, text, choices)
+        except Refused:
             return False
         return True
 
-    async def edit(self, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
-        """Edit a bot message in place; an unchanged message is fine."""
-        try:
-            await message.edit_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+    async def edit(self, message_id: int, text: str, choices: Choices | None) -> bool:
+        """Edit a bot message of this chat in place; False when it cannot be edited."""
+        return await self.channel.edit(self.chat_id, message_id, Reply(text, choices))
 
     async def alert(self, text: str) -> None:
-        """Answer the pressed button with an alert, cut to Telegram's 200 characters."""
-        query = self.update.callback_query
-        assert query is not None
-        if len(text) > MAX_ALERT:
-            text = text[: MAX_ALERT - 1].rsplit(" ", 1)[0] + "…"
-        await query.answer(text, show_alert=True)
+        """Answer the pressed choice with an alert."""
+        await self.channel.answer_press(self.incoming, text, alert=True)
 
     async def drop_buttons(self) -> None:
-        """Take the buttons off the pressed message; a second press finds them gone, fine."""
-        query = self.update.callback_query
-        if query is None or query.message is None:
-            return
-        try:
-            await query.edit_message_reply_markup(None)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+        """Take the choices off the pressed message; a second press finds them gone, fine."""
+        if self.incoming.choice is not None and self.incoming.message_id is not None:
+            await self.channel.drop_choices(self.chat_id, self.incoming.message_id)
 
     async def ask(self, kind: str, text: str, **data: Any) -> None:
-        """Ask a question the acting person answers by replying (a guided dialog step)."""
-        prompts = self.services.prompts
-        assert prompts is not None, "build_application wires the prompts"
-        await prompts.ask(self, kind, text, **data)
+        """Ask a question the acting person answers (a guided dialog step)."""
+        await self.questions.ask(self, kind, text, **data)
+
+    async def remember_person(self) -> None:
+        """Record the person and that the bot may now write to them privately."""
+        async with self.services.db.transaction() as uow:
+            await uow.people.upsert(self.user_id, self.incoming.person_name, self.incoming.username)
+            if self.is_private:
+                await uow.people.mark_started(self.user_id)
 
     async def roles(self) -> Roles:
         """This year's chair and vice chair units."""
@@ -162,7 +183,7 @@ class Turn:
     async def is_admin(self) -> bool:
         """Whether the acting person may change this bloc."""
         if self.bloc is None:
-            return self.user_id in self.services.config.operators
+            return self.user_id in self.services.operators
         async with self.services.db.read() as uow:
             admins = await uow.blocs.admins(self.bloc.id)
             roles = await uow.blocs.roles(self.bloc.id, self.year())
@@ -171,7 +192,7 @@ class Turn:
             self.user_id,
             bloc=self.bloc,
             bloc_admins=admins,
-            operators=self.services.config.operators,
+            operators=self.services.operators,
             unit_id=None if unit is None else unit.id,
             roles=roles,
         )
@@ -194,96 +215,17 @@ class Turn:
         )
 
 
-async def load_turn(update: Update, context: BlocContext) -> Turn:
-    """Resolve the bloc and the language for an update."""
-    services = context.services
-    chat = update.effective_chat
-    user = update.effective_user
+async def load_turn(incoming: Incoming, channel: Channel, services: Services, questions: Questions) -> Turn:
+    """Resolve the bloc and the language for an incoming message."""
     bloc = None
     lang: str | None = None
     async with services.db.read() as uow:
-        if chat is not None:
-            if chat.type != ChatType.PRIVATE:
-                bloc = await uow.blocs.by_chat(chat.id)
-                lang = bloc.language if bloc else None
-            if lang is None:
-                lang = await uow.people.chat_language(chat.id)
-    if lang is None and chat is not None and chat.type == ChatType.PRIVATE and user is not None:
-        code = (user.language_code or "").split("-")[0]
+        if not incoming.private:
+            bloc = await uow.blocs.by_chat(incoming.chat_id)
+            lang = bloc.language if bloc else None
+        if lang is None:
+            lang = await uow.people.chat_language(incoming.chat_id)
+    if lang is None and incoming.private:
+        code = (incoming.language_code or "").split("-")[0]
         lang = code if code in LANGUAGES else None
-    return Turn(update, context, services, lang or services.config.language, bloc)
-
-
-CommandFn = Callable[[Turn, CommandText], Awaitable[None]]
-ButtonFn = Callable[[Turn, Callback], Awaitable[None]]
-
-
-async def _guard(turn: Turn, spec: CommandSpec, needs_bloc: bool, typed: str) -> bool:
-    """Where/bloc/admin checks shared by every command; replies and returns False on refusal."""
-    _ = turn._
-    if spec.where == "group" and turn.is_private:
-        await turn.reply(_("/%(cmd)s works in the bloc's group chat.", cmd=typed))
-        return False
-    if spec.where == "private" and not turn.is_private:
-        name = turn.services.bot_username
-        await turn.reply(_("Please send /%(cmd)s to me in a private chat: t.me/%(bot)s", cmd=typed, bot=name))
-        return False
-    if needs_bloc and spec.where == "group" and turn.bloc is None:
-        await turn.reply(_("This group is not a bloc yet. An admin can make it one with /setup <bloc name>."))
-        return False
-    if spec.admin and spec.where == "group" and not await turn.is_admin():
-        await turn.reply(await turn.who_may_admin())
-        return False
-    return True
-
-
-def command(spec: CommandSpec, fn: CommandFn, *, needs_bloc: bool = True) -> CommandHandler[Any, Any]:
-    """A CommandHandler for a spec and its alias, with the shared checks applied first."""
-
-    async def callback(update: Update, context: BlocContext) -> None:
-        turn = await load_turn(update, context)
-        message = update.effective_message
-        parsed = parse_command(message.text if message else None)
-        if parsed is None or not await _guard(turn, spec, needs_bloc, parsed.name):
-            return
-        await fn(turn, parsed)
-
-    return CommandHandler(list(spec.names), callback, filters=filters.UpdateType.MESSAGE)
-
-
-def button(prefix: str, fn: ButtonFn) -> CallbackQueryHandler[Any, Any]:
-    """A CallbackQueryHandler for one prefix; forged data gets a clear answer."""
-
-    async def callback(update: Update, context: BlocContext) -> None:
-        query = update.callback_query
-        assert query is not None
-        turn = await load_turn(update, context)
-        try:
-            data = decode(query.data, prefix)
-        except CallbackError:
-            await query.answer(turn._("This button is not valid any more."), show_alert=True)
-            return
-        try:
-            await fn(turn, data)
-        except CallbackError:
-            await query.answer(turn._("This button is not valid any more."), show_alert=True)
-
-    return CallbackQueryHandler(callback, pattern=pattern(prefix))
-
-
-def unknown_buttons() -> CallbackQueryHandler[Any, Any]:
-    """Every press no feature's handler took (a keyboard of an older version, forged data):
-    answered, so the person's button does not spin. Register it after all the others."""
-
-    async def callback(update: Update, context: BlocContext) -> None:
-        query = update.callback_query
-        assert query is not None
-        turn = await load_turn(update, context)
-        await query.answer(turn._("This button is not valid any more."), show_alert=True)
-
-    return CallbackQueryHandler(callback)
-
-
-def handlers_for(specs: list[tuple[CommandSpec, CommandFn]]) -> list[BaseHandler[Any, Any, Any]]:
-    """Command handlers for a feature's (spec, function) pairs."""
-    return [command(spec, fn) for spec, fn in specs]
+    return Turn(incoming, channel, services, questions, lang or services.config.language, bloc)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler
 
 from bot.core.callbacks import encode
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import format_when
 from bot.core.i18n import N_
+from bot.core.messages import Button, Choices
 from bot.forms.answers import AnswerError, parse_answer
-from handlers.conversation.turn import Turn, command
-from handlers.forms.dialog import PREFIX, button_handlers, start_dialog
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
+from handlers.forms.dialog import PREFIX, start_dialog
 from handlers.forms.target import Target, answer_error, load_target, save_answers
 from storage.forms import FormRepo
 
@@ -122,20 +120,17 @@ async def list_forms(turn: Turn) -> None:
     if not entries:
         await turn.reply(_("There are no open forms for your units right now."))
         return
-    buttons = [
-        [InlineKeyboardButton(label, callback_data=encode(PREFIX, "s", form_id))]
-        for form_id, label, _line in entries
-    ]
+    buttons = [[Button(label, encode(PREFIX, "s", form_id))] for form_id, label, _line in entries]
     await turn.reply(
         _("Forms you can answer:")
         + "\n"
         + "\n".join(e[2] for e in entries)
         + "\n"
         + _("Press one to answer it."),
-        InlineKeyboardMarkup(buttons),
+        Choices.of(buttons),
     )
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """/submit and the dialog's buttons (typed answers: forms_dialog.early_handlers)."""
-    return [command(SUBMIT, cmd_submit, needs_bloc=False), *button_handlers()]
+def register(router: Router) -> None:
+    """/submit (the dialog's buttons, typed answers and links: forms.dialog.register)."""
+    router.command(SUBMIT, cmd_submit, needs_bloc=False)

@@ -10,11 +10,9 @@ from datetime import datetime
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, TelegramError
-
 from bot.core.formatting import format_when
 from bot.core.i18n import N_, translator
+from bot.core.messages import Button, Choices, DeliveryError
 from bot.forms.answers import progress
 from bot.forms.model import NO, YES, Field, Form, Response, Value
 from bot.roster.model import Bloc, Unit
@@ -151,59 +149,47 @@ def render_card(s: Standing, now: datetime) -> str:
     return "\n".join(lines + footer)
 
 
-def card_markup(s: Standing, bot_username: str, now: datetime) -> InlineKeyboardMarkup | None:
+def card_markup(s: Standing, now: datetime) -> Choices | None:
     """A button opening the private chat on this form (while answers are accepted)."""
-    if s.form.locked(now) or not bot_username:
+    if s.form.locked(now):
         return None
     _ = translator(s.bloc.language).gettext
-    url = f"https://t.me/{bot_username}?start=form_{s.form.id}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("Answer privately"), url=url)]])
+    return Choices.of([[Button(_("Answer privately"), start=f"form_{s.form.id}")]])
 
 
-async def post_card(bot: Bot, services: Services, form_id: int) -> None:
+async def post_card(services: Services, form_id: int) -> None:
     """Post a fresh status card in the bloc's group and remember it."""
     s = await standing(services, form_id)
     if s is None:
         return
     now = services.clock.now()
-    sent = await bot.send_message(
-        s.bloc.chat_id, render_card(s, now), reply_markup=card_markup(s, services.bot_username, now)
-    )
+    sent = await services.outbox.send(s.bloc.chat_id, render_card(s, now), card_markup(s, now))
+    if sent.message_id is None:
+        return  # a channel that cannot edit: the next refresh posts the card again
     async with services.db.transaction() as uow:
         await uow.repo(FormRepo).set_card(form_id, sent.chat_id, sent.message_id)
 
 
-async def refresh_card(bot: Bot, services: Services, form_id: int) -> None:
+async def refresh_card(services: Services, form_id: int) -> None:
     """Edit the status card in place; post a new one if the old one is gone."""
     lock = _CARD_LOCKS.setdefault(services.db, {}).setdefault(form_id, asyncio.Lock())
     async with lock:
-        await _refresh_card(bot, services, form_id)
+        await _refresh_card(services, form_id)
 
 
-async def _refresh_card(bot: Bot, services: Services, form_id: int) -> None:
+async def _refresh_card(services: Services, form_id: int) -> None:
     s = await standing(services, form_id)
     if s is None:
         return
     now = services.clock.now()
     form = s.form
     try:
-        if form.card_chat_id is None or form.card_message_id is None:
-            await post_card(bot, services, form_id)
-            return
-        await bot.edit_message_text(
-            render_card(s, now),
-            chat_id=form.card_chat_id,
-            message_id=form.card_message_id,
-            reply_markup=card_markup(s, services.bot_username, now),
-        )
-    except BadRequest as exc:
-        text = str(exc).lower()
-        if "not modified" in text:
-            return
-        if "not found" in text or "can't be edited" in text:
-            await post_card(bot, services, form_id)
-            return
-        log.warning("could not update the card of form %s: %s", form_id, exc)
-    except (Forbidden, TelegramError) as exc:
+        if form.card_chat_id is not None and form.card_message_id is not None:
+            if await services.outbox.edit(
+                form.card_chat_id, form.card_message_id, render_card(s, now), card_markup(s, now)
+            ):
+                return
+        await post_card(services, form_id)  # no card yet, or it is gone (or cannot be edited)
+    except DeliveryError as exc:
         # The group may have removed the bot; the answer itself is stored, so only log.
         log.warning("could not update the card of form %s: %s", form_id, exc)

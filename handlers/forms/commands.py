@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
-from typing import Any
-
-from telegram.ext import BaseHandler
 
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.dates import WhenError, parse_when
 from bot.core.i18n import N_
 from bot.core.names import fold
 from bot.forms.model import Form, FormSyntaxError, NewForm, parse_new_form, standard_fields
-from handlers.conversation.turn import Turn, command
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 from handlers.forms.card import (
     KIND_NAMES,
     post_card,
@@ -206,7 +204,7 @@ async def open_form(turn: Turn, cmd: CommandText) -> None:
         await turn.reply(_("This bloc has no units yet. Add them with /units add, one per line."))
         return
     form = await store_form(turn, new, title, deadline)
-    await post_card(turn.context.bot, turn.services, form.id)
+    await post_card(turn.services, form.id)
 
 
 async def store_form(turn: Turn, new: NewForm, title: str, deadline: datetime) -> Form:
@@ -279,7 +277,7 @@ async def close_form(turn: Turn, form: Form) -> None:
         await uow.repo(FormRepo).set_status(form.id, "closed", form.deadline)
         await end_deadline(turn.services, uow, form)
     wake(turn)
-    await refresh_card(turn.context.bot, turn.services, form.id)
+    await refresh_card(turn.services, form.id)
     await turn.reply(
         _("Form #%(id)s is closed; answers are locked. /form %(id)s reopen opens it again.", id=form.id)
     )
@@ -312,7 +310,7 @@ async def reopen_form(turn: Turn, form: Form, when_text: str) -> None:
         assert reopened is not None
         await plan_deadline(turn.services, uow, reopened, turn._)
     wake(turn)
-    await refresh_card(turn.context.bot, turn.services, form.id)
+    await refresh_card(turn.services, form.id)
     s = await standing(turn.services, form.id)
     assert s is not None
     head = (
@@ -350,6 +348,7 @@ async def cmd_forms(turn: Turn, cmd: CommandText) -> None:
     await turn.reply("\n".join(lines))
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """This feature's group handlers (the private dialog is in forms_answer)."""
-    return [command(FORM, cmd_form), command(FORMS, cmd_forms)]
+def register(router: Router) -> None:
+    """This feature's group commands (the private dialog: forms.answer and forms.dialog)."""
+    router.command(FORM, cmd_form)
+    router.command(FORMS, cmd_forms)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, MessageHandler, filters
-
 from bot.core.callbacks import Callback, CallbackError, encode
+from bot.core.commands import parse_command
 from bot.core.formatting import format_when
+from bot.core.messages import Button, Choices
 from bot.forms.answers import (
     AnswerError,
     complete,
@@ -21,9 +20,8 @@ from bot.forms.answers import (
     with_answer,
 )
 from bot.forms.model import NO, YES, Draft, Field, Value
-from bot.services import BlocContext
-from handlers.conversation.prompts import Pending
-from handlers.conversation.turn import Turn, button, load_turn
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 from handlers.forms.card import show_value, yes_no
 from handlers.forms.target import Target, answer_error, load_target, save_answers
 from storage.forms import FormRepo
@@ -33,47 +31,35 @@ PREFIX = "fm"
 # person is first asked whether they meant the form (an abandoned draft must not silently take
 # a message written days later as an answer).
 DRAFT_IDLE = timedelta(hours=24)
+START = "form_"  # "/start form_<id>": the card's "Answer privately" button
+_START = re.compile(r"form_(\d{1,9})")
 
 
 def question_markup(
     _: Any, form_id: int, index: int, spec: Field, picked: tuple[int, ...], keep: bool
-) -> InlineKeyboardMarkup:
+) -> Choices:
     """Buttons for one question: the choices (ticks for several), keep, cancel."""
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     if spec.type == "choice":
         rows += [
-            [InlineKeyboardButton(f"{i}. {o}"[:60], callback_data=encode(PREFIX, "o", form_id, index, i - 1))]
+            [Button(f"{i}. {o}"[:60], encode(PREFIX, "o", form_id, index, i - 1))]
             for i, o in enumerate(spec.options, 1)
         ]
     elif spec.type == "yesno":
         words = yes_no(_)
         rows.append(
-            [
-                InlineKeyboardButton(words[v], callback_data=encode(PREFIX, "o", form_id, index, i))
-                for i, v in enumerate((YES, NO))
-            ]
+            [Button(words[v], encode(PREFIX, "o", form_id, index, i)) for i, v in enumerate((YES, NO))]
         )
     elif spec.type == "multi":
         rows += [
-            [
-                InlineKeyboardButton(
-                    ("☑ " if i in picked else "☐ ") + o[:56],
-                    callback_data=encode(PREFIX, "t", form_id, index, i),
-                )
-            ]
+            [Button(("☑ " if i in picked else "☐ ") + o[:56], encode(PREFIX, "t", form_id, index, i))]
             for i, o in enumerate(spec.options)
         ]
-        rows.append([InlineKeyboardButton(_("Done ✔"), callback_data=encode(PREFIX, "d", form_id, index))])
+        rows.append([Button(_("Done ✔"), encode(PREFIX, "d", form_id, index))])
     if keep:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("Keep the current answer"), callback_data=encode(PREFIX, "k", form_id, index)
-                )
-            ]
-        )
-    rows.append([InlineKeyboardButton(_("Cancel"), callback_data=encode(PREFIX, "x", form_id))])
-    return InlineKeyboardMarkup(rows)
+        rows.append([Button(_("Keep the current answer"), encode(PREFIX, "k", form_id, index))])
+    rows.append([Button(_("Cancel"), encode(PREFIX, "x", form_id))])
+    return Choices.of(rows)
 
 
 async def start_dialog(turn: Turn, target: Target) -> None:
@@ -152,24 +138,21 @@ async def record(turn: Turn, target: Target, draft: Draft, spec: Field, value: V
     draft = replace(draft, answers=answers, picked=(), message_id=None)
     async with turn.services.db.transaction() as uow:
         await uow.repo(FormRepo).put_draft(draft)
-    query = turn.update.callback_query
-    if query is not None and query.message is not None:
+    pressed = turn.incoming.message_id if turn.incoming.choice is not None else None
+    if pressed is not None:
         shown = show_value(turn._, turn.lang, spec, value)
-        try:
-            await query.edit_message_text(f"{spec.label}\n→ {shown}", reply_markup=None)
-        except BadRequest:
-            pass  # an old or unchanged question; the next one is sent anyway
+        # False for an old or unchanged question (or no edits here); the next one is sent anyway.
+        await turn.edit(pressed, f"{spec.label}\n→ {shown}", None)
     await ask_next(turn, target, draft)
 
 
 async def on_button(turn: Turn, data: Callback) -> None:
     """Dialog buttons: start, choose, tick, done, keep, cancel (stale ones are refused)."""
     _ = turn._
-    query = turn.update.callback_query
-    assert query is not None
+    press = turn.press
     action, form_id = data.str(0), data.int(1)
     if action == "s":
-        await query.answer()
+        await press.answer()
         target = await load_target(turn, form_id)
         if target is not None:
             await start_dialog(turn, target)
@@ -177,14 +160,14 @@ async def on_button(turn: Turn, data: Callback) -> None:
     async with turn.services.db.read() as uow:
         draft = await uow.repo(FormRepo).draft(turn.user_id, form_id)
     if action == "x":
-        await query.answer()
+        await press.answer()
         await cancel_draft(turn, draft)
         return
     if draft is None or action not in ("o", "t", "d", "k"):
         raise CallbackError("no such draft or action")
     target = await load_target(turn, form_id)
     if target is None:
-        await query.answer()
+        await press.answer()
         return
     fields = target.form.fields
     index = data.int(2)
@@ -195,7 +178,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
         current = target.response.answers.get(spec.key) if target.response else None
         if current is None:
             raise CallbackError("nothing to keep")
-        await query.answer()
+        await press.answer()
         await record(turn, target, draft, spec, current)
         return
     choices: tuple[str, ...] = (YES, NO) if spec.type == "yesno" else spec.options
@@ -203,7 +186,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
         option = data.int(3)
         if not 0 <= option < len(choices):
             raise CallbackError("no such option")
-        await query.answer()
+        await press.answer()
         await record(turn, target, draft, spec, choices[option])
     elif action == "t" and spec.type == "multi":
         option = data.int(3)
@@ -213,18 +196,15 @@ async def on_button(turn: Turn, data: Callback) -> None:
         draft = replace(draft, picked=picked)
         async with turn.services.db.transaction() as uow:
             await uow.repo(FormRepo).put_draft(draft)
-        await query.answer()
+        await press.answer()
         keep = target.response is not None and spec.key in target.response.answers
-        try:
-            await query.edit_message_reply_markup(question_markup(_, form_id, index, spec, picked, keep))
-        except BadRequest as exc:  # an older copy of the question may already show these ticks
-            if "not modified" not in str(exc).lower():
-                raise
+        # An older copy of the question may already show these ticks: "not modified" is fine.
+        await press.set_choices(question_markup(_, form_id, index, spec, picked, keep))
     elif action == "d" and spec.type == "multi":
         if not draft.picked:
-            await query.answer(_("Tick at least one."), show_alert=True)
+            await press.answer(_("Tick at least one."), alert=True)
             return
-        await query.answer()
+        await press.answer()
         await record(turn, target, draft, spec, [choices[i] for i in draft.picked])
     else:
         raise CallbackError("action does not fit the question")
@@ -243,28 +223,21 @@ async def cancel_draft(turn: Turn, draft: Draft | None) -> None:
     )
 
 
-def _prompt_pending(context: BlocContext, user_id: int) -> bool:
-    """Whether another feature's question waits for this person's reply in this chat."""
-    pending = context.chat_data.get("pending") if context.chat_data is not None else None
-    return isinstance(pending, Pending) and pending.user_id == user_id
-
-
-async def on_text(update: Update, context: BlocContext) -> None:
-    """Typed answers in a private chat, only while this person has a fresh draft."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or _prompt_pending(context, user.id):
-        return
-    services = context.services
+async def on_text(turn: Turn, text: str) -> bool:
+    """Typed answers in a private chat, only while this person has a fresh draft (offered after
+    the person's pending guided question); True when the text was taken."""
+    if not turn.is_private:
+        return False
+    services = turn.services
     async with services.db.read() as uow:
-        draft = await uow.repo(FormRepo).draft(user.id)
+        draft = await uow.repo(FormRepo).draft(turn.user_id)
     if draft is None:
-        return
-    turn = await load_turn(update, context)
+        return False
     if draft.updated_at is None or services.clock.now() - draft.updated_at > DRAFT_IDLE:
         async with services.db.read() as uow:
             form = await uow.repo(FormRepo).get(draft.form_id)
         if form is None or form.locked(services.clock.now()):
-            return  # an old draft of a locked form: the text is surely not meant for it
+            return False  # an old draft of a locked form: the text is surely not meant for it
         async with services.db.transaction() as uow:
             await uow.repo(FormRepo).put_draft(draft)  # fresh again: the next text answers
         await turn.reply(
@@ -274,11 +247,11 @@ async def on_text(update: Update, context: BlocContext) -> None:
                 id=draft.form_id,
             )
         )
-        raise ApplicationHandlerStop
+        return True
     target = await load_target(turn, draft.form_id)
     if target is not None:
-        await answer_typed(turn, target, draft, message.text or "")
-    raise ApplicationHandlerStop
+        await answer_typed(turn, target, draft, text)
+    return True
 
 
 async def answer_typed(turn: Turn, target: Target, draft: Draft, text: str) -> None:
@@ -303,50 +276,46 @@ async def answer_typed(turn: Turn, target: Target, draft: Draft, text: str) -> N
     await record(turn, target, draft, spec, value)
 
 
-async def on_cancel(update: Update, context: BlocContext) -> None:
-    """/cancel in a private chat with a draft: forget the draft (other questions go on)."""
-    user = update.effective_user
-    if user is None:
-        return
-    async with context.services.db.read() as uow:
-        draft = await uow.repo(FormRepo).draft(user.id)
+async def cancel_form_draft(turn: Turn) -> bool:
+    """/cancel in a private chat with a draft: forget the draft (other questions go on).
+
+    True when a draft was dropped and the person told; False (nothing said) otherwise."""
+    if not turn.is_private:
+        return False
+    async with turn.services.db.read() as uow:
+        draft = await uow.repo(FormRepo).draft(turn.user_id)
     if draft is None:
-        return
-    turn = await load_turn(update, context)
+        return False
     await cancel_draft(turn, draft)
-    if not _prompt_pending(context, user.id):
-        raise ApplicationHandlerStop
+    return True
 
 
-async def on_start_form(update: Update, context: BlocContext) -> None:
+async def on_start_form(turn: Turn, form_id: int) -> None:
     """'/start form_<id>' (the card's button): remember the person, open the dialog."""
-    turn = await load_turn(update, context)
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.text is None:
-        return
-    async with turn.services.db.transaction() as uow:
-        await uow.people.upsert(user.id, user.full_name, user.username)
-        await uow.people.mark_started(user.id)
-    form_id = int(message.text.rsplit("form_", 1)[1])
+    await turn.remember_person()
     target = await load_target(turn, form_id)
     if target is not None:
         await start_dialog(turn, target)
-    raise ApplicationHandlerStop
 
 
-def early_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """Handlers that must see private messages before the others (group -1)."""
-    private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
-    return [
-        CommandHandler(
-            "start", on_start_form, filters=private & filters.Regex(r"^/start(@\w+)?\s+form_\d{1,9}\s*$")
-        ),
-        CommandHandler(["cancel", "huy"], on_cancel, filters=private),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text),
-    ]
+def register(router: Router) -> None:
+    """The dialog's buttons, its typed answers (after guided questions) and the card's link.
 
+    /cancel drops a draft through cancel_form_draft, which the /cancel command calls."""
 
-def button_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """The dialog's buttons."""
-    return [button(PREFIX, on_button)]
+    async def on_start(turn: Turn, payload: str) -> None:
+        parsed = parse_command(turn.incoming.text)
+        found = _START.fullmatch(payload)
+        if turn.is_private and found is not None and parsed is not None and parsed.rest.strip() == payload:
+            await on_start_form(turn, int(found.group(1)))
+            return
+        # Not a form link after all ("/start form_x", or in a group): the plain /start answers.
+        route = router.commands.get("start")
+        if route is None or parsed is None:
+            return
+        if router.guard is None or await router.guard(turn, route.spec, route.needs_bloc, parsed.name):
+            await route.fn(turn, parsed)
+
+    router.button(PREFIX, on_button)
+    router.start(START, on_start)
+    router.take_text(on_text)

@@ -15,12 +15,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
-from telegram.error import Forbidden, TelegramError
-
 from bot.core.config import Config, ConfigError
 from bot.core.formatting import format_when
 from bot.core.i18n import translator
+from bot.core.messages import DeliveryError
 from bot.forms.model import Form
 from bot.schedule.events import MAX_TITLE, Event, NewEvent, plan_reminders
 from bot.services import Services
@@ -142,24 +140,24 @@ async def missing_units(uow: UnitOfWork, event: Event) -> Sequence[int] | None:
     return [u.id for u in await uow.units.active(form.bloc_id) if u.id not in answered]
 
 
-def register(services: Services, bot: Bot) -> None:
+def register(services: Services) -> None:
     """Hook forms into the scheduler (build_application, before start)."""
     scheduler = services.scheduler
     assert scheduler is not None
     nudge_privately(services.config)  # a wrong value stops start-up, naming the key
 
     async def lock_job(ref: str, due_at: datetime) -> None:
-        await refresh_card(bot, services, int(ref))
+        await refresh_card(services, int(ref))
 
     async def nudge_job(ref: str, due_at: datetime) -> None:
-        await send_nudges(services, bot, int(ref), due_at)
+        await send_nudges(services, int(ref), due_at)
 
     scheduler.register_answers(SOURCE, missing_units)
     scheduler.register_timer(LOCK_TIMER, lock_job)
     scheduler.register_timer(NUDGE_TIMER, nudge_job)
 
 
-async def send_nudges(services: Services, bot: Bot, form_id: int, due_at: datetime) -> None:
+async def send_nudges(services: Services, form_id: int, due_at: datetime) -> None:
     """Write privately to the representatives of units that have not answered; plan the next."""
     now = services.clock.now()
     s = await standing(services, form_id)
@@ -192,8 +190,8 @@ async def send_nudges(services: Services, bot: Bot, form_id: int, due_at: dateti
                 when=format_when(deadline, ZoneInfo(s.bloc.timezone), lang),
             )
             try:
-                await bot.send_message(user_id, text)
-            except (Forbidden, TelegramError) as exc:
+                await services.outbox.send(user_id, text)
+            except DeliveryError as exc:
                 log.info("form %s: could not nudge %s: %s", form_id, user_id, exc)
                 continue
             async with services.db.transaction() as uow:

@@ -134,5 +134,5 @@ async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
     else:
         lines.append(_("You can change them with /submit %(id)s until the form is closed.", id=form.id))
     await turn.reply("\n".join(lines))
-    await refresh_card(turn.context.bot, turn.services, form.id)
+    await refresh_card(turn.services, form.id)
     return True

@@ -1,24 +1,15 @@
-"""General commands: /start, /help, /lang, /cancel, and the one error handler."""
+"""General commands: /start, /help, /lang, /cancel; the shared checks every command passes;
+what the router says to unknown commands, stale buttons and plain talk."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    Update,
-)
-from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, BaseHandler
 
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_, translator
-from bot.services import BlocContext
-from handlers.conversation.turn import Turn, command, load_turn
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +39,7 @@ async def cmd_start(turn: Turn, cmd: CommandText) -> None:
 
 
 async def _remember(turn: Turn) -> None:
-    user = turn.update.effective_user
-    if user is None:
-        return
-    async with turn.services.db.transaction() as uow:
-        await uow.people.upsert(user.id, user.full_name, user.username)
-        await uow.people.mark_started(user.id)
+    await turn.remember_person()
 
 
 def usable(spec: CommandSpec, *, private: bool, admin: bool) -> bool:
@@ -104,70 +90,78 @@ async def cmd_lang(turn: Turn, cmd: CommandText) -> None:
 
 
 async def cmd_cancel(turn: Turn, cmd: CommandText) -> None:
-    """Forget any question the bot was waiting to have answered."""
-    pending = turn.context.chat_data.pop("pending", None) if turn.context.chat_data is not None else None
+    """Forget the sender's pending question here (and their drafts); nobody else's."""
     _ = turn._
-    await turn.reply(_("Cancelled.") if pending else _("There was nothing to cancel."))
+    dropped = False
+    for hook in turn.questions.cancel_hooks:
+        dropped = await hook(turn) or dropped
+    asked = await turn.questions.cancel(turn)
+    if asked or not dropped:
+        await turn.reply(_("Cancelled.") if asked else _("There was nothing to cancel."))
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """This feature's handlers."""
-    return [
-        command(START, cmd_start, needs_bloc=False),
-        command(HELP, cmd_help, needs_bloc=False),
-        command(LANG, cmd_lang, needs_bloc=False),
-        command(CANCEL, cmd_cancel, needs_bloc=False),
-    ]
+async def guard(turn: Turn, spec: CommandSpec, needs_bloc: bool, typed: str) -> bool:
+    """Where/bloc/admin checks shared by every command; replies and returns False on refusal."""
+    _ = turn._
+    if spec.where == "group" and turn.is_private:
+        await turn.reply(_("/%(cmd)s works in the bloc's group chat.", cmd=typed))
+        return False
+    if spec.where == "private" and not turn.is_private:
+        link = turn.start_link("")
+        if link is not None:
+            await turn.reply(
+                _(
+                    "Please send /%(cmd)s to me in a private chat: t.me/%(bot)s",
+                    cmd=typed,
+                    bot=turn.services.bot_username,
+                )
+            )
+        else:
+            await turn.reply(_("Please send /%(cmd)s to me in a private chat.", cmd=typed))
+        return False
+    if needs_bloc and spec.where == "group" and turn.bloc is None:
+        await turn.reply(_("This group is not a bloc yet. An admin can make it one with /setup <bloc name>."))
+        return False
+    if spec.admin and spec.where == "group" and not await turn.is_admin():
+        await turn.reply(await turn.who_may_admin())
+        return False
+    return True
 
 
-async def on_error(update: object, context: BlocContext) -> None:
-    """Log first, then tell the chat something useful; never a traceback in a chat."""
-    log.error("error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    try:
-        turn = await load_turn(update, context)
-    except Exception:  # the database itself may be what failed
-        log.exception("could not load the chat's settings for the apology")
-        lang = context.services.config.language
-    else:
-        lang = turn.lang
-    if isinstance(context.error, TelegramError):
-        # A Bot API call failed (after bot/channels/telegram/request.py's retries), possibly the reply to work
-        # that was already stored: "nothing was changed" could be false.
-        text = translator(lang).gettext(
-            "Sorry, a problem between me and Telegram kept my answer from getting through, so it "
-            "may be missing or incomplete. What you asked may have been done all the same: please "
-            "check before you try again."
+async def on_unknown_command(turn: Turn, parsed: CommandText, addressed: bool) -> None:
+    """A command no feature has: explain, unless in a group it may belong to another bot."""
+    if not turn.is_private and not addressed:
+        return  # in a group, "/x" without our name may belong to another bot
+    await turn.reply(
+        turn._("I don't know the command /%(cmd)s. /help lists what you can do here.", cmd=parsed.name[:40])
+    )
+
+
+async def on_idle_text(turn: Turn, text: str) -> bool:
+    """Plain text nobody waited for: silence in a group, a pointer in a private chat."""
+    if turn.is_private:
+        await turn.reply(
+            turn._(
+                "I answer commands: /help lists what you can do. "
+                "Registrations are answered with /submit, ballots "
+                "with /vote."
+            )
         )
-    else:
-        text = translator(lang).gettext(
-            "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
-        )
-    if update.callback_query is not None:
-        try:
-            await update.callback_query.answer(text, show_alert=True)
-            return
-        except TelegramError:
-            pass
-    try:
-        await context.bot.send_message(update.effective_chat.id, text)
-    except (Forbidden, TelegramError):
-        log.warning("could not send the apology to chat %s", update.effective_chat.id)
+    return True
 
 
-async def publish_menus(app: Application[Any, Any, Any, Any, Any, Any], specs: list[CommandSpec]) -> None:
-    """Set the command menus per language: private chats and groups get their own lists."""
-    for lang in LANGUAGES:
-        _ = translator(lang).gettext
-        for scope, private in (
-            (BotCommandScopeAllPrivateChats(), True),
-            (BotCommandScopeAllGroupChats(), False),
-        ):
-            menu = [
-                BotCommand(s.name, _(s.help)[:256]) for s in specs if usable(s, private=private, admin=True)
-            ]
-            code = None if lang == "vi" else lang
-            await app.bot.set_my_commands(menu, scope=scope, language_code=code)
-            if lang == "vi":
-                await app.bot.set_my_commands(menu, scope=scope, language_code="vi")
+async def on_invalid_button(turn: Turn) -> None:
+    """A press no feature took, or forged data: answered, so the button does not spin."""
+    await turn.alert(turn._("This button is not valid any more."))
+
+
+def register(router: Router) -> None:
+    """This feature's commands and the router's shared answers."""
+    router.guard = guard
+    router.unknown = on_unknown_command
+    router.idle = on_idle_text
+    router.invalid_button = on_invalid_button
+    router.command(START, cmd_start, needs_bloc=False)
+    router.command(HELP, cmd_help, needs_bloc=False)
+    router.command(LANG, cmd_lang, needs_bloc=False)
+    router.command(CANCEL, cmd_cancel, needs_bloc=False)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.core.callbacks import encode
 from bot.core.formatting import format_when
 from bot.core.i18n import Translator
+from bot.core.messages import Button, Choices
 from bot.polls.ballots import BallotCategory, BallotForm, Draft
 from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX, TICK_MARK
 from bot.polls.tally import Answer
@@ -56,7 +55,7 @@ def _label(state: PollState, cat: BallotCategory, unit: int) -> str:
 
 def page_view(
     tr: Translator, state: PollState, form: BallotForm, draft: Draft, page: int, lang: str, tz: ZoneInfo
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, Choices]:
     """One category of the ballot: its candidates as tick buttons, and the way on."""
     _ = tr.gettext
     cat = form.categories[page]
@@ -64,19 +63,13 @@ def page_view(
     lines.append(
         _("Category %(no)s of %(count)s: %(name)s", no=page + 1, count=len(form.categories), name=cat.name)
     )
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     if cat.kind == "confirm":
         lines.append(_("Proposed: %(unit)s. Do you agree?", unit=state.names.get(cat.candidates[0], "?")))
         said = draft.confirms.get(cat.index)
         for answer, word in answer_words(tr).items():
             mark = TICK_MARK if said == answer else EMPTY_MARK
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        f"{mark} {word}", callback_data=data(form, "a", cat.index, ANSWER_CODES[answer])
-                    )
-                ]
-            )
+            rows.append([Button(f"{mark} {word}", data(form, "a", cat.index, ANSWER_CODES[answer]))])
     else:
         ticked = draft.choices.get(cat.index, ())
         lines.append(
@@ -99,23 +92,23 @@ def page_view(
             star = " ★" if unit == suggested else ""
             rows.append(
                 [
-                    InlineKeyboardButton(
+                    Button(
                         f"{mark} {_label(state, cat, unit)}{star}",
-                        callback_data=data(form, "t", cat.index, cat.number_of(unit)),
+                        data(form, "t", cat.index, cat.number_of(unit)),
                     )
                 ]
             )
     if state.poll.deadline is not None:
         lines.append(_("Deadline: %(when)s", when=format_when(state.poll.deadline, tz, lang)))
-    nav: list[InlineKeyboardButton] = []
+    nav: list[Button] = []
     if page > 0:
-        nav.append(InlineKeyboardButton("◀ " + _("Back"), callback_data=data(form, "p", page - 1)))
+        nav.append(Button("◀ " + _("Back"), data(form, "p", page - 1)))
     if page + 1 < len(form.categories):
-        nav.append(InlineKeyboardButton(_("Next") + " ▶", callback_data=data(form, "p", page + 1)))
+        nav.append(Button(_("Next") + " ▶", data(form, "p", page + 1)))
     else:
-        nav.append(InlineKeyboardButton(_("Review") + " ▶", callback_data=data(form, "r")))
+        nav.append(Button(_("Review") + " ▶", data(form, "r")))
     rows.append(nav)
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    return "\n".join(lines), Choices.of(rows)
 
 
 def choice_lines(tr: Translator, state: PollState, form: BallotForm, draft: Draft) -> list[str]:
@@ -134,22 +127,20 @@ def choice_lines(tr: Translator, state: PollState, form: BallotForm, draft: Draf
     return lines
 
 
-def review_view(
-    tr: Translator, state: PollState, form: BallotForm, draft: Draft
-) -> tuple[str, InlineKeyboardMarkup]:
+def review_view(tr: Translator, state: PollState, form: BallotForm, draft: Draft) -> tuple[str, Choices]:
     """The whole ballot before it is sent, with Send and Change."""
     _ = tr.gettext
     lines = _header(tr, state, form)
     lines[0] = BALLOT_MARK + " " + _("Check your ballot before sending it")
     lines += choice_lines(tr, state, form, draft)
     lines.append(_("Once sent, the ballot cannot be changed."))
-    markup = InlineKeyboardMarkup(
+    choices = Choices.of(
         [
-            [InlineKeyboardButton("✅ " + _("Send the ballot"), callback_data=data(form, "c"))],
-            [InlineKeyboardButton("✏️ " + _("Change"), callback_data=data(form, "p", 0))],
+            [Button("✅ " + _("Send the ballot"), data(form, "c"))],
+            [Button("✏️ " + _("Change"), data(form, "p", 0))],
         ]
     )
-    return "\n".join(lines), markup
+    return "\n".join(lines), choices
 
 
 def receipt_text(
@@ -177,8 +168,8 @@ def receipt_text(
     )
 
 
-def start_button(tr: Translator, state: PollState, form: BallotForm) -> InlineKeyboardMarkup:
+def start_button(tr: Translator, state: PollState, form: BallotForm) -> Choices:
     """A single 'Vote' button that opens the ballot (for lists and reminders)."""
     _ = tr.gettext
     text = BALLOT_MARK + " " + _("Vote: #%(id)s %(title)s", id=state.poll.id, title=state.poll.title)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(text[:MAX_BUTTON], callback_data=data(form, "s"))]])
+    return Choices.of([[Button(text[:MAX_BUTTON], data(form, "s"))]])

@@ -7,9 +7,6 @@ handlers/polls/election.py; counting is bot/polls/tally.py; texts handlers/polls
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from telegram.ext import BaseHandler
 
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
@@ -18,7 +15,8 @@ from bot.polls.model import MAX_CANDIDATES, PollProblem, check_decision, parse_p
 from bot.polls.secrecy import install_log_redaction
 from bot.roster.model import Unit
 from bot.services import Services
-from handlers.conversation.turn import Turn, button, command
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 from handlers.polls import election as polls_election
 from handlers.polls import minutes as polls_minutes
 from handlers.polls import timers as polls_timers
@@ -252,16 +250,16 @@ async def open_poll(turn: Turn, state: PollState, rest: str) -> None:
     if short is not None:
         await turn.reply(problem_text(turn.tr, short))
         return
-    await start_round(turn.context.bot, turn.services, state.poll.id)
+    await start_round(turn.services, state.poll.id)
 
 
-async def start_round(bot: Any, services: Services, poll_id: int) -> None:
+async def start_round(services: Services, poll_id: int) -> None:
     """After a round opened: the card, the deadline's timers, the ballots (in the background)."""
-    await refresh_card(bot, services, poll_id)
+    await refresh_card(services, poll_id)
     fresh = await load_state(services.db, poll_id)
     assert fresh is not None
     await plan_deadline(services, fresh)
-    services.spawn(deliver_ballots(bot, services, poll_id), name=f"ballots {poll_id}")
+    services.spawn(deliver_ballots(services, poll_id), name=f"ballots {poll_id}")
 
 
 async def close_poll(turn: Turn, state: PollState, rest: str) -> None:
@@ -269,7 +267,7 @@ async def close_poll(turn: Turn, state: PollState, rest: str) -> None:
     if state.poll.status != "open":
         await turn.reply(turn._("Poll #%(id)s is not open.", id=state.poll.id))
         return
-    closed = await close_round(turn.context.bot, turn.services, state.poll.id, turn.user_id)
+    closed = await close_round(turn.services, state.poll.id, turn.user_id)
     if closed is None:
         await turn.reply(turn._("Poll #%(id)s is not open.", id=state.poll.id))
 
@@ -302,7 +300,7 @@ async def open_round2(turn: Turn, state: PollState, rest: str) -> None:
         for cat in result.last.next_round():
             await polls.set_candidates(poll.id, 2, cat.index, cat.candidates)
         await polls.open_round(poll, 2, state.electorate, turn.user_id, deadline)
-    await start_round(turn.context.bot, turn.services, state.poll.id)
+    await start_round(turn.services, state.poll.id)
 
 
 async def decide(turn: Turn, state: PollState, rest: str) -> None:
@@ -333,7 +331,7 @@ async def decide(turn: Turn, state: PollState, rest: str) -> None:
         await uow.repo(PollRepo).decide(state.poll.id, index, units, turn.user_id)
         fresh = await read_state(uow, state.poll.id)
     assert fresh is not None
-    await post_results(turn.context.bot, turn.services, fresh)
+    await post_results(turn.services, fresh)
 
 
 async def delete(turn: Turn, state: PollState, rest: str) -> None:
@@ -359,13 +357,12 @@ ACTIONS = {
 }
 
 
-def handlers(services: Services, bot: Any) -> list[BaseHandler[Any, Any, Any]]:
-    """This feature's handlers; also keeps ballots out of the logs and arms the deadline jobs."""
+def register(router: Router, services: Services) -> None:
+    """This feature's commands, link and buttons; also keeps ballots out of the logs and gives
+    the scheduler the deadline jobs (idempotent: bot/app.py registers them with the services)."""
     install_log_redaction()
-    polls_timers.register(services, bot)
-    return [
-        *voting.handlers(),
-        command(POLL, cmd_poll),
-        command(polls_election.ELECT, polls_election.cmd_elect),
-        button(polls_election.CONFIRM_PREFIX, polls_election.on_confirm),
-    ]
+    polls_timers.register(services)
+    voting.register(router)
+    router.command(POLL, cmd_poll)
+    router.command(polls_election.ELECT, polls_election.cmd_elect)
+    router.button(polls_election.CONFIRM_PREFIX, polls_election.on_confirm)

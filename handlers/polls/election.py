@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
+from bot.core.messages import Button, Choices
 from bot.core.names import fold
 from bot.polls.model import MAX_CANDIDATES, PollProblem, parse_rules
 from bot.polls.tally import Rules
@@ -109,12 +108,10 @@ async def cmd_elect(turn: Turn, cmd: CommandText) -> None:
     )
 
 
-def confirm_button(tr: Translator, state: PollState) -> InlineKeyboardMarkup:
+def confirm_button(tr: Translator, state: PollState) -> Choices:
     """The election result's 'make them chair and vice chair' button."""
     text = tr.gettext("✅ Confirm as chair and vice chair for %(year)s", year=state.poll.year)
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=encode(CONFIRM_PREFIX, state.poll.id))]]
-    )
+    return Choices.of([[Button(text, encode(CONFIRM_PREFIX, state.poll.id))]])
 
 
 async def confirm(turn: Turn, state: PollState, rest: str) -> None:
@@ -151,8 +148,6 @@ async def confirm(turn: Turn, state: PollState, rest: str) -> None:
 
 async def on_confirm(turn: Turn, data: Callback) -> None:
     """The confirm button under an election's results (admins only)."""
-    query = turn.update.callback_query
-    assert query is not None
     if turn.bloc is None:
         raise CallbackError("not in a bloc")
     if not await turn.is_admin():
@@ -161,6 +156,6 @@ async def on_confirm(turn: Turn, data: Callback) -> None:
     state = await load_state(turn.services.db, data.int(0))
     if state is None or state.bloc.id != turn.bloc.id:
         raise CallbackError("poll of another bloc")
-    await query.answer()
+    await turn.press.answer()
     await turn.drop_buttons()
     await confirm(turn, state, "")

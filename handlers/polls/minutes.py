@@ -8,10 +8,7 @@ chair; the proposal list; next year's chair and vice chair when elected.
 
 from __future__ import annotations
 
-import io
 from zoneinfo import ZoneInfo
-
-from telegram import InputFile
 
 from bot.core.formatting import format_percent, format_when
 from bot.core.i18n import Translator
@@ -262,4 +259,4 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
     await turn.reply_document(
         data, name, caption=_("Minutes of poll #%(id)s: %(title)s", id=state.poll.id, title=state.poll.title)
     )
-    await turn.context.bot.send_photo(turn.chat_id, InputFile(io.BytesIO(chart), filename="chart.png"))
+    await turn.reply_photo(chart, "chart.png")

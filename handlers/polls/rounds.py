@@ -1,22 +1,18 @@
 """A poll's rounds: opening (ballots out, the turnout card), closing (count, results, chart).
 
-These run from commands and from the deadline timer alike, so they take the bot and the
-services rather than a Turn. Group texts are in the bloc's language.
+These run from commands and from the deadline timer alike, so they take the services (and
+send through ``services.outbox``) rather than a Turn. Group texts are in the bloc's language.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, Forbidden, TelegramError
-
-from bot.core.chunks import split_message
 from bot.core.i18n import Translator, translator
+from bot.core.messages import Button, Choices, DeliveryError, OutFile, Sent
 from bot.core.offload import in_worker, warm
 from bot.polls.ballots import Draft
 from bot.polls.charts import Bar, Chart, Panel, bar_chart, prime
@@ -42,55 +38,19 @@ def group_words(state: PollState) -> tuple[Translator, str, ZoneInfo]:
     return translator(state.bloc.language), state.bloc.language, ZoneInfo(state.bloc.timezone)
 
 
-async def send(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Send one message; None when Telegram refuses (a person who never started the bot)."""
-    try:
-        return await bot.send_message(chat_id, text, reply_markup=markup)
-    except Forbidden:
-        return None
-    except BadRequest as exc:
-        if "chat not found" in str(exc).lower():
-            return None
-        raise
+def ballot_link(tr: Translator, poll_id: int) -> Choices:
+    """The 'get my ballot' button: it opens a private chat at "/start vote_<id>"."""
+    return Choices.of([[Button(tr.gettext("Get my ballot privately"), start=f"vote_{poll_id}")]])
 
 
-async def edit(
-    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Edit a message in place; False when it is gone."""
-    try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" in str(exc).lower():
-            return True
-        log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
-        return False
-    return True
-
-
-def vote_link(services: Services, poll_id: int) -> str:
-    """The deep link that opens a private chat and shows the ballot."""
-    return f"https://t.me/{services.bot_username}?start=vote_{poll_id}"
-
-
-def card_markup(tr: Translator, services: Services, state: PollState) -> InlineKeyboardMarkup | None:
+def card_markup(tr: Translator, state: PollState) -> Choices | None:
     """The card's 'get my ballot' link while the round is open."""
     if state.poll.status != "open":
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    tr.gettext("Get my ballot privately"), url=vote_link(services, state.poll.id)
-                )
-            ]
-        ]
-    )
+    return ballot_link(tr, state.poll.id)
 
 
-async def refresh_card(bot: Bot, services: Services, poll_id: int) -> None:
+async def refresh_card(services: Services, poll_id: int) -> None:
     """Edit the group's turnout card in place (post it if it is missing)."""
     state = await load_state(services.db, poll_id)
     if state is None:
@@ -99,28 +59,28 @@ async def refresh_card(bot: Bot, services: Services, poll_id: int) -> None:
         warm(prime)  # the results chart will be drawn in the worker process at the close
     tr, lang, tz = group_words(state)
     text = card_text(tr, state, lang, tz)
-    markup = card_markup(tr, services, state)
+    markup = card_markup(tr, state)
     card = state.poll.card_message_id
-    if card is not None and await edit(bot, state.bloc.chat_id, card, text, markup):
+    if card is not None and await services.outbox.edit(state.bloc.chat_id, card, text, markup):
         return
-    sent = await bot.send_message(state.bloc.chat_id, text, reply_markup=markup)
+    sent = await services.outbox.send(state.bloc.chat_id, text, markup)
+    if sent.message_id is None:  # a channel that cannot edit: the card is posted anew each time
+        return
     async with services.db.transaction() as uow:
         await uow.repo(PollRepo).set_card(poll_id, sent.message_id)
 
 
-async def ballot_message(
-    bot: Bot, services: Services, state: PollState, unit: int, chat_id: int
-) -> Message | None:
+async def ballot_message(services: Services, state: PollState, unit: int, chat_id: int) -> Sent | None:
     """Send the first page of a unit's ballot to its voter."""
     async with services.db.read() as uow:
         lang = await uow.people.chat_language(chat_id) or state.bloc.language
     text, markup = page_view(
         translator(lang), state, state.form_for(unit), Draft(), 0, lang, ZoneInfo(state.bloc.timezone)
     )
-    return await send(bot, chat_id, text, markup)
+    return await services.outbox.tell(chat_id, text, markup)
 
 
-async def deliver_ballots(bot: Bot, services: Services, poll_id: int, units: list[int] | None = None) -> None:
+async def deliver_ballots(services: Services, poll_id: int, units: list[int] | None = None) -> None:
     """Send each unit's ballot to its voter; tell the group who could not be reached."""
     state = await load_state(services.db, poll_id)
     if state is None or state.poll.status != "open":
@@ -138,8 +98,8 @@ async def deliver_ballots(bot: Bot, services: Services, poll_id: int, units: lis
         sent = None
         if voter.person.started:
             try:
-                sent = await ballot_message(bot, services, state, unit, voter.person.user_id)
-            except TelegramError as exc:  # one failed send must not stop the others
+                sent = await ballot_message(services, state, unit, voter.person.user_id)
+            except DeliveryError as exc:  # one failed send must not stop the others
                 log.warning("could not send a ballot of poll %s: %s", poll_id, type(exc).__name__)
         if sent is None:
             unreachable.append(f"{name} ({voter.person.full_name})")
@@ -164,10 +124,7 @@ async def deliver_ballots(bot: Bot, services: Services, poll_id: int, units: lis
             )
         )
     if lines:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("Get my ballot privately"), url=vote_link(services, poll_id))]]
-        )
-        await bot.send_message(state.bloc.chat_id, "\n".join(lines), reply_markup=markup)
+        await services.outbox.send(state.bloc.chat_id, "\n".join(lines), ballot_link(tr, poll_id))
 
 
 async def plan_deadline(services: Services, state: PollState) -> None:
@@ -228,7 +185,7 @@ def draw_chart(state: PollState) -> asyncio.Future[bytes]:
 
 
 async def post_results(
-    bot: Bot, services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None
+    services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None
 ) -> None:
     """The results message (with the election's confirm button) and the chart (being drawn)."""
     chart = chart or draw_chart(state)
@@ -245,20 +202,14 @@ async def post_results(
         and len(result.proposals) == 2
     ):
         markup = confirm_button(tr, state)
-    for index, piece in enumerate(pieces := split_message(text)):
-        await bot.send_message(
-            state.bloc.chat_id, piece, reply_markup=markup if index == len(pieces) - 1 else None
-        )
+    await services.outbox.send(state.bloc.chat_id, text, markup)  # split; the button on the last piece
     png = await chart
-    await bot.send_photo(
-        state.bloc.chat_id,
-        InputFile(io.BytesIO(png), filename="ket-qua.png"),
-        caption=_("Votes per candidate; the dashed line is the votes needed."),
-    )
+    caption = _("Votes per candidate; the dashed line is the votes needed.")
+    await services.outbox.send_file(state.bloc.chat_id, OutFile(png, "ket-qua.png", caption, image=True))
 
 
 async def close_round(
-    bot: Bot, services: Services, poll_id: int, by: int | None, *, expected_round: int | None = None
+    services: Services, poll_id: int, by: int | None, *, expected_round: int | None = None
 ) -> PollState | None:
     """Close the open round, count it, post the results; None if it was not open (idempotent)."""
     async with services.db.transaction() as uow:
@@ -283,10 +234,10 @@ async def close_round(
         await scrub_history(services.db.path)
         tr, lang, tz = group_words(state)
         if state.poll.card_message_id is not None:
-            await edit(
-                bot, state.bloc.chat_id, state.poll.card_message_id, card_text(tr, state, lang, tz), None
+            await services.outbox.edit(
+                state.bloc.chat_id, state.poll.card_message_id, card_text(tr, state, lang, tz), None
             )
-        await post_results(bot, services, state, chart)
+        await post_results(services, state, chart)
     except BaseException:
         chart.cancel()  # nobody will wait for the picture
         raise

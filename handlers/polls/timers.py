@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from bot.core.formatting import format_when
 from bot.core.i18n import translator
 from bot.roster.model import voter_of
 from bot.services import Services
 from handlers.polls.ballot import start_button
-from handlers.polls.rounds import CLOSE_TIMER, REMIND_TIMER, close_round, group_words, refresh_card, send
+from handlers.polls.rounds import CLOSE_TIMER, REMIND_TIMER, close_round, group_words, refresh_card
 from handlers.polls.state import load_state
 from handlers.polls.text import names_of
 
@@ -30,7 +29,7 @@ def _ints(ref: str, count: int) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
-async def remind(bot: Any, services: Services, poll_id: int, round_no: int) -> int:
+async def remind(services: Services, poll_id: int, round_no: int) -> int:
     """Remind privately the voters of units that have not voted; show the group the turnout."""
     state = await load_state(services.db, poll_id)
     if state is None or state.poll.status != "open" or state.poll.round != round_no:
@@ -57,7 +56,7 @@ async def remind(bot: Any, services: Services, poll_id: int, round_no: int) -> i
             when=format_when(deadline, tz, own) if deadline else "—",
         )
         markup = start_button(translator(own), state, state.form_for(unit))
-        if await send(bot, voter.person.user_id, text, markup):
+        if await services.outbox.tell(voter.person.user_id, text, markup) is not None:
             reminded += 1
     if state.missing:
         lines = [
@@ -70,12 +69,12 @@ async def remind(bot: Any, services: Services, poll_id: int, round_no: int) -> i
             ),
             tr.gettext("Not voted yet: %(units)s", units=names_of(state, state.missing)),
         ]
-        await bot.send_message(state.bloc.chat_id, "\n".join(lines))
-    await refresh_card(bot, services, poll_id)
+        await services.outbox.send(state.bloc.chat_id, "\n".join(lines))
+    await refresh_card(services, poll_id)
     return reminded
 
 
-def register(services: Services, bot: Any) -> None:
+def register(services: Services) -> None:
     """Give the scheduler the jobs behind the poll timers."""
     scheduler = services.scheduler
     if scheduler is None:
@@ -86,14 +85,14 @@ def register(services: Services, bot: Any) -> None:
         if found is None:
             log.warning("ignoring a poll_close timer with a bad ref")
             return
-        await close_round(bot, services, found[0], None, expected_round=found[1])
+        await close_round(services, found[0], None, expected_round=found[1])
 
     async def remind_job(ref: str, due_at: datetime) -> None:
         found = _ints(ref, 3)
         if found is None:
             log.warning("ignoring a poll_remind timer with a bad ref")
             return
-        await remind(bot, services, found[0], found[1])
+        await remind(services, found[0], found[1])
 
     scheduler.register_timer(CLOSE_TIMER, close_job)
     scheduler.register_timer(REMIND_TIMER, remind_job)

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.core.callbacks import Callback, CallbackError
 from bot.core.commands import CommandSpec, CommandText, parse_command
 from bot.core.i18n import N_
+from bot.core.messages import Button, Choices
 from bot.polls.ballots import BallotForm, Draft, answer, ballot_from_text, check_ballot, parse_vote, toggle
 from bot.polls.model import PollProblem
-from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX, TICK_MARK
+from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX
 from bot.polls.tally import Ballot
 from bot.roster.model import voter_of
-from bot.services import BlocContext
-from handlers.conversation.turn import Turn, button, command, load_turn
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 from handlers.polls.ballot import CODE_ANSWERS, page_view, receipt_text, review_view, start_button
 from handlers.polls.problems import problem_text
 from handlers.polls.rounds import refresh_card
@@ -138,8 +134,8 @@ async def cmd_vote(turn: Turn, cmd: CommandText, drafts: Drafts) -> None:
     form = found.state.form_for(found.unit)
     if not parts:
         draft, _fresh = drafts.get(turn.user_id, form)
-        text, markup = page_view(turn.tr, found.state, form, draft, 0, *words(turn))
-        await turn.reply(text, markup)
+        text, choices = page_view(turn.tr, found.state, form, draft, 0, *words(turn))
+        await turn.reply(text, choices)
         return
     try:
         ballot = ballot_from_text(form, parts)
@@ -161,11 +157,11 @@ async def pending(turn: Turn) -> None:
             for p in await uow.repo(PollRepo).of_bloc(bloc_id)
             if p.status == "open"
         ]
-    rows: list[tuple[InlineKeyboardButton, ...]] = []
+    rows: list[tuple[Button, ...]] = []
     for poll_id in sorted(set(open_ids)):
         found = await standing(turn, poll_id)
         if found.reason == "ok" and found.state is not None and found.unit is not None:
-            rows += start_button(turn.tr, found.state, found.state.form_for(found.unit)).inline_keyboard
+            rows += start_button(turn.tr, found.state, found.state.form_for(found.unit)).rows
     if not rows:
         await turn.reply(
             _(
@@ -174,21 +170,37 @@ async def pending(turn: Turn) -> None:
             )
         )
         return
-    await turn.reply(BALLOT_MARK + " " + _("Ballots waiting for you:"), InlineKeyboardMarkup(rows))
+    await turn.reply(BALLOT_MARK + " " + _("Ballots waiting for you:"), Choices.of(rows))
 
 
-async def on_vote_link(update: Update, context: BlocContext, drafts: Drafts) -> None:
-    """'/start vote_<id>' (the group's 'get my ballot' link): remember the chat, show the ballot."""
-    turn = await load_turn(update, context)
-    parsed = parse_command(update.effective_message.text if update.effective_message else None)
-    user = update.effective_user
-    match = _LINK.match(parsed.first_line) if parsed else None
-    if match is None or user is None:
-        return
-    async with turn.services.db.transaction() as uow:
-        await uow.people.upsert(user.id, user.full_name, user.username)
-        await uow.people.mark_started(user.id)
+def vote_link_match(turn: Turn, payload: str) -> re.Match[str] | None:
+    """The poll id of a '/start vote_<id>' sent alone in a private chat (what the link sends)."""
+    parsed = parse_command(turn.incoming.text)
+    if not turn.is_private or parsed is None or parsed.rest.strip() != payload:
+        return None
+    return _LINK.match(payload)
+
+
+async def on_vote_link(turn: Turn, payload: str, drafts: Drafts) -> bool:
+    """'/start vote_<id>' (the group's 'get my ballot' link): remember the chat, show the ballot.
+    False when the message is not such a link (then it is a plain /start)."""
+    match = vote_link_match(turn, payload)
+    if match is None:
+        return False
+    await turn.remember_person()
     await cmd_vote(turn, parse_command(f"/vote {match.group(1)}") or CommandText("vote", ""), drafts)
+    return True
+
+
+async def plain_start(router: Router, turn: Turn) -> None:
+    """What '/start vote_…' that is not a vote link gets: the /start command, as any /start."""
+    parsed = parse_command(turn.incoming.text)
+    route = router.commands.get("start")
+    if parsed is None or route is None:
+        return
+    if router.guard is not None and not await router.guard(turn, route.spec, route.needs_bloc, parsed.name):
+        return
+    await route.fn(turn, parsed)
 
 
 # ---- buttons -------------------------------------------------------------------------------
@@ -196,8 +208,7 @@ async def on_vote_link(update: Update, context: BlocContext, drafts: Drafts) -> 
 
 async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
     """Ballot buttons: s(tart), p(age) n, t(ick) cat no, a(nswer) cat y|n|b, r(eview), c(onfirm)."""
-    query = turn.update.callback_query
-    assert query is not None
+    press = turn.press
     poll_id, round_no, action = data.int(0), data.int(1), data.str(2)
     if action not in ("s", "p", "t", "a", "r", "c") or not turn.is_private:
         raise CallbackError("unknown action")
@@ -211,15 +222,15 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
             if found.reason != "ok"
             else turn._("This ballot was for another round. /vote shows the one waiting for you.")
         )
-        await query.answer(text, show_alert=True)
-        await _edit(query, BALLOT_MARK + " " + text, None)
+        await press.answer(text, alert=True)
+        await press.edit(BALLOT_MARK + " " + text, None)
         return
     assert found.unit is not None
     form = state.form_for(found.unit)
     draft, fresh = drafts.get(turn.user_id, form)
-    if fresh and _shows_ticks(query.message):
-        await query.answer(
-            turn._("Your ticks were lost when the bot restarted; please tick again."), show_alert=True
+    if fresh and _may_show_lost_ticks(action):
+        await press.answer(
+            turn._("Your ticks were lost when the bot restarted; please tick again."), alert=True
         )
         await _show_page(turn, state, form, draft, 0)
         return
@@ -227,7 +238,7 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
         page = data.int(3) if action == "p" else 0
         if not 0 <= page < len(form.categories):
             raise CallbackError("no such page")
-        await query.answer()
+        await press.answer()
         await _show_page(turn, state, form, draft, page)
     elif action == "t":
         await _tick(turn, state, form, draft, data.int(3), data.int(4))
@@ -238,24 +249,28 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
         page = _page_of(form, data.int(3))
         if answer(form, draft, data.int(3), said) is not None:
             raise CallbackError("not a confirmation")
-        await query.answer()
+        await press.answer()
         await _show_page(turn, state, form, draft, page)
     elif action == "r":
-        await query.answer()
-        text, markup = review_view(turn.tr, state, form, draft)
-        await _edit(query, text, markup)
+        await press.answer()
+        text, choices = review_view(turn.tr, state, form, draft)
+        await press.edit(text, choices)
     else:
-        await query.answer()
-        await _edit(query, await cast(turn, state, form, draft.ballot(), drafts), None)
+        await press.answer()
+        await press.edit(await cast(turn, state, form, draft.ballot(), drafts), None)
 
 
-def _shows_ticks(message: Any) -> bool:
-    """Whether a ballot message shows ticks (which a fresh, empty draft would silently drop)."""
-    if message is None:
-        return False
-    markup = getattr(message, "reply_markup", None)
-    labels = [b.text for row in markup.inline_keyboard for b in row] if markup else []
-    return any(TICK_MARK in text for text in [getattr(message, "text", "") or "", *labels])
+def _may_show_lost_ticks(action: str) -> bool:
+    """Whether a press on a ballot with no draft in memory may come from a message showing
+    ticks (which the fresh, empty draft would silently drop).
+
+    A press no longer brings the pressed message's text and buttons (the channel-neutral
+    Incoming carries its id only), so the ticks (TICK_MARK) cannot be looked for. Send ("c")
+    tells without them: its review was drawn from a draft in memory, so a Send with no draft
+    means the review was drawn before a restart, and sending would cast an empty ballot. The
+    other presses show the draft as it is (a page, the review) before anything is sent.
+    """
+    return action == "c"
 
 
 def _page_of(form: BallotForm, index: int) -> int:
@@ -268,8 +283,7 @@ def _page_of(form: BallotForm, index: int) -> int:
 async def _tick(
     turn: Turn, state: PollState, form: BallotForm, draft: Draft, index: int, number: int
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None
+    press = turn.press
     page = _page_of(form, index)
     cat = form.categories[page]
     if not 1 <= number <= len(cat.candidates):
@@ -278,32 +292,22 @@ async def _tick(
     if problem == "not_shown":
         raise CallbackError("candidate not on this ballot")
     if problem == "full":
-        await query.answer(
+        await press.answer(
             turn.tr.ngettext(
                 "You can tick at most %(n)s unit here; untick one first.",
                 "You can tick at most %(n)s units here; untick one first.",
                 cat.seats,
             ),
-            show_alert=True,
+            alert=True,
         )
         return
-    await query.answer()
+    await press.answer()
     await _show_page(turn, state, form, draft, page)
 
 
 async def _show_page(turn: Turn, state: PollState, form: BallotForm, draft: Draft, page: int) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    text, markup = page_view(turn.tr, state, form, draft, page, *words(turn))
-    await _edit(query, text, markup)
-
-
-async def _edit(query: Any, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    text, choices = page_view(turn.tr, state, form, draft, page, *words(turn))
+    await turn.press.edit(text, choices)
 
 
 # ---- casting -------------------------------------------------------------------------------
@@ -330,31 +334,24 @@ async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, d
             return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "voted"))
     drafts.forget(turn.user_id, form)
     await scrub_history(turn.services.db.path)
-    await refresh_card(turn.context.bot, turn.services, form.poll_id)
+    await refresh_card(turn.services, form.poll_id)
     return receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), *words(turn))
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """/vote, its deep link (before common's plain /start) and the ballot buttons."""
+def register(router: Router) -> None:
+    """/vote, its deep link ("/start vote_<id>") and the ballot buttons."""
     drafts = Drafts()
 
     async def vote(turn: Turn, cmd: CommandText) -> None:
         await cmd_vote(turn, cmd, drafts)
 
-    async def link(update: Update, context: BlocContext) -> None:
-        await on_vote_link(update, context, drafts)
+    async def link(turn: Turn, payload: str) -> None:
+        if not await on_vote_link(turn, payload, drafts):
+            await plain_start(router, turn)
 
     async def press(turn: Turn, data: Callback) -> None:
         await on_ballot(turn, data, drafts)
 
-    return [
-        CommandHandler(
-            "start",
-            link,
-            filters=filters.UpdateType.MESSAGE
-            & filters.ChatType.PRIVATE
-            & filters.Regex(r"^/start(@\w+)?\s+vote_\d{1,9}\s*$"),
-        ),
-        command(VOTE, vote, needs_bloc=False),
-        button(BALLOT_PREFIX, press),
-    ]
+    router.start("vote_", link)
+    router.command(VOTE, vote, needs_bloc=False)
+    router.button(BALLOT_PREFIX, press)

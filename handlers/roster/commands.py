@@ -5,18 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatMemberStatus
-from telegram.ext import BaseHandler, MessageHandler, filters
-
 from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
+from bot.core.messages import Button, Choices
 from bot.core.names import MAX_NAME, Named, clean, fold, resolve
 from bot.roster.model import Unit, voter_of
-from bot.services import BlocContext
-from handlers.conversation.prompts import Prompts
-from handlers.conversation.turn import Turn, button, command
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 
 SETUP = CommandSpec(
     "setup", "taokhoi", "group", False, N_("/setup <bloc name>"), N_("Make this group an emulation bloc")
@@ -99,8 +95,7 @@ async def cmd_setup(turn: Turn, cmd: CommandText) -> None:
         await turn.reply(_("Only the bot's operators may set up a new bloc. Please ask them."))
         return
     if not operators:
-        member = await turn.context.bot.get_chat_member(turn.chat_id, turn.user_id)
-        if member.status not in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
+        if await turn.channel.chat_admin(turn.chat_id, turn.user_id) is False:
             await turn.reply(_("Only an administrator of this Telegram group may set it up as a bloc."))
             return
     name = clean(cmd.first_line)
@@ -121,21 +116,20 @@ async def create_bloc(turn: Turn, text: str, data: dict[str, Any]) -> None:
             _("A bloc name must have 1 to %(max)s characters. Try /setup <name> again.", max=MAX_NAME)
         )
         return
-    user = turn.update.effective_user
-    assert user is not None
+    incoming = turn.incoming
     async with turn.services.db.transaction() as uow:
         if await uow.blocs.by_chat(turn.chat_id) is not None:
             await turn.reply(_("This group is already a bloc."))
             return
         language = await uow.people.chat_language(turn.chat_id) or turn.services.config.language
-        await uow.people.upsert(user.id, user.full_name, user.username)
-        await uow.blocs.create(turn.chat_id, name, language, turn.services.config.timezone, user.id)
+        await uow.people.upsert(turn.user_id, incoming.person_name, incoming.username)
+        await uow.blocs.create(turn.chat_id, name, language, turn.services.config.timezone, turn.user_id)
     await turn.reply(
         _(
             'Bloc "%(name)s" is set up, and %(person)s is its admin.\n'
             "Next: add the member units, one per line:\n/units add\nCông an tỉnh\nSở Tư pháp",
             name=name,
-            person=user.full_name,
+            person=turn.incoming.person_name,
         )
     )
 
@@ -269,13 +263,12 @@ async def add_units(turn: Turn, text: str, data: dict[str, Any]) -> None:
     await turn.reply("\n".join(lines))
 
 
-def unit_buttons(prefix: str, action: str, units: list[Unit], *extra: int) -> InlineKeyboardMarkup:
+def unit_buttons(prefix: str, action: str, units: list[Unit], *extra: int) -> Choices:
     """One button per unit, two per row."""
     buttons = [
-        InlineKeyboardButton(f"#{i} {u.name}"[:60], callback_data=encode(prefix, action, u.id, *extra))
-        for i, u in enumerate(units, 1)
+        Button(f"#{i} {u.name}"[:60], encode(prefix, action, u.id, *extra)) for i, u in enumerate(units, 1)
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return Choices.of(buttons[i : i + 2] for i in range(0, len(buttons), 2))
 
 
 async def remove_unit(turn: Turn, query: str) -> None:
@@ -311,13 +304,11 @@ async def remove_unit(turn: Turn, query: str) -> None:
 async def confirm_remove(turn: Turn, unit: Unit) -> None:
     """Ask once more before removing, saying what removal does."""
     _ = turn._
-    markup = InlineKeyboardMarkup(
+    markup = Choices.of(
         [
             [
-                InlineKeyboardButton(
-                    _("Remove %(unit)s", unit=unit.name)[:60], callback_data=encode("ro", "rmok", unit.id)
-                ),
-                InlineKeyboardButton(_("Keep it"), callback_data=encode("ro", "keep", unit.id)),
+                Button(_("Remove %(unit)s", unit=unit.name)[:60], encode("ro", "rmok", unit.id)),
+                Button(_("Keep it"), encode("ro", "keep", unit.id)),
             ]
         ]
     )
@@ -500,8 +491,7 @@ async def store_role(turn: Turn, unit: Unit, role: str, year: int) -> None:
 async def on_button(turn: Turn, data: Callback) -> None:
     """Unit picker buttons: remove, chair, vice (admins only; state re-checked)."""
     _ = turn._
-    query = turn.update.callback_query
-    assert query is not None
+    query = turn.press
     action = data.text(0)
     if action not in ("rm", "rmok", "keep", "chair", "vice") or turn.bloc is None:
         raise CallbackError("unknown action")
@@ -532,26 +522,14 @@ async def on_button(turn: Turn, data: Callback) -> None:
     await store_role(turn, unit, action, year)
 
 
-async def on_migrate(update: Update, context: BlocContext) -> None:
-    """A group upgraded to a supergroup gets a new id: the bloc follows it."""
-    message = update.effective_message
-    if message is None or message.migrate_to_chat_id is None:
-        return
-    async with context.services.db.transaction() as uow:
-        await uow.blocs.move_chat(message.chat.id, message.migrate_to_chat_id)
-
-
-def handlers(prompts: Prompts) -> list[BaseHandler[Any, Any, Any]]:
-    """This feature's handlers (and its guided answers)."""
-    prompts.register("setup", create_bloc)
-    prompts.register("units_add", add_units)
-    return [
-        command(SETUP, cmd_setup, needs_bloc=False),
-        command(BLOC, cmd_bloc),
-        command(UNITS, cmd_units),
-        command(ROSTER, cmd_roster),
-        command(CHAIR, cmd_chair),
-        command(VICE, cmd_vice),
-        button("ro", on_button),
-        MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
-    ]
+def register(router: Router) -> None:
+    """This feature's commands, buttons and guided answers."""
+    router.questions.register("setup", create_bloc)
+    router.questions.register("units_add", add_units)
+    router.command(SETUP, cmd_setup, needs_bloc=False)
+    router.command(BLOC, cmd_bloc)
+    router.command(UNITS, cmd_units)
+    router.command(ROSTER, cmd_roster)
+    router.command(CHAIR, cmd_chair)
+    router.command(VICE, cmd_vice)
+    router.button("ro", on_button)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram.ext import BaseHandler
-
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
 from bot.core.names import MAX_NAME, fold
-from bot.roster.files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xlsx, parse_import
+from bot.roster.files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xlsx, parse_import_safely
 from bot.roster.model import voter_of
-from handlers.conversation.turn import Turn, command
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 
 EXPORT = CommandSpec(
     "export", None, "group", True, N_("/export roster"), N_("The roster as a spreadsheet (XLSX)")
@@ -72,8 +69,7 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
     """Add the units (and roles, links) listed in a replied-to CSV/XLSX file."""
     _ = turn._
     assert turn.bloc is not None
-    message = turn.update.effective_message
-    document = message.reply_to_message.document if message and message.reply_to_message else None
+    document = turn.incoming.attachment
     if document is None:
         await turn.reply(
             _(
@@ -83,13 +79,12 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    if (document.file_size or 0) > MAX_IMPORT_BYTES:
+    if document.size > MAX_IMPORT_BYTES:
         await turn.reply(_("That file is too big (at most 2 MB)."))
         return
-    file = await document.get_file()
-    data = bytes(await file.download_as_bytearray())
+    data = await turn.channel.fetch(document)
     try:
-        rows = parse_import(data, document.file_name or "")
+        rows = await parse_import_safely(data, document.filename)
     except ImportError_ as exc:
         reasons = {
             "format": _("I can read only .csv and .xlsx files."),
@@ -97,6 +92,7 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
             "no_header": _('I found no column named "Đơn vị" (or "Unit") in the first rows.'),
             "empty": _("The file has no unit names."),
             "too_big": _("That file is too big (at most 2 MB)."),
+            "too_complex": _("That file is too large or complicated to read as a roster."),
             "too_many": _("That file has too many rows (at most 500)."),
         }
         await turn.reply(reasons.get(exc.reason, reasons["unreadable"]) + " " + _("Nothing was changed."))
@@ -152,6 +148,7 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
     await turn.reply("\n".join(lines))
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """This feature's handlers."""
-    return [command(EXPORT, cmd_export), command(IMPORT, cmd_import)]
+def register(router: Router) -> None:
+    """This feature's commands."""
+    router.command(EXPORT, cmd_export)
+    router.command(IMPORT, cmd_import)

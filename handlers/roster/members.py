@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CommandHandler, filters
-
-from bot.core.commands import CommandSpec, CommandText, parse_command
+from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import format_when
 from bot.core.i18n import N_, translator
-from bot.services import BlocContext
-from handlers.conversation.turn import Turn, command, load_turn
+from bot.core.messages import Button, Choices
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 from handlers.roster.commands import find_unit
 
 INVITE = CommandSpec(
@@ -49,16 +46,13 @@ async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
             return
     async with turn.services.db.read() as uow:
         person = await uow.people.get(turn.user_id)
-    bot_name = turn.services.bot_username
     if person is None or not person.started:
         await turn.reply(
             _(
                 "I cannot write to you privately yet. Open a chat with me, press Start, then run "
                 "/invite here again."
             ),
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(_("Open a chat with the bot"), url=f"https://t.me/{bot_name}")]]
-            ),
+            Choices.of([[Button(_("Open a chat with the bot"), start="")]]),
         )
         return
     ttl = timedelta(days=turn.services.config.invite_ttl_days)
@@ -67,7 +61,7 @@ async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
     async with turn.services.db.transaction() as uow:
         for unit in units:
             code = await uow.invites.create(turn.bloc.id, unit.id, turn.user_id, ttl)
-            links.append(f"{unit.name}:\nhttps://t.me/{bot_name}?start=join_{code}")
+            links.append(f"{unit.name}:\n{turn.start_link(f'join_{code}') or f'/start join_{code}'}")
     intro = _(
         "Join links for %(bloc)s. Send each unit its own link; each works once, until %(when)s.",
         bloc=turn.bloc.name,
@@ -86,27 +80,22 @@ async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
         )
 
 
-async def on_join(update: Update, context: BlocContext) -> None:
+async def on_join(turn: Turn, payload: str) -> None:
     """'/start join_<code>' in a private chat: link this person to the invited unit."""
-    turn = await load_turn(update, context)
     _ = turn._
-    parsed = parse_command(update.effective_message.text if update.effective_message else None)
-    user = update.effective_user
-    if parsed is None or user is None:
-        return
-    match = JOIN.match(parsed.first_line)
+    match = JOIN.match(payload)
     if not turn.is_private or match is None:
         await turn.reply(_("This join link is not valid. Ask your bloc's chair for a new one."))
         return
     code = match.group(1)
+    user_id = turn.user_id
+    await turn.remember_person()
     async with turn.services.db.transaction() as uow:
-        await uow.people.upsert(user.id, user.full_name, user.username)
-        await uow.people.mark_started(user.id)
         invite = await uow.invites.find(code)
         problem = None
         if invite is None:
             problem = _("This join link is not valid. Ask your bloc's chair for a new one.")
-        elif invite.used_by is not None and invite.used_by != user.id:
+        elif invite.used_by is not None and invite.used_by != user_id:
             problem = _("This join link was already used. Ask your bloc's chair for a new one.")
         elif invite.expires_at <= turn.now():
             problem = _("This join link has expired. Ask your bloc's chair for a new one.")
@@ -122,8 +111,8 @@ async def on_join(update: Update, context: BlocContext) -> None:
                 if removed:
                     problem = _("This unit is no longer in the bloc. Ask your bloc's chair.")
                 else:
-                    await uow.invites.use(code, user.id)
-                    previous = await uow.units.link(bloc.id, unit.id, user.id)
+                    await uow.invites.use(code, user_id)
+                    previous = await uow.units.link(bloc.id, unit.id, user_id)
     if problem is not None or bloc is None or unit is None:
         await turn.reply(problem or "")
         return
@@ -134,10 +123,12 @@ async def on_join(update: Update, context: BlocContext) -> None:
     if previous is not None and previous.id != unit.id:
         text += "\n" + _("You no longer represent %(unit)s there.", unit=previous.name)
     await turn.reply(text)
-    await context.bot.send_message(
+    await turn.services.outbox.tell(
         bloc.chat_id,
         translator(bloc.language).gettext(
-            "%(person)s joined as a representative of %(unit)s.", person=user.full_name, unit=unit.name
+            "%(person)s joined as a representative of %(unit)s.",
+            person=turn.incoming.person_name,
+            unit=unit.name,
         ),
     )
 
@@ -146,8 +137,7 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
     """As a reply to a member's message: that person casts the unit's ballots."""
     _ = turn._
     assert turn.bloc is not None
-    message = turn.update.effective_message
-    target = message.reply_to_message.from_user if message and message.reply_to_message else None
+    target = turn.incoming.reply_to_person
     if target is None or not cmd.first_line:
         await turn.reply(
             _(
@@ -156,30 +146,25 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    if target.is_bot:
+    if turn.incoming.reply_to_is_bot:
         await turn.reply(_("A bot cannot vote for a unit. Reply to a person's message."))
         return
     unit = await find_unit(turn, cmd.first_line)
     if unit is None:
         return
     async with turn.services.db.transaction() as uow:
-        await uow.people.upsert(target.id, target.full_name, target.username)
-        previous = await uow.units.link(turn.bloc.id, unit.id, target.id)
-        await uow.units.set_voter(unit.id, target.id)
-    text = _("%(person)s now casts the ballots of %(unit)s.", person=target.full_name, unit=unit.name)
+        await uow.people.upsert(target, turn.incoming.reply_to_name, turn.incoming.reply_to_username)
+        previous = await uow.units.link(turn.bloc.id, unit.id, target)
+        await uow.units.set_voter(unit.id, target)
+    name = turn.incoming.reply_to_name
+    text = _("%(person)s now casts the ballots of %(unit)s.", person=name, unit=unit.name)
     if previous is not None and previous.id != unit.id:
-        text += "\n" + _(
-            "%(person)s no longer represents %(unit)s.", person=target.full_name, unit=previous.name
-        )
+        text += "\n" + _("%(person)s no longer represents %(unit)s.", person=name, unit=previous.name)
     await turn.reply(text)
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """This feature's handlers; the join handler must come before the plain /start."""
-    return [
-        CommandHandler(
-            "start", on_join, filters=filters.UpdateType.MESSAGE & filters.Regex(r"^/start(@\w+)?\s+join_")
-        ),
-        command(INVITE, cmd_invite),
-        command(VOTER, cmd_voter),
-    ]
+def register(router: Router) -> None:
+    """This feature's commands and its join links."""
+    router.start("join_", on_join)
+    router.command(INVITE, cmd_invite)
+    router.command(VOTER, cmd_voter)

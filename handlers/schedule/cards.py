@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, ReplyParameters
-from telegram.error import BadRequest, Forbidden
-
 from bot.core.callbacks import Callback, CallbackError
 from bot.core.commands import CommandText
+from bot.core.messages import Choices, Refused, Reply
 from bot.schedule.events import Event, next_host, rotation_order
 from bot.schedule.scheduler import Scheduler
 from handlers.conversation.turn import Turn
@@ -59,7 +57,7 @@ async def proposed_host(uow: UnitOfWork, bloc_id: int) -> int | None:
     return next_host(order, await uow.repo(EventRepo).last_host(bloc_id))
 
 
-async def card_parts(turn: Turn, event: Event) -> tuple[str, InlineKeyboardMarkup | None]:
+async def card_parts(turn: Turn, event: Event) -> tuple[str, Choices | None]:
     """The card's text and buttons as they are now."""
     assert turn.bloc is not None
     async with turn.services.db.read() as uow:
@@ -73,7 +71,7 @@ async def post_card(turn: Turn, event: Event) -> None:
     """Post the event's card in the group and remember it for edits in place."""
     text, markup = await card_parts(turn, event)
     sent = await turn.reply(text, markup)
-    if sent is not None:
+    if sent is not None and sent.message_id is not None:
         async with turn.services.db.transaction() as uow:
             await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
 
@@ -83,28 +81,17 @@ async def refresh_card(turn: Turn, event: Event) -> None:
     if event.card_chat_id is None or event.card_message_id is None:
         return
     text, markup = await card_parts(turn, event)
-    try:
-        await turn.context.bot.edit_message_text(
-            text, chat_id=event.card_chat_id, message_id=event.card_message_id, reply_markup=markup
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            log.warning("card of event %s not edited: %s", event.id, exc)
-    except Forbidden as exc:
-        log.warning("card of event %s not edited: %s", event.id, exc)
+    if not await turn.services.outbox.edit(event.card_chat_id, event.card_message_id, text, markup):
+        log.warning("card of event %s not edited (gone, or the channel cannot edit)", event.id)
 
 
 async def point_to_card(turn: Turn, event: Event, text: str) -> None:
     """Reply under the event's card (so people find its buttons); plain reply if it is gone."""
     if event.card_chat_id == turn.chat_id and event.card_message_id is not None:
         try:
-            await turn.context.bot.send_message(
-                turn.chat_id,
-                text,
-                reply_parameters=ReplyParameters(event.card_message_id, allow_sending_without_reply=True),
-            )
+            await turn.channel.send(turn.chat_id, Reply(text), reply_to=event.card_message_id)
             return
-        except BadRequest:
+        except Refused:
             pass
     await turn.reply(text)
 
@@ -136,8 +123,7 @@ async def cmd_rsvp(turn: Turn, cmd: CommandText) -> None:
 async def on_rsvp(turn: Turn, data: Callback) -> None:
     """Attend / absent: one answer per unit, given or changed by any of its representatives."""
     _ = turn._
-    query = turn.update.callback_query
-    assert query is not None
+    press = turn.press
     choice = data.str(1)
     if turn.bloc is None or choice not in ("y", "n"):
         raise CallbackError("not a bloc or bad choice")
@@ -146,26 +132,26 @@ async def on_rsvp(turn: Turn, data: Callback) -> None:
     if event is None or event.bloc_id != turn.bloc.id or event.kind != "meeting":
         raise CallbackError("no such meeting here")
     if event.cancelled:
-        await query.answer(_("This meeting was cancelled."), show_alert=True)
+        await press.answer(_("This meeting was cancelled."), alert=True)
         return
     if event.started(turn.now()):
-        await query.answer(_("This meeting has already begun; answers are closed."), show_alert=True)
+        await press.answer(_("This meeting has already begun; answers are closed."), alert=True)
         return
     unit = await turn.my_unit()
     if unit is None:
-        await query.answer(
+        await press.answer(
             _(
                 "Only representatives of member units can answer. Ask the chair "
                 "for your unit's join link (/invite)."
             ),
-            show_alert=True,
+            alert=True,
         )
         return
     answer = "yes" if choice == "y" else "no"
     async with turn.services.db.transaction() as uow:
         await uow.repo(EventRepo).answer(event.id, unit.id, answer, turn.user_id)
     if answer == "yes":
-        await query.answer(_("Recorded: %(unit)s will attend.", unit=unit.name))
+        await press.answer(_("Recorded: %(unit)s will attend.", unit=unit.name))
     else:
-        await query.answer(_("Recorded: %(unit)s will be absent.", unit=unit.name))
+        await press.answer(_("Recorded: %(unit)s will be absent.", unit=unit.name))
     await refresh_card(turn, event)

@@ -1,7 +1,7 @@
 """Schedule commands in the group: /meeting (one line or guided), /deadline, /schedule.
 
 The other schedule commands live beside this module: schedule_event (/event, /ics, /rotation),
-schedule_cards (cards, RSVP, /rsvp), schedule_cycle (/cycle); handlers() gathers them all.
+schedule_cards (cards, RSVP, /rsvp), schedule_cycle (/cycle); register() routes them all.
 """
 
 from __future__ import annotations
@@ -9,17 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler
-
 from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.clock import from_db, to_db
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
+from bot.core.messages import Button, Choices
 from bot.core.names import clean
 from bot.schedule.events import MAX_PLACE, MAX_TITLE, NewEvent
-from handlers.conversation.prompts import Prompts
-from handlers.conversation.turn import Turn, button, command
+from handlers.conversation.router import Router
+from handlers.conversation.turn import Turn
 from handlers.roster.commands import find_unit
 from handlers.schedule import cycle as schedule_cycle
 from handlers.schedule import event as schedule_event
@@ -242,29 +240,25 @@ async def guided_place(turn: Turn, text: str, data: dict[str, Any]) -> None:
             turn.bloc.id, turn.user_id, "meeting", {**data, "place": place}
         )
     buttons = [
-        InlineKeyboardButton(
-            ("⭐ " if u.id == proposal else "") + f"#{i} {u.name}"[:60],
-            callback_data=encode(HOST, draft, u.id),
-        )
+        Button(("⭐ " if u.id == proposal else "") + f"#{i} {u.name}"[:60], encode(HOST, draft, u.id))
         for i, u in enumerate(units, 1)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(_("No host unit"), callback_data=encode(HOST, draft, 0))])
+    rows.append([Button(_("No host unit"), encode(HOST, draft, 0))])
     names = {u.id: u.name for u in units}
     await turn.reply(
         _(
             "Which unit hosts the meeting? By rotation it is %(unit)s (⭐).",
             unit=names.get(proposal or 0, "—"),
         ),
-        InlineKeyboardMarkup(rows),
+        Choices.of(rows),
     )
 
 
 async def on_host(turn: Turn, data: Callback) -> None:
     """Guided /meeting, last step: the host button creates the meeting."""
     _ = turn._
-    query = turn.update.callback_query
-    assert query is not None
+    press = turn.press
     if turn.bloc is None:
         raise CallbackError("not a bloc")
     if not await turn.is_admin():
@@ -278,18 +272,14 @@ async def on_host(turn: Turn, data: Callback) -> None:
         raise CallbackError("stale draft or unit")
     at = from_db(draft["at"])
     if at <= turn.now():
-        await query.answer(
-            _("That time has passed meanwhile. Please start again with /meeting."), show_alert=True
-        )
+        await press.answer(_("That time has passed meanwhile. Please start again with /meeting."), alert=True)
         return
     async with turn.services.db.transaction() as uow:
         fresh = await uow.repo(EventRepo).use_draft(draft_id)
     if not fresh:
         raise CallbackError("draft used")
-    await query.answer()
-    await query.edit_message_text(
-        _("Host unit: %(unit)s", unit=units[unit_id]) if unit_id else _("No host unit.")
-    )
+    await press.answer()
+    await press.edit(_("Host unit: %(unit)s", unit=units[unit_id]) if unit_id else _("No host unit."))
     await create_meeting(turn, at, draft["title"], draft["place"], unit_id or None, choose_host=False)
 
 
@@ -347,22 +337,20 @@ async def cmd_schedule(turn: Turn, cmd: CommandText) -> None:
     await turn.reply("\n".join(lines))
 
 
-def handlers(prompts: Prompts) -> list[BaseHandler[Any, Any, Any]]:
-    """Every schedule handler (and its guided answers)."""
-    prompts.register("meeting_when", guided_when)
-    prompts.register("meeting_title", guided_title)
-    prompts.register("meeting_place", guided_place)
-    schedule_cycle.register(prompts)
-    return [
-        command(MEETING, cmd_meeting),
-        command(DEADLINE, cmd_deadline),
-        command(SCHEDULE, cmd_schedule),
-        command(EVENT, schedule_event.cmd_event),
-        command(RSVP, cmd_rsvp),
-        command(CYCLE, schedule_cycle.cmd_cycle),
-        command(ICS, schedule_event.cmd_ics),
-        command(ROTATION, schedule_event.cmd_rotation),
-        button(HOST, on_host),
-        button(RSVP_PREFIX, on_rsvp),
-        button(schedule_cycle.PREFIX, schedule_cycle.on_button),
-    ]
+def register(router: Router) -> None:
+    """Every schedule command, button and guided answer."""
+    router.questions.register("meeting_when", guided_when)
+    router.questions.register("meeting_title", guided_title)
+    router.questions.register("meeting_place", guided_place)
+    schedule_cycle.register(router)
+    router.command(MEETING, cmd_meeting)
+    router.command(DEADLINE, cmd_deadline)
+    router.command(SCHEDULE, cmd_schedule)
+    router.command(EVENT, schedule_event.cmd_event)
+    router.command(RSVP, cmd_rsvp)
+    router.command(CYCLE, schedule_cycle.cmd_cycle)
+    router.command(ICS, schedule_event.cmd_ics)
+    router.command(ROTATION, schedule_event.cmd_rotation)
+    router.button(HOST, on_host)
+    router.button(RSVP_PREFIX, on_rsvp)
+    router.button(schedule_cycle.PREFIX, schedule_cycle.on_button)

@@ -6,17 +6,15 @@ import re
 from datetime import datetime, time
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest
-
 from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.clock import from_db, to_db
 from bot.core.commands import CommandText
 from bot.core.dates import WhenError, parse_when
 from bot.core.i18n import N_
+from bot.core.messages import Button, Choices
 from bot.schedule.cycle import cycle_from_config, propose_cycle
 from bot.schedule.events import NewEvent
-from handlers.conversation.prompts import Prompts
+from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.schedule.cards import proposed_host, scheduler_of
 from handlers.schedule.text import date_error, when_text
@@ -34,9 +32,9 @@ TITLES = {
 _EDIT = re.compile(r"^#?(\d{1,2})\s*\|\s*(.+)$")
 
 
-def register(prompts: Prompts) -> None:
+def register(router: Router) -> None:
     """The guided answer to 'Edit'."""
-    prompts.register("cycle_edit", on_edit_answer)
+    router.questions.register("cycle_edit", on_edit_answer)
 
 
 def title_of(turn: Turn, item: dict[str, Any], year: int) -> str:
@@ -80,7 +78,7 @@ async def cmd_cycle(turn: Turn, cmd: CommandText) -> None:
         draft_id = await uow.repo(EventRepo).create_draft(turn.bloc.id, turn.user_id, "cycle", plan)
     text, markup = await proposal(turn, plan, draft_id)
     sent = await turn.reply(text, markup)
-    if sent is not None:
+    if sent is not None and sent.message_id is not None:
         plan["message"] = sent.message_id
         async with turn.services.db.transaction() as uow:
             await uow.repo(EventRepo).update_draft(draft_id, plan)
@@ -121,7 +119,7 @@ async def apply_edits(turn: Turn, plan: dict[str, Any], lines: list[str]) -> str
     return None
 
 
-async def proposal(turn: Turn, plan: dict[str, Any], draft_id: int) -> tuple[str, InlineKeyboardMarkup]:
+async def proposal(turn: Turn, plan: dict[str, Any], draft_id: int) -> tuple[str, Choices]:
     """The proposal's text (what will be created, what not and why) and its two buttons."""
     _ = turn._
     assert turn.bloc is not None
@@ -140,11 +138,11 @@ async def proposal(turn: Turn, plan: dict[str, Any], draft_id: int) -> tuple[str
             line += " " + _("(already past: not created)")
         lines.append(line)
     lines.append(_("Confirm to create these events with their reminders, or edit the dates first."))
-    markup = InlineKeyboardMarkup(
+    markup = Choices.of(
         [
             [
-                InlineKeyboardButton(_("✅ Confirm"), callback_data=encode(PREFIX, "ok", draft_id)),
-                InlineKeyboardButton(_("✏️ Edit"), callback_data=encode(PREFIX, "ed", draft_id)),
+                Button(_("✅ Confirm"), encode(PREFIX, "ok", draft_id)),
+                Button(_("✏️ Edit"), encode(PREFIX, "ed", draft_id)),
             ]
         ]
     )
@@ -166,8 +164,6 @@ async def existing_events(turn: Turn, year: int) -> dict[str, int]:
 async def on_button(turn: Turn, data: Callback) -> None:
     """Confirm creates the events (once); Edit asks for the changed dates."""
     _ = turn._
-    query = turn.update.callback_query
-    assert query is not None
     action, draft_id = data.str(0), data.int(1)
     if turn.bloc is None or action not in ("ok", "ed"):
         raise CallbackError("bad cycle button")
@@ -179,7 +175,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
     if plan is None:
         raise CallbackError("used or unknown draft")
     if action == "ed":
-        await query.answer()
+        await turn.press.answer()
         await turn.ask(
             "cycle_edit",
             _(
@@ -235,10 +231,8 @@ async def confirm(turn: Turn, plan: dict[str, Any], draft_id: int) -> None:
     ]
     lines += [f"#{e.id} · {when_text(turn.tr, e.starts_at, turn.tz)} · {e.title}" for e in created]
     lines.append(_("/event <number> shows a meeting's card with its RSVP buttons."))
-    query = turn.update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text("\n".join(lines), reply_markup=None)
+    await turn.press.answer()
+    await turn.press.edit("\n".join(lines), None)
 
 
 async def on_edit_answer(turn: Turn, text: str, data: dict[str, Any]) -> None:
@@ -259,10 +253,8 @@ async def on_edit_answer(turn: Turn, text: str, data: dict[str, Any]) -> None:
     async with turn.services.db.transaction() as uow:
         await uow.repo(EventRepo).update_draft(draft_id, plan)
     body, markup = await proposal(turn, plan, draft_id)
-    try:
-        await turn.context.bot.edit_message_text(
-            body, chat_id=turn.chat_id, message_id=int(plan["message"]), reply_markup=markup
-        )
+    message = plan.get("message")
+    if message is not None and await turn.edit(int(message), body, markup):
         await turn.reply(_("The proposal above is updated. Press Confirm when it is right."))
-    except (BadRequest, KeyError):
+    else:
         await turn.reply(body, markup)

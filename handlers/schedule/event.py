@@ -120,7 +120,7 @@ async def show_event(turn: Turn, event: Event) -> None:
             lines.append(f"    • {when_text(turn.tr, r.due_at, turn.tz)} — {words[r.status]}{late}")
     if event.card_message_id is None and markup is not None:
         sent = await turn.reply("\n".join(lines), markup)
-        if sent is not None:
+        if sent is not None and sent.message_id is not None:
             async with turn.services.db.transaction() as uow:
                 await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
         return

@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.core.callbacks import encode
 from bot.core.dates import ACCEPTED_FORMS, WhenError
 from bot.core.formatting import format_left, format_when
 from bot.core.i18n import Translator, translator
+from bot.core.messages import Button, Choices
 from bot.roster.model import Unit
 from bot.schedule.events import Event, ReminderView, tally_rsvps
 
@@ -100,15 +99,15 @@ def card_text(
     return "\n".join(lines)
 
 
-def card_keyboard(tr: Translator, event: Event, now: datetime) -> InlineKeyboardMarkup | None:
+def card_keyboard(tr: Translator, event: Event, now: datetime) -> Choices | None:
     """RSVP buttons while a meeting is ahead; none for deadlines or once over or cancelled."""
     if event.kind != "meeting" or event.cancelled or event.started(now):
         return None
-    return InlineKeyboardMarkup(
+    return Choices.of(
         [
             [
-                InlineKeyboardButton(tr.gettext("✅ Attend"), callback_data=encode(RSVP, event.id, "y")),
-                InlineKeyboardButton(tr.gettext("❌ Absent"), callback_data=encode(RSVP, event.id, "n")),
+                Button(tr.gettext("✅ Attend"), encode(RSVP, event.id, "y")),
+                Button(tr.gettext("❌ Absent"), encode(RSVP, event.id, "n")),
             ]
         ]
     )

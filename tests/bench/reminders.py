@@ -25,6 +25,7 @@ from pathlib import Path
 
 from telegram.ext import AIORateLimiter, ExtBot
 
+from bot.channels.telegram.channel import outbox_for
 from bot.core.clock import FakeClock
 from bot.core.config import RemindersConfig
 from bot.emulators.telegram import BotApiEmulator, FloodLimits
@@ -84,7 +85,12 @@ async def fan_out(scale: float, latency: float) -> tuple[float, int, int, float]
         async with Database(folder / "bench.sqlite3", clock) as db:
             await bot.initialize()
             sched = Scheduler(
-                db, clock, bot, RemindersConfig(), render_reminder, pace=Pace(PACE, time_scale=scale)
+                db,
+                clock,
+                outbox_for(db, bot),
+                RemindersConfig(),
+                render_reminder,
+                pace=Pace(PACE, time_scale=scale),
             )
             await seed_fan_out(db, sched, emu)
             emu.reset_counters()
@@ -101,7 +107,7 @@ async def seed_pending(path: Path) -> None:
     """A database with PENDING pending reminders (1,000 blocs x 5 deadlines x 2 offsets)."""
     clock = FakeClock(NOW)
     async with Database(path, clock) as db:
-        sched = Scheduler(db, clock, ExtBot(TOKEN), RemindersConfig(), render_reminder)
+        sched = Scheduler(db, clock, outbox_for(db, ExtBot(TOKEN)), RemindersConfig(), render_reminder)
         async with db.transaction() as uow:
             for n in range(PENDING // 10):
                 bloc = await uow.blocs.create(-1004000000000 - n, f"Khối {n}", "vi", "Asia/Ho_Chi_Minh", 42)
@@ -137,7 +143,7 @@ async def start_up(path: Path) -> tuple[float, float, float, float]:
     started = time.perf_counter()
     db = Database(path, clock)
     await db.open()
-    sched = Scheduler(db, clock, ExtBot(TOKEN), RemindersConfig(), render_reminder)
+    sched = Scheduler(db, clock, outbox_for(db, ExtBot(TOKEN)), RemindersConfig(), render_reminder)
     t_sched = time.perf_counter()
     await sched.start()
     done = time.perf_counter()

@@ -1,0 +1,70 @@
+"""Choices on channels without buttons: numbered lines, and the number -> choice mapping kept
+per (chat, person) in the conversations table, so a bare "2" picks it, also after a restart.
+
+The latest message to a person decides what a bare number means: a message with choices
+replaces their menu; one without choices ends it (so "12" typed as an answer to a question
+that has no choices is not taken for a choice of an older list).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.i18n import translator
+from bot.core.messages import Choices, Reply
+from storage.conversations import ANYONE
+from storage.db import Database
+
+__all__ = ["MENU", "TTL", "chat_language", "forget_menu", "menu_owner", "numbered_text", "remember_menu"]
+
+MENU = "menu"
+TTL = timedelta(days=14)  # a card's numbers stay answerable for as long as people RSVP
+
+
+def numbered_text(choices: Choices, lang: str) -> str:
+    """'1. Attend\\n2. Absent\\nReply 1 or 2.' in the chat's language."""
+    _ = translator(lang).gettext
+    buttons = choices.buttons
+    lines = []
+    for number, button in enumerate(buttons, start=1):
+        if button.start is not None:
+            command = f"/start {button.start}" if button.start else "/start"
+            lines.append(f"{number}. {button.label} ({command})")
+        else:
+            lines.append(f"{number}. {button.label}")
+    if len(buttons) == 1:
+        lines.append(_("Reply 1 to choose it."))
+    else:
+        numbers = ", ".join(str(n) for n in range(1, len(buttons)))
+        lines.append(_("Reply %(numbers)s or %(last)s.", numbers=numbers, last=len(buttons)))
+    return "\n".join(lines)
+
+
+def menu_owner(reply: Reply, private: bool) -> int:
+    """Whose numbers these are: anyone's in a private chat or under a group card."""
+    return ANYONE if private or reply.for_person is None else reply.for_person
+
+
+async def remember_menu(db: Database, chat_id: int, owner: int, reply: Reply, message_id: int | None) -> None:
+    """Store what each number stands for (a /start payload is kept as "/start …" text)."""
+    assert reply.choices is not None
+    picks = [b.data if b.data is not None else f"/start {b.start}".rstrip() for b in reply.choices.buttons]
+    async with db.transaction() as uow:
+        await uow.conversations.put(
+            chat_id, owner, MENU, "choices", {"picks": picks}, uow.clock.now() + TTL, message_id
+        )
+
+
+async def chat_language(db: Database, chat_id: int, default: str) -> str:
+    """The language a chat reads: its bloc's, else the one set with /lang, else the default."""
+    async with db.read() as uow:
+        bloc = await uow.blocs.by_chat(chat_id)
+        if bloc is not None:
+            return bloc.language
+        return await uow.people.chat_language(chat_id) or default
+
+
+async def forget_menu(db: Database, chat_id: int, owner: int) -> None:
+    """A message without choices to this person: a bare number no longer picks anything."""
+    async with db.transaction() as uow:
+        await uow.conversations.drop(chat_id, owner, MENU)

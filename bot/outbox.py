@@ -1,0 +1,90 @@
+"""Sending to any chat, whatever its channel: the features' one way out.
+
+A chat's internal id says its channel (bot/core/messages.py): a Telegram id as it is, any
+other from the ``identities`` table, cached here (bounded).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+from bot.core.channel import Channel
+from bot.core.messages import TELEGRAM, Choices, OutFile, Refused, Reply, Sent, is_foreign
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+CACHE = 4096  # chats whose channel is remembered in memory
+
+
+class Outbox:
+    """Routes replies to the channel of each chat."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.channels: dict[str, Channel] = {}
+        self._channel_of: OrderedDict[int, str] = OrderedDict()
+
+    def register(self, channel: Channel) -> None:
+        """Make a channel reachable (wiring, before any message is sent)."""
+        self.channels[channel.name] = channel
+
+    async def channel_for(self, chat_id: int) -> Channel:
+        """The channel of a chat; LookupError when no running channel has it."""
+        name = self._channel_of.get(chat_id)
+        if name is None:
+            if not is_foreign(chat_id):
+                name = TELEGRAM
+            else:
+                async with self.db.read() as uow:
+                    found = await uow.identities.external(chat_id)
+                if found is None:
+                    raise LookupError(f"unknown chat {chat_id}")
+                name = found[0]
+            self._channel_of[chat_id] = name
+            if len(self._channel_of) > CACHE:
+                self._channel_of.popitem(last=False)
+        channel = self.channels.get(name)
+        if channel is None:
+            raise LookupError(f"channel {name} is not running")
+        return channel
+
+    async def send(self, chat_id: int, text: str, choices: Choices | None = None) -> Sent:
+        """Post text (and choices) to a chat; raises Refused / NotSent / MaybeSent."""
+        try:
+            channel = await self.channel_for(chat_id)
+        except LookupError as exc:
+            raise Refused(str(exc)) from exc
+        return await channel.send(chat_id, Reply(text, choices))
+
+    async def tell(self, chat_id: int, text: str, choices: Choices | None = None) -> Sent | None:
+        """Post text; None when the chat refuses (a person who never opened a chat with the bot)."""
+        try:
+            return await self.send(chat_id, text, choices)
+        except Refused as exc:
+            log.info("chat %s refused a message: %s", chat_id, exc)
+            return None
+
+    async def edit(self, chat_id: int, message_id: int, text: str, choices: Choices | None = None) -> bool:
+        """Update a card in place; False when it cannot be (gone, or the channel cannot edit)."""
+        try:
+            channel = await self.channel_for(chat_id)
+        except LookupError:
+            return False
+        return await channel.edit(chat_id, message_id, Reply(text, choices))
+
+    async def send_file(self, chat_id: int, file: OutFile) -> Sent:
+        """Send a document or a picture to a chat."""
+        try:
+            channel = await self.channel_for(chat_id)
+        except LookupError as exc:
+            raise Refused(str(exc)) from exc
+        return await channel.send(chat_id, Reply(file.caption, files=(file,)))
+
+    async def drop_choices(self, chat_id: int, message_id: int) -> None:
+        """Take the choices off a posted message, where the channel can."""
+        try:
+            channel = await self.channel_for(chat_id)
+        except LookupError:
+            return
+        await channel.drop_choices(chat_id, message_id)
