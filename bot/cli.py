@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     quiet = args.command in ("demo", "console")  # the demo prints a conversation, not a log
     logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO,
+        level=(logging.ERROR if args.command == "console" else logging.WARNING) if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL, and the URL contains the bot token.

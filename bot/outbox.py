@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from datetime import datetime
 
 from bot.core.channel import Channel
 from bot.core.messages import TELEGRAM, Choices, OutFile, Refused, Reply, Sent, is_foreign
@@ -24,6 +25,7 @@ class Outbox:
         self.db = db
         self.channels: dict[str, Channel] = {}
         self._channel_of: OrderedDict[int, str] = OrderedDict()
+        self._reposted: OrderedDict[tuple[int, str], datetime] = OrderedDict()
 
     def register(self, channel: Channel) -> None:
         """Make a channel reachable (wiring, before any message is sent)."""
@@ -72,6 +74,31 @@ class Outbox:
         except LookupError:
             return False
         return await channel.edit(chat_id, message_id, Reply(text, choices))
+
+    async def update_card(
+        self, chat_id: int, message_id: int | None, text: str, choices: Choices | None, *, key: str
+    ) -> Sent | None:
+        """Show a card's new state: edited in place where the channel can; else re-posted, at
+        most once per ``repost_every`` of the channel per card (a group is not flooded; people
+        ask for the state with a command at any time). The new message when one was posted."""
+        try:
+            channel = await self.channel_for(chat_id)
+        except LookupError:
+            return None
+        if channel.can_edit:
+            if message_id is not None and await channel.edit(chat_id, message_id, Reply(text, choices)):
+                return None
+            return await channel.send(chat_id, Reply(text, choices))  # the old card is gone
+        now = self.db.clock.now()
+        last = self._reposted.get((chat_id, key))
+        if last is not None and now - last < channel.repost_every:
+            return None
+        sent = await channel.send(chat_id, Reply(text, choices))
+        self._reposted[(chat_id, key)] = now
+        self._reposted.move_to_end((chat_id, key))
+        if len(self._reposted) > CACHE:
+            self._reposted.popitem(last=False)
+        return sent
 
     async def send_file(self, chat_id: int, file: OutFile) -> Sent:
         """Send a document or a picture to a chat."""

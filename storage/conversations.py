@@ -59,6 +59,13 @@ class IdentityRepo(Repository):
         )
         return None if row is None else (str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
 
+    async def of_channel(self, channel: str) -> list[tuple[int, str, str]]:
+        """(internal id, kind, external id) of every person and chat seen on a channel."""
+        rows = await self.fetchall(
+            "SELECT id, kind, external FROM identities WHERE channel = ? ORDER BY id", (channel,)
+        )
+        return [(FOREIGN_BASE + int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
 
 class ConversationRepo(Repository):
     async def put(

@@ -3,7 +3,8 @@ per (chat, person) in the conversations table, so a bare "2" picks it, also afte
 
 The latest message to a person decides what a bare number means: a message with choices
 replaces their menu; one without choices ends it (so "12" typed as an answer to a question
-that has no choices is not taken for a choice of an older list).
+that has no choices is not taken for a choice of an older list). A group card's numbers are
+everyone's and stay open until the next card.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from bot.core.messages import Choices, Reply
 from storage.conversations import ANYONE
 from storage.db import Database
 
-__all__ = ["MENU", "TTL", "chat_language", "forget_menu", "menu_owner", "numbered_text", "remember_menu"]
+__all__ = [
+    "MENU",
+    "TTL",
+    "chat_language",
+    "ends_menu",
+    "forget_menu",
+    "menu_owner",
+    "numbered_text",
+    "remember_menu",
+]
 
 MENU = "menu"
 TTL = timedelta(days=14)  # a card's numbers stay answerable for as long as people RSVP
@@ -43,6 +53,13 @@ def numbered_text(choices: Choices, lang: str) -> str:
 def menu_owner(reply: Reply, private: bool) -> int:
     """Whose numbers these are: anyone's in a private chat or under a group card."""
     return ANYONE if private or reply.for_person is None else reply.for_person
+
+
+def ends_menu(reply: Reply, private: bool) -> bool:
+    """Whether a message without choices closes the numbers its reader had: in a private chat
+    always; in a group only a reply to one person closes that person's (a group card's numbers
+    stay open for everyone whatever else is said)."""
+    return private or reply.for_person is not None
 
 
 async def remember_menu(db: Database, chat_id: int, owner: int, reply: Reply, message_id: int | None) -> None:

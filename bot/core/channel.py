@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 
 from bot.core.messages import Attachment, Incoming, Reply, Sent
@@ -16,6 +17,7 @@ class Channel(Protocol):
     has_buttons: bool  # False: choices are numbered and answered by a bare number
     can_edit: bool  # False: a card is re-posted (throttled) instead of edited
     text_limit: int
+    repost_every: timedelta  # without edits: a changed card is posted again at most this often
     quotes_replies: bool  # a reply names the message it answers (guided answers in groups)
 
     async def send(

@@ -124,6 +124,10 @@ class Turn:
         reply = Reply(text, choices, for_person=self.user_id)
         return await self.channel.send(self.chat_id, reply, reply_to=reply_to)
 
+    async def post(self, text: str, choices: Choices | None = None) -> Sent | None:
+        """Post a card anyone in the chat answers (its numbers are everyone's, not the sender's)."""
+        return await self.channel.send(self.chat_id, Reply(text, choices))
+
     async def reply_document(self, data: bytes, filename: str, caption: str = "") -> Sent:
         """Send a file to this chat."""
         return await self.channel.send(

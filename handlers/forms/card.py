@@ -184,12 +184,19 @@ async def _refresh_card(services: Services, form_id: int) -> None:
     now = services.clock.now()
     form = s.form
     try:
-        if form.card_chat_id is not None and form.card_message_id is not None:
-            if await services.outbox.edit(
-                form.card_chat_id, form.card_message_id, render_card(s, now), card_markup(s, now)
-            ):
-                return
-        await post_card(services, form_id)  # no card yet, or it is gone (or cannot be edited)
+        if form.card_chat_id is None or form.card_message_id is None:
+            await post_card(services, form_id)  # no card yet
+            return
+        sent = await services.outbox.update_card(
+            form.card_chat_id,
+            form.card_message_id,
+            render_card(s, now),
+            card_markup(s, now),
+            key=f"form:{form_id}",
+        )
+        if sent is not None and sent.message_id is not None:  # re-posted: edits go to the new one
+            async with services.db.transaction() as uow:
+                await uow.repo(FormRepo).set_card(form_id, sent.chat_id, sent.message_id)
     except DeliveryError as exc:
         # The group may have removed the bot; the answer itself is stored, so only log.
         log.warning("could not update the card of form %s: %s", form_id, exc)

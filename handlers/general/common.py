@@ -138,7 +138,14 @@ async def on_unknown_command(turn: Turn, parsed: CommandText, addressed: bool) -
 
 
 async def on_idle_text(turn: Turn, text: str) -> bool:
-    """Plain text nobody waited for: silence in a group, a pointer in a private chat."""
+    """Plain text nobody waited for: silence in a group, a pointer in a private chat; a bare
+    number on a channel without buttons is answered everywhere (its list is closed)."""
+    stripped = text.strip().lstrip("#")
+    if not turn.channel.has_buttons and stripped.isdigit() and len(stripped) <= 3:
+        await turn.reply(
+            turn._("The list that number belonged to is closed. Send the command again for a fresh list.")
+        )
+        return True
     if turn.is_private:
         await turn.reply(
             turn._(

@@ -70,19 +70,30 @@ async def card_parts(turn: Turn, event: Event) -> tuple[str, Choices | None]:
 async def post_card(turn: Turn, event: Event) -> None:
     """Post the event's card in the group and remember it for edits in place."""
     text, markup = await card_parts(turn, event)
-    sent = await turn.reply(text, markup)
+    sent = await turn.post(text, markup)
     if sent is not None and sent.message_id is not None:
         async with turn.services.db.transaction() as uow:
             await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
 
 
 async def refresh_card(turn: Turn, event: Event) -> None:
-    """Edit the stored card in place (it is never re-posted); a vanished card is let go."""
+    """Edit the stored card in place; where the channel cannot edit, post it again (throttled,
+    bot/outbox.py). A card Telegram lost is let go: /rsvp shows the answers."""
     if event.card_chat_id is None or event.card_message_id is None:
         return
     text, markup = await card_parts(turn, event)
-    if not await turn.services.outbox.edit(event.card_chat_id, event.card_message_id, text, markup):
-        log.warning("card of event %s not edited (gone, or the channel cannot edit)", event.id)
+    outbox = turn.services.outbox
+    channel = await outbox.channel_for(event.card_chat_id)
+    if channel.can_edit:
+        if not await outbox.edit(event.card_chat_id, event.card_message_id, text, markup):
+            log.warning("card of event %s not edited (gone)", event.id)
+        return
+    sent = await outbox.update_card(
+        event.card_chat_id, event.card_message_id, text, markup, key=f"event:{event.id}"
+    )
+    if sent is not None and sent.message_id is not None:
+        async with turn.services.db.transaction() as uow:
+            await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
 
 
 async def point_to_card(turn: Turn, event: Event, text: str) -> None:

@@ -6,9 +6,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from bot.channels.numbered import chat_language, forget_menu, menu_owner, numbered_text, remember_menu
+from bot.channels.numbered import (
+    chat_language,
+    ends_menu,
+    forget_menu,
+    menu_owner,
+    numbered_text,
+    remember_menu,
+)
 from bot.core.messages import Attachment, Incoming, Reply, Sent
 from storage.db import Database
 
@@ -32,6 +40,7 @@ class ConsoleChannel:
     name = CONSOLE
     has_buttons = False
     can_edit = False
+    repost_every = timedelta(0)  # the console reprints every change
     quotes_replies = False
     text_limit = 100_000
 
@@ -62,11 +71,12 @@ class ConsoleChannel:
             path = self.folder / Path(file.filename).name
             path.write_bytes(file.data)
             lines.append(f"📎 {path}")
-        owner = menu_owner(reply, chat_id in self.private_chats)
+        private = chat_id in self.private_chats
+        owner = menu_owner(reply, private)
         if reply.choices:
             lines.append(numbered_text(reply.choices, await chat_language(self.db, chat_id, self.language)))
             await remember_menu(self.db, chat_id, owner, reply, message_id)
-        else:
+        elif ends_menu(reply, private):
             await forget_menu(self.db, chat_id, owner)
         printed = Printed(chat_id, message_id, "\n".join(lines))
         self.printed.append(printed)

@@ -76,6 +76,17 @@ class Console:
         self.where.names[found] = name
         return found
 
+    async def _load_names(self) -> None:
+        """Names of the console's chats kept in the database (a console started again)."""
+        async with self.services.db.read() as uow:
+            rows = await uow.identities.of_channel(CONSOLE)
+        for internal, kind, external in rows:
+            if kind == "person":
+                self.channel.private_chats.add(internal)
+                self.where.names.setdefault(internal, self._("private chat of %(name)s", name=external))
+            elif str(external).startswith("group:"):
+                self.where.names.setdefault(internal, str(external)[len("group:") :])
+
     def _show(self, printed: Printed) -> None:
         label = self.where.names.get(printed.chat_id, str(printed.chat_id))
         for index, line in enumerate(printed.text.split("\n")):
@@ -173,6 +184,7 @@ class Console:
 
     async def run(self, stream: TextIO = sys.stdin) -> None:
         """Read lines until the end of input or :quit."""
+        await self._load_names()
         interactive = stream.isatty()
         while True:
             if interactive:

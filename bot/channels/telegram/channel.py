@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import timedelta
 
 import httpx
 from telegram import (
@@ -87,6 +88,7 @@ class TelegramChannel:
     name = TELEGRAM
     has_buttons = True
     can_edit = True
+    repost_every = timedelta(0)  # cards are edited in place
     quotes_replies = True
     text_limit = TELEGRAM_LIMIT
 

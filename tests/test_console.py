@@ -1,0 +1,90 @@
+"""The console, driven through its input as a newcomer would type: a bloc set up from nothing,
+units, a meeting answered by number (also a stale number), a form answered privately."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.app import run_console
+from bot.cli import console_config
+from bot.core.clock import FakeClock
+from tests.harness import START
+
+FIRST = r"""
+:as Lan
+/taokhoi Khối thi đua số 5
+/donvi them \
+Sở Tư pháp\
+Công an tỉnh\
+Thanh tra tỉnh
+/khoitruong
+1
+/hop 8h00 20/12/2026 | Hội nghị tổng kết | Hội trường Sở Tư pháp | #1
+7
+1
+/moi
+:private
+/start
+:group
+/moi
+:quit
+"""
+
+# The console is started again (its database kept): numbers and links still work.
+SECOND = r"""
+:as Lan
+:private
+/start {lan}
+:as Minh
+:private
+/start {minh}
+:group
+2
+:as Lan
+:group
+1
+/rsvp 1
+/dangky camket Đăng ký thi đua 2027 | 30/12/2026
+:as Minh
+:private
+/nop 1
+Hoàn thành 100% chỉ tiêu
+:quit
+"""
+
+
+async def drive(folder: Path, script: str) -> list[str]:
+    out: list[str] = []
+    config = console_config(folder, "vi")
+    await run_console(
+        config, lang="vi", out=folder, stream=io.StringIO(script), write=out.append, clock=FakeClock(START)
+    )
+    return out
+
+
+async def test_a_newcomer_runs_a_bloc_in_the_console(tmp_path: Path) -> None:
+    text = "\n".join(first := await drive(tmp_path, FIRST))
+    assert 'Đã thiết lập "Khối thi đua số 5"' in text
+    assert "Đã thêm 3 đơn vị" in text
+    assert "1. #1 Sở Tư pháp" in text and "Trả lời 1, 2 hoặc 3." in text
+    assert "Sở Tư pháp là đơn vị Khối trưởng năm 2026" in text
+    assert "1. ✅ Tham dự" in text and "2. ❌ Vắng mặt" in text
+    assert "Danh sách gần nhất không có lựa chọn số 7 (chỉ từ 1 đến 2)" in text  # a stale number
+    assert "Chỉ người đại diện của đơn vị thành viên mới xác nhận được" in text  # Lan is no unit's yet
+    codes = [line.split("/start ")[1].strip() for line in first if "/start join_" in line]
+    assert len(codes) == 3
+
+    text = "\n".join(await drive(tmp_path, SECOND.format(lan=codes[0], minh=codes[1])))
+    assert "Sở Tư pháp" in text and "Công an tỉnh" in text
+    assert "Đã ghi nhận: Công an tỉnh vắng mặt." in text  # Minh's "2" on the card, after a restart
+    assert "Đã ghi nhận: Sở Tư pháp tham dự." in text  # Lan's "1" on the same card
+    assert "Tham dự (1)" in text and "Vắng mặt (1)" in text
+    assert "Đăng ký chỉ tiêu thi đua #1" in text
+    assert "Đã ghi nhận nội dung đăng ký của Công an tỉnh" in text
+    assert (tmp_path / "blocbot-console.sqlite3").exists()
+
+
+async def test_console_refuses_text_before_a_name(tmp_path: Path) -> None:
+    out = await drive(tmp_path, "/help\n:quit\n")
+    assert any(":as" in line and "Lan" in line for line in out)
