@@ -3,11 +3,13 @@ order), then the channels. Nothing runs at import time."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.telegram.app import App, build_telegram, run_telegram
 from bot.core.clock import Clock, FileClock, SystemClock
@@ -19,7 +21,22 @@ from bot.services import Services
 from handlers.conversation.router import Router
 from storage.db import Database
 
-__all__ = ["App", "build_application", "build_router", "build_services", "run", "run_console"]
+if TYPE_CHECKING:
+    from bot.channels.zalo.runtime import ZaloRuntime
+    from bot.web.links import FileLinks
+    from bot.web.server import WebServer
+
+__all__ = [
+    "App",
+    "build_application",
+    "build_links",
+    "build_router",
+    "build_services",
+    "build_web",
+    "build_zalo",
+    "run",
+    "run_console",
+]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +45,7 @@ def build_services(config: Config, *, clock: Clock | None = None) -> Services:
     """Config, database, clock, outbox and the scheduler; no channel yet."""
     from handlers.forms import schedule as forms_schedule
     from handlers.polls import timers as polls_timers
+    from handlers.schedule import alerts as schedule_alerts
     from handlers.schedule import text as schedule_text
 
     cycle_from_config(config.extra)  # a wrong [cycle] date stops start-up, naming the key
@@ -39,6 +57,7 @@ def build_services(config: Config, *, clock: Clock | None = None) -> Services:
         db, the_clock, outbox, config.reminders, schedule_text.render_reminder, spawn=services.spawn
     )
     forms_schedule.register(services)  # form deadlines: missing units, lock, nudges
+    schedule_alerts.register(services)  # a reminder given up: the chair unit is told
     polls_timers.register(services)  # poll deadlines and their reminders
     return services
 
@@ -88,9 +107,119 @@ def build_application(config: Config, *, clock: Clock | None = None) -> App:
     return build_telegram(config, services, build_router(services))
 
 
+def build_web(config: Config, services: Services) -> WebServer | None:
+    """The one web server, when something needs it: Zalo's webhooks, or file links."""
+    from bot.web.server import WebServer
+
+    zalo = config.zalo
+    if not (config.web.public_url or zalo.oa.enabled or (zalo.token and zalo.mode == "webhook")):
+        return None
+    web = WebServer(config.web.listen, config.web.port)
+
+    async def healthy() -> bool:
+        async with services.db.read() as uow:
+            return await uow.zalo.ping()  # the database answers
+
+    web.add_health(healthy)
+    return web
+
+
+def build_links(config: Config, services: Services, web: WebServer | None) -> FileLinks | None:
+    """Signed file links on the web server, when it has a public address ([web] public_url)."""
+    if web is None or not config.web.public_url:
+        return None
+    from bot.web.links import FileLinks
+
+    links = FileLinks(services.db, services.clock, config.web.public_url, config.web.link_days)
+    web.add(links.route())
+    return links
+
+
+def build_zalo(
+    config: Config,
+    services: Services,
+    router: Router,
+    web: WebServer | None = None,
+    links: FileLinks | None = None,
+) -> ZaloRuntime | None:
+    """The configured Zalo channels (registered in the outbox), or None when none is."""
+    if not config.zalo.token and not config.zalo.oa.enabled:
+        return None
+    from bot.channels.zalo.runtime import ZaloRuntime
+
+    return ZaloRuntime(config, services, router, web=web, links=links)
+
+
 def run(config: Config) -> None:
-    """Run the bot for real: Telegram by long polling or webhook, as configured."""
-    run_telegram(build_application(config), config)
+    """Run the bot for real: Telegram (long polling or webhook) and/or Zalo, as configured."""
+    services = build_services(config)
+    router = build_router(services)
+    web = build_web(config, services)
+    zalo = build_zalo(config, services, router, web, build_links(config, services, web))
+    if not config.telegram.token:
+        if zalo is None:
+            raise ConfigError(
+                "telegram.token, zalo.token, zalo.oa.app_id: none is set; put a token in config.toml "
+                "or set BLOCBOT_TELEGRAM_TOKEN / BLOCBOT_ZALO_TOKEN"
+            )
+        asyncio.run(serve(services, web, zalo))
+        return
+    app = build_telegram(config, services, router)
+    if web is not None or zalo is not None:
+        # Telegram's application owns the loop, the database and the scheduler: Zalo starts
+        # after them and stops before them.
+        first_init, first_stop = app.post_init, app.post_stop
+
+        async def post_init(application: App) -> None:
+            if first_init is not None:
+                await first_init(application)
+            await start_extra(web, zalo)
+
+        async def post_stop(application: App) -> None:
+            await stop_extra(web, zalo)
+            if first_stop is not None:
+                await first_stop(application)
+
+        app.post_init, app.post_stop = post_init, post_stop
+    run_telegram(app, config)
+
+
+async def start_extra(web: WebServer | None, zalo: ZaloRuntime | None) -> None:
+    """The web server, then Zalo (its webhook must be reachable when it is set)."""
+    if web is not None:
+        await web.start()
+    if zalo is not None:
+        await zalo.start()
+
+
+async def stop_extra(web: WebServer | None, zalo: ZaloRuntime | None) -> None:
+    """Zalo, then the web server."""
+    if zalo is not None:
+        await zalo.stop()
+    if web is not None:
+        await web.stop()
+
+
+async def serve(
+    services: Services, web: WebServer | None, zalo: ZaloRuntime | None, stop: asyncio.Event | None = None
+) -> None:
+    """Run without Telegram until SIGTERM/SIGINT (or ``stop``): database, web, Zalo, scheduler."""
+    stopping = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await services.open()
+    try:
+        await start_extra(web, zalo)
+        if services.scheduler is not None:
+            await services.scheduler.start()  # after the database: rebuilds timers from its rows
+        await stopping.wait()
+    finally:
+        if services.scheduler is not None:
+            await services.scheduler.stop()
+        await stop_extra(web, zalo)
+        await services.drain()
+        await services.db.close()
 
 
 async def run_console(
@@ -110,7 +239,7 @@ async def run_console(
     services = build_services(config, clock=clock)
     router = build_router(services)
     console = Console(services, router, out, lang, write)
-    await services.db.open()
+    await services.open()
     try:
         if demo:
             await load_demo_bloc(services, console)

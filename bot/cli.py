@@ -14,6 +14,27 @@ from bot.channels.telegram.app import StartupError
 from bot.core.config import Config, ConfigError, load_config, parse_config
 
 
+class BackupError(Exception):
+    """The backup could not be written where asked: the target is to blame, not the database."""
+
+
+def check_database(config: Config) -> None:
+    """Fail at once, in one line, on a database path that cannot be used (a folder, a place with
+    no write access), before any channel starts: a failure while Telegram starts up ends in
+    the library's tracebacks ("Event loop is closed") instead."""
+    path = config.database_path
+    if path.is_dir():
+        raise ConfigError(
+            f"database.path: {path} is a folder; give the database file, e.g. {path / 'blocbot.sqlite3'}"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)  # creates the file the bot would create (errors: main() says so)
+    try:
+        conn.execute("PRAGMA schema_version")  # reads the header: "file is not a database"
+    finally:
+        conn.close()
+
+
 def console_config(out: Path, lang: str) -> Config:
     """The console's own settings: a database in its folder, no token, anyone may set up."""
     return parse_config(
@@ -41,13 +62,56 @@ def _parser() -> argparse.ArgumentParser:
     backup = dbsub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("file")
     backup.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    zalo = sub.add_parser("zalo", help="the Zalo Official Account: log in, see the message budget")
+    zalosub = zalo.add_subparsers(dest="zalo_command", required=True)
+    login = zalosub.add_parser("login", help="store the OA's first token pair (or a new one)")
+    login.add_argument(
+        "--refresh-token", action="store_true", help="paste a refresh token (Zalo's API Explorer) instead"
+    )
+    zalosub.add_parser("quota", help="the OA's message budget this month, kept messages, token")
     return parser
+
+
+def _zalo(args: argparse.Namespace) -> int:
+    """`blocbot zalo login` and `blocbot zalo quota` (bot/channels/zalo/admin.py)."""
+    import secrets
+
+    from bot.channels.zalo import admin
+
+    config = load_config(args.config)
+    check_database(config)
+    if args.zalo_command == "quota":
+        print(asyncio.run(admin.quota_report(config)))
+        return 0
+    try:
+        if args.refresh_token:
+            token = input("Refresh token: ")
+            expires = asyncio.run(admin.login(config, refresh_token=token))
+        else:
+            if not config.zalo.oa.redirect_uri:
+                raise ConfigError(
+                    "zalo.oa.redirect_uri: required to log in by consent (or use --refresh-token)"
+                )
+            verifier, challenge = admin.pkce()
+            url = admin.permission_url(config.zalo.oa, challenge, secrets.token_urlsafe(8))
+            print(f"1. As an admin of the Official Account, open:\n   {url}")
+            print("2. Allow the app; Zalo then opens the callback address with ?code=… in it.")
+            pasted = input("3. Paste that address (or just the code): ")
+            expires = asyncio.run(admin.login(config, code=admin.code_from(pasted), verifier=verifier))
+    except admin.LoginError as exc:
+        print(f"blocbot: zalo login: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"logged in: the access token is valid until {expires.isoformat(timespec='minutes')}; the bot refreshes it"
+    )
+    return 0
 
 
 async def _migrate(config_path: str | None) -> list[str]:
     from storage.db import Database
 
     config = load_config(config_path)
+    check_database(config)
     async with Database(config.database_path) as db:
         return db.applied  # open() applies what is pending
 
@@ -56,12 +120,22 @@ async def _backup(config_path: str | None, target: str, force: bool) -> None:
     from storage.db import Database
 
     config = load_config(config_path)
-    if not config.database_path.exists():
+    if config.database_path.is_dir() or not config.database_path.exists():
         raise ConfigError(f"database.path: there is no database at {config.database_path} to back up")
-    if Path(target).exists() and not force:
-        raise FileExistsError(f"{target} already exists; use --force to overwrite it")
+    copy = Path(target)
+    if copy.is_dir():
+        raise BackupError(
+            f"{target} is a folder; give the backup's file name, e.g. {copy / 'blocbot-backup.sqlite3'}"
+        )
+    if copy.exists() and not force:
+        raise BackupError(f"{target} already exists; use --force to overwrite it")
+    if copy.resolve() == config.database_path.resolve():
+        raise BackupError(f"{target} is the database itself; give another file")
     async with Database(config.database_path) as db:
-        await db.backup(Path(target))
+        try:
+            await db.backup(copy)
+        except (OSError, sqlite3.Error) as exc:
+            raise BackupError(f"cannot write the backup to {target}: {exc}") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # PTB 22 warns about RetryAfter's integer seconds unless its timedelta mode is chosen.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    quiet = args.command in ("demo", "console")  # the demo prints a conversation, not a log
+    quiet = args.command in ("demo", "console", "zalo")  # the demo prints a conversation, not a log
     logging.basicConfig(
         level=(logging.ERROR if args.command == "console" else logging.WARNING) if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -80,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from bot.app import run
 
-            run(load_config(args.config))
+            config = load_config(args.config)
+            check_database(config)
+            run(config)
         elif args.command == "console":
             from bot.app import run_console
 
@@ -92,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(lang=args.lang, out=Path(args.out)))
+        elif args.command == "zalo":
+            return _zalo(args)
         elif args.db_command == "migrate":
             applied = asyncio.run(_migrate(args.config))
             print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
@@ -103,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except StartupError as exc:
         print(f"blocbot: {exc}", file=sys.stderr)
+        return 1
+    except BackupError as exc:
+        print(f"blocbot: db backup: {exc}", file=sys.stderr)
         return 1
     except (OSError, sqlite3.Error) as exc:
         print(f"blocbot: cannot use the database file: {exc} (database.path in the config).", file=sys.stderr)

@@ -29,11 +29,23 @@ class Services:
     commands: list[CommandSpec] = field(default_factory=list)
     scheduler: Scheduler | None = None  # reminders and timers (bot/schedule/scheduler.py)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    foreign_operators: frozenset[int] = frozenset()  # "zalo:<id>" operators, resolved at start
 
     @property
     def operators(self) -> frozenset[int]:
-        """The people who may set up any bloc (internal ids)."""
-        return self.config.operators
+        """The people who may set up any bloc (internal ids, every channel)."""
+        return self.config.operators | self.foreign_operators
+
+    async def open(self) -> None:
+        """Open the database and resolve the operators of other channels to internal ids."""
+        await self.db.open()
+        if self.config.foreign_operators:
+            from storage.zalo import resolve_operators
+
+            async with self.db.transaction() as uow:
+                self.foreign_operators = await resolve_operators(
+                    uow.identities, self.config.foreign_operators
+                )
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "background") -> asyncio.Task[Any]:
         """Run slow work (fan-out, files) beside the update loop, keeping a reference."""

@@ -94,9 +94,15 @@ class UnitOfWork:
         """Internal ids of other channels' people and chats."""
         return self.repo(IdentityRepo)
 
+    @property
+    def zalo(self) -> ZaloRepo:
+        """Zalo's chats, OA tokens, quota, kept messages; files behind signed links."""
+        return self.repo(ZaloRepo)
+
 
 from storage.blocs import BlocRepo  # noqa: E402  (repositories import Repository above)
 from storage.conversations import ConversationRepo, IdentityRepo  # noqa: E402
 from storage.invites import InviteRepo  # noqa: E402
 from storage.people import PeopleRepo  # noqa: E402
 from storage.units import UnitRepo  # noqa: E402
+from storage.zalo import ZaloRepo  # noqa: E402

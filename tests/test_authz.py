@@ -38,7 +38,7 @@ ALLOWED = {
 REFUSAL = {
     "admins": "Chỉ quản trị viên của Khối",
     "rsvp": "Chỉ người đại diện của đơn vị thành viên",
-    "form": "Bạn không thể trả lời phiếu",
+    "form": "Anh/chị không thể trả lời phiếu đăng ký",
     "vote": "Bạn không bỏ phiếu",
 }
 # Tables anyone's message may touch: the person's own row and their chat's settings.

@@ -20,7 +20,7 @@ from tests.forms_helpers import REPS, card_text, link_representatives, missing_i
 from tests.harness import BotHarness
 from tests.procbot import ProcBot, until
 
-THANKS = "Cảm ơn bạn"
+THANKS = "Cảm ơn anh/chị"
 MARK = re.compile(r"CT-(\d)-(\d)")
 
 

@@ -68,8 +68,13 @@ def reminder_counts(emu: BotApiEmulator) -> dict[int, int]:
 
 
 def sends(emu: BotApiEmulator, after: int = 0) -> list[int]:
-    """Chats of the sendMessage calls received after index `after`."""
-    return [int(c.params["chat_id"]) for c in emu.calls[after:] if c.method == "sendMessage"]
+    """Groups of the sendMessage calls received after index `after` (a reminder given up is also
+    told privately to the chair, which is not a reminder)."""
+    return [
+        int(c.params["chat_id"])
+        for c in emu.calls[after:]
+        if c.method == "sendMessage" and int(c.params["chat_id"]) < 0
+    ]
 
 
 async def settle(emu: BotApiEmulator) -> None:

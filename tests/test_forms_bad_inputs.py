@@ -32,12 +32,12 @@ async def test_bad_form_commands(bloc: BotHarness) -> None:
     before = bloc.snapshot(*FORM_TABLES)
     cases = {
         "/form": "Vui lòng viết như sau",
-        "/form frobnicate Hội thao | 10/12/2026": 'Không có loại phiếu "frobnicate"',
+        "/form frobnicate Hội thao | 10/12/2026": 'Không có loại phiếu đăng ký "frobnicate"',
         "/form pledge | 10/12/2026": "cần có tiêu đề",
         "/form pledge Chỉ tiêu 2027": "cần có hạn",
         "/form pledge Chỉ tiêu | 1/1/2020": "đã qua",
         "/form pledge Chỉ tiêu | 31/2/2027": "không tồn tại",
-        "/form pledge Chỉ tiêu | ngày mai": "không đọc được hạn",
+        "/form pledge Chỉ tiêu | tuần sau": "không đọc được hạn",  # which day of it?
         "/form pledge A | B | 10/12/2026": 'một dấu " | "',
         "/form pledge " + "x" * 201 + " | 10/12/2026": "tối đa 200 ký tự",
         "/form pledge Chỉ tiêu | 10/12/2026\nmột dòng thừa": "không nhận nội dung",
@@ -86,7 +86,7 @@ async def test_who_may_do_what(bloc: BotHarness) -> None:
     await bloc.send(OUTSIDER, OUTSIDER, "/submit")
     assert "chưa là đại diện" in bloc.last_text(OUTSIDER)
     await bloc.send(OUTSIDER, OUTSIDER, "/submit 1 Bóng đá")
-    assert "không thể trả lời phiếu số 1" in bloc.last_text(OUTSIDER)
+    assert "không thể trả lời phiếu đăng ký số 1" in bloc.last_text(OUTSIDER)
     assert bloc.snapshot(*FORM_TABLES) == before
 
 
@@ -95,8 +95,8 @@ async def test_bad_answers_are_explained_and_nothing_changes(bloc: BotHarness) -
     user = REPS[0]
     before = bloc.snapshot(*FORM_TABLES)
     one_line = {
-        "/submit abc": "/nop <số phiếu>",
-        "/submit 99": "không thể trả lời phiếu số 99",
+        "/submit abc": "/nop <số phiếu đăng ký>",
+        "/submit 99": "không thể trả lời phiếu đăng ký số 99",
         "/submit 2 7": "không nằm trong các lựa chọn",
         "/submit 2 Huân chương Lao động": "không nằm trong các lựa chọn",
         "/submit 3 " + "x" * 2001: "dài 2001 ký tự",

@@ -123,7 +123,7 @@ async def test_sports_day_and_titles_end_to_end(bloc: BotHarness) -> None:
     await bloc.send(REPS[4], GROUP, "/form 1 reopen 15/12/2026")
     assert "Khối trưởng" in bloc.last_text(GROUP)
     await bloc.send(CHAIR, GROUP, "/form 1 reopen 15/12/2026")
-    assert "Đã mở lại phiếu số 1" in bloc.last_text(GROUP)
+    assert "Đã mở lại phiếu đăng ký số 1" in bloc.last_text(GROUP)
     card = card_text(bloc, 1)
     assert "Hạn: Thứ Ba, 15/12/2026 lúc 17:00" in card and missing_in_card(card) == [SEED_UNITS[7]]
     await answer_sports(bloc, REPS[7], "Kéo co", "9", "Ông Trịnh Văn Hòa")
@@ -226,7 +226,7 @@ async def test_deadline_passes_during_the_dialog(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/form 1 reopen")
     assert "nhận đăng ký đến khi đóng" in card_text(bloc, 1)
     await bloc.send(user, user, "/submit 1")
-    assert "Tiếp tục từ chỗ bạn dừng" in bloc.last_text(user)
+    assert "Tiếp tục từ chỗ anh/chị dừng" in bloc.last_text(user)
     assert "Câu 3/3: Trưởng đoàn" in bloc.last_text(user)
     await bloc.send(user, user, "Ông Lê Văn An")
     assert bloc.db_rows("SELECT answers FROM form_responses") == [
@@ -247,7 +247,7 @@ async def test_an_old_draft_asks_before_taking_text(bloc: BotHarness) -> None:
     await bloc.send(user, user, "15")  # now taken as the answer
     assert "Câu 3/3" in bloc.last_text(user)
     await bloc.send(user, user, "/cancel")
-    assert "Đã dừng trả lời phiếu số 1" in bloc.last_text(user)
+    assert "Đã dừng trả lời phiếu đăng ký số 1" in bloc.last_text(user)
     assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
     await bloc.send(user, user, "Chào anh")  # no draft: the forms feature takes nothing
     assert "/trogiup" in bloc.last_text(user)  # and the bot points at /help, never silent

@@ -82,7 +82,7 @@ async def test_the_cards_link_opens_the_dialog(bloc: BotHarness) -> None:
     await bloc.send(user, user, "Hoàn thành 100% chỉ tiêu được giao")
     assert SEED_UNITS[6] not in card_text(bloc, 1)
     await bloc.send(user, user, "/start form_99")
-    assert "không thể trả lời phiếu số 99" in bloc.last_text(user)
+    assert "không thể trả lời phiếu đăng ký số 99" in bloc.last_text(user)
 
 
 async def test_answers_arriving_together_leave_the_card_right(bloc: BotHarness) -> None:

@@ -50,7 +50,7 @@ async def test_deadline_event_and_reminders_name_the_missing(bloc: BotHarness) -
         "SELECT id, kind, title, source, starts_at FROM events"
     )
     assert (kind, source) == ("deadline", "form:1")
-    assert title == "Đăng ký thi đua năm 2027 (phiếu số 1: /nop 1)"
+    assert title == "Đăng ký thi đua năm 2027 (phiếu đăng ký số 1: /nop 1)"
     assert bloc.db_rows("SELECT deadline_event_id FROM forms") == [(event_id,)]
     assert datetime.fromisoformat(starts) == DEADLINE
     due = [
@@ -62,7 +62,7 @@ async def test_deadline_event_and_reminders_name_the_missing(bloc: BotHarness) -
     ]
     assert due == [DEADLINE - timedelta(days=3), DEADLINE - timedelta(days=1)]
     await bloc.send(CHAIR, GROUP, "/schedule")
-    assert "Đăng ký thi đua năm 2027 (phiếu số 1: /nop 1)" in bloc.last_text(GROUP)
+    assert "Đăng ký thi đua năm 2027 (phiếu đăng ký số 1: /nop 1)" in bloc.last_text(GROUP)
 
     for user in REPS[:5]:
         await bloc.send(user, user, "/submit 1 Hoàn thành xuất sắc nhiệm vụ")
@@ -71,7 +71,7 @@ async def test_deadline_event_and_reminders_name_the_missing(bloc: BotHarness) -
     assert "Đăng ký thi đua năm 2027" in reminder
     assert all(name in reminder for name in SEED_UNITS[5:])
     assert not any(name in reminder for name in SEED_UNITS[:5])
-    assert not any("phiếu số 1" in t for t in bloc.texts(REPS[6]))  # no nudges by default
+    assert not any("phiếu đăng ký số 1" in t for t in bloc.texts(REPS[6]))  # no nudges by default
 
     for user in REPS[5:]:
         await bloc.send(user, user, "/submit 1 Hoàn thành nhiệm vụ")

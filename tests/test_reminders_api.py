@@ -53,7 +53,7 @@ async def test_deadline_from_another_feature_names_units_that_have_not_answered(
         ("skipped", "every unit answered")
     ]
     await bloc.send(CHAIR, GROUP, f"/event {event.id} move 8h 20/12/2026")
-    assert "form:12" in bloc.last_text(GROUP)  # owned by the form: moved there, not here
+    assert "hạn của phiếu đăng ký số 12" in bloc.last_text(GROUP)  # owned by the form: moved there, not here
     moved = await sched.move_event(event.id, DEADLINE_AT + 5 * D)
     assert moved.starts_at == DEADLINE_AT + 5 * D
     assert bloc.db_rows("SELECT count(*) FROM reminders WHERE status = 'pending'") == [(2,)]

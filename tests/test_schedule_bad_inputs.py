@@ -40,7 +40,7 @@ BAD = [
     ("/event 1 remind 400d", "365"),
     ("/event 1 remind", "7d, 1d, 2h"),
     ("/event 1 host Ngân hàng nhà nước", "Ngân hàng nhà nước"),
-    ("/event 1 host", "host <đơn vị>"),
+    ("/event 1 host", "dangcai <đơn vị>"),  # the Vietnamese sub-command in a Vietnamese hint
     ("/event 1 place", "địa điểm"),
     ("/event 2 host #1", "cuộc họp"),
     ("/rsvp 999", "#999"),

@@ -37,6 +37,45 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class ZaloOAConfig:
+    """[zalo.oa]: the Official Account whose group chats are blocs' home chats."""
+
+    app_id: str = ""
+    secret_key: str = ""  # the app's secret key (OAuth token requests)
+    oa_secret_key: str = ""  # the OA secret key (webhook signatures: a different key)
+    base_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    redirect_uri: str = ""  # the app's callback URL, for `blocbot zalo login`
+
+    @property
+    def enabled(self) -> bool:
+        """Whether an OA is configured."""
+        return bool(self.app_id)
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    """[zalo]: the Zalo Bot Platform bot (private chats), and [zalo.oa]."""
+
+    token: str = ""
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    mode: str = "polling"
+    webhook_secret: str = ""
+    groups: bool = False  # Zalo has not opened group chats to bots; off until it does
+    oa: ZaloOAConfig = field(default_factory=ZaloOAConfig)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """[web]: the bot's one web server (webhooks, signed file links, health check)."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  # how the internet reaches the server, e.g. "https://bot.example.vn"
+    link_days: int = 7  # file links expire after this many days
+
+
+@dataclass(frozen=True)
 class RemindersConfig:
     meeting: tuple[str, ...] = ("7d", "1d", "2h")
     deadline: tuple[str, ...] = ("3d", "1d")
@@ -50,11 +89,18 @@ class Config:
     timezone: str = "Asia/Ho_Chi_Minh"
     language: str = "vi"
     operators: frozenset[int] = frozenset()
+    # access.operators written "zalo:<id>" (Bot Platform) or "zalo_oa:<id>" (an OA follower):
+    # (channel, external id), resolved to internal ids through the identities table.
+    foreign_operators: frozenset[tuple[str, str]] = frozenset()
     invite_ttl_days: int = 7
+    per_person_per_minute: int = 30  # messages; more are refused politely once, then dropped
+    per_chat_per_minute: int = 120
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     source: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     clock_file: Path | None = None  # TEST ONLY ([testing] clock_file): bot.core.clock.FileClock
+    zalo: ZaloConfig = field(default_factory=ZaloConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -101,14 +147,27 @@ KNOWN_KEYS = {
     "telegram.webhook": {"url", "listen", "port", "secret"},
     "database": {"path"},
     "defaults": {"timezone", "language"},
-    "access": {"operators"},
+    "access": {"operators", "per_person_per_minute", "per_chat_per_minute"},
     "invites": {"ttl_days"},
     "reminders": {"meeting", "deadline", "grace_hours"},
+    "zalo": {"token", "base_url", "mode", "webhook_secret", "groups", "oa"},
+    "zalo.oa": {"app_id", "secret_key", "oa_secret_key", "base_url", "oauth_url", "redirect_uri"},
+    "web": {"listen", "port", "public_url", "link_days"},
 }
 
 
+# Sections read by the features themselves (bot/schedule/cycle.py, handlers/forms/schedule.py)
+# and the tests' [testing]; with the sections of KNOWN_KEYS, every section config.toml may have.
+OTHER_SECTIONS = frozenset({"testing", "cycle", "forms"})
+
+
 def _check_known(data: Mapping[str, Any]) -> None:
-    """A misspelt key (ttl_day) is an error naming it, not a setting silently ignored."""
+    """A misspelt key (ttl_day) or section ([telegramm]) is an error naming it, not a setting
+    silently ignored."""
+    sections = {name.split(".", 1)[0] for name in KNOWN_KEYS} | OTHER_SECTIONS
+    for name in data:
+        if name not in sections:
+            raise ConfigError(f"[{name}]: unknown section; known sections: {', '.join(sorted(sections))}")
     for section, keys in KNOWN_KEYS.items():
         table: Any = data
         for part in section.split("."):
@@ -179,11 +238,12 @@ def parse_config(
         raise ConfigError(f"defaults.language: expected one of {LANGUAGES}, got {language!r}")
 
     access = _section(data, "access")
-    operators = access.get("operators", [])
-    if not isinstance(operators, list) or not all(
-        isinstance(o, int) and not isinstance(o, bool) for o in operators
-    ):
-        raise ConfigError(f"access.operators: expected a list of Telegram user ids, got {operators!r}")
+    operators, foreign_operators = _operators(access.get("operators", []))
+    # Flood limits (handlers/conversation/flood.py); 0 turns one off.
+    per_person = _int(access, "per_person_per_minute", "access.per_person_per_minute", 30)
+    per_chat = _int(access, "per_chat_per_minute", "access.per_chat_per_minute", 120)
+    if not (0 <= per_person <= 10_000 and 0 <= per_chat <= 100_000):
+        raise ConfigError("access.per_person_per_minute / per_chat_per_minute: expected 0 or more")
 
     invites = _section(data, "invites")
     ttl = _int(invites, "ttl_days", "invites.ttl_days", 7)
@@ -202,19 +262,114 @@ def parse_config(
     clock_file = None if not clock_name else Path(clock_name)
     if clock_file is not None and not clock_file.is_absolute():
         clock_file = base_dir / clock_file
-    known = {"telegram", "database", "defaults", "access", "invites", "reminders", "testing"}
+    zalo = _zalo(data, env)
+    web = _web(data)
+    if zalo.token and zalo.mode == "webhook" and not web.public_url:
+        raise ConfigError("web.public_url: required when zalo.mode = 'webhook' (Zalo posts updates there)")
+    known = {"telegram", "database", "defaults", "access", "invites", "reminders", "testing", "zalo", "web"}
     return Config(
         telegram=telegram,
         database_path=db_path,
         timezone=timezone,
         language=language,
         operators=frozenset(operators),
+        foreign_operators=frozenset(foreign_operators),
         invite_ttl_days=ttl,
+        per_person_per_minute=per_person,
+        per_chat_per_minute=per_chat,
         reminders=reminders,
         source=source,
         extra={k: v for k, v in data.items() if k not in known},
         clock_file=clock_file,
+        zalo=zalo,
+        web=web,
     )
+
+
+FOREIGN_OPERATOR_CHANNELS = ("zalo", "zalo_oa")
+
+
+def _operators(value: Any) -> tuple[list[int], list[tuple[str, str]]]:
+    """Telegram user ids (integers) and "zalo:<id>" / "zalo_oa:<id>" strings."""
+    wrong = ConfigError(
+        'access.operators: expected Telegram user ids (123456) and Zalo ids ("zalo:<id>", '
+        f'"zalo_oa:<id>"), got {value!r}'
+    )
+    if not isinstance(value, list):
+        raise wrong
+    telegram: list[int] = []
+    foreign: list[tuple[str, str]] = []
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool):
+            telegram.append(item)
+            continue
+        if not isinstance(item, str) or ":" not in item:
+            raise wrong
+        channel, external = (part.strip() for part in item.split(":", 1))
+        if channel not in FOREIGN_OPERATOR_CHANNELS or not external or not external.isalnum():
+            raise wrong
+        foreign.append((channel, external))
+    return telegram, foreign
+
+
+def _url(table: Mapping[str, Any], key: str, name: str, default: str) -> str:
+    value = _str(table, key, name, default).rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}: expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _zalo(data: Mapping[str, Any], env: Mapping[str, str]) -> ZaloConfig:
+    table = _section(data, "zalo")
+    oa_table = table.get("oa", {})
+    if not isinstance(oa_table, Mapping):
+        raise ConfigError(f"zalo.oa: expected a table, got {type(oa_table).__name__}")
+    token = env.get("BLOCBOT_ZALO_TOKEN") or _str(table, "token", "zalo.token", "")
+    mode = _str(table, "mode", "zalo.mode", "polling")
+    if mode not in ("polling", "webhook"):
+        raise ConfigError(f"zalo.mode: expected 'polling' or 'webhook', got {mode!r}")
+    secret = env.get("BLOCBOT_ZALO_WEBHOOK_SECRET") or _str(
+        table, "webhook_secret", "zalo.webhook_secret", ""
+    )
+    if mode == "webhook" and token and not 8 <= len(secret) <= 256:
+        raise ConfigError("zalo.webhook_secret: required in webhook mode (8-256 characters)")
+    oa = ZaloOAConfig(
+        app_id=_str(oa_table, "app_id", "zalo.oa.app_id", ""),
+        secret_key=env.get("BLOCBOT_ZALO_APP_SECRET")
+        or _str(oa_table, "secret_key", "zalo.oa.secret_key", ""),
+        oa_secret_key=env.get("BLOCBOT_ZALO_OA_SECRET_KEY")
+        or _str(oa_table, "oa_secret_key", "zalo.oa.oa_secret_key", ""),
+        base_url=_url(oa_table, "base_url", "zalo.oa.base_url", ZaloOAConfig.base_url),
+        oauth_url=_url(oa_table, "oauth_url", "zalo.oa.oauth_url", ZaloOAConfig.oauth_url),
+        redirect_uri=_url(oa_table, "redirect_uri", "zalo.oa.redirect_uri", ""),
+    )
+    if oa.app_id:
+        for key, value in (("secret_key", oa.secret_key), ("oa_secret_key", oa.oa_secret_key)):
+            if not value:
+                raise ConfigError(f"zalo.oa.{key}: required when zalo.oa.app_id is set")
+    return ZaloConfig(
+        token=token,
+        base_url=_url(table, "base_url", "zalo.base_url", ZaloConfig.base_url),
+        mode=mode,
+        webhook_secret=secret,
+        groups=_bool(table, "groups", "zalo.groups", False),
+        oa=oa,
+    )
+
+
+def _web(data: Mapping[str, Any]) -> WebConfig:
+    table = _section(data, "web")
+    web = WebConfig(
+        listen=_str(table, "listen", "web.listen", WebConfig.listen),
+        port=_int(table, "port", "web.port", WebConfig.port),
+        public_url=_url(table, "public_url", "web.public_url", ""),
+        link_days=_int(table, "link_days", "web.link_days", WebConfig.link_days),
+    )
+    if not 0 < web.port < 65536:
+        raise ConfigError(f"web.port: expected 1-65535, got {web.port}")
+    if not 1 <= web.link_days <= 90:
+        raise ConfigError(f"web.link_days: expected 1-90, got {web.link_days}")
+    return web
 
 
 def _str_list(table: Mapping[str, Any], key: str, name: str, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -65,6 +65,13 @@ def redact(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+def install_secret_redaction(secret: str) -> None:
+    """Hide another secret (a webhook's secret token) in every log record from now on."""
+    if len(secret) >= 6:
+        _secrets.update({secret, quote(secret, safe="")})
+    install_token_redaction("")
+
+
 def install_token_redaction(token: str) -> None:
     """Hide this token in every log record created from now on (idempotent, tokens add up)."""
     _secrets.update(secret_parts(token))

@@ -28,10 +28,18 @@ def make_config(folder: Path, emu: BotApiEmulator, **overrides: Any) -> Config:
             "base_url": emu.base_url,
             "base_file_url": emu.base_file_url,
             "rate_limit": overrides.pop("rate_limit", False),
+            "concurrent_updates": overrides.pop("concurrent_updates", 1),
         },
         "database": {"path": str(folder / "blocbot.sqlite3")},
         "defaults": {"language": overrides.pop("language", "vi")},
-        "access": {"operators": list(overrides.pop("operators", []))},
+        # Flood limits off unless a test asks for them: scripted people type faster than the
+        # fake clock moves (tests/test_hardening_chats.py turns them on).
+        "access": {
+            "operators": list(overrides.pop("operators", [])),
+            "per_person_per_minute": 0,
+            "per_chat_per_minute": 0,
+            **overrides.pop("limits", {}),
+        },
     }
     data.update(overrides)
     return parse_config(data, base_dir=folder, env={})

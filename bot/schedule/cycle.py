@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.config import ConfigError
+from bot.core.names import fold
 from bot.schedule.events import EventKind
 
 
@@ -93,3 +94,22 @@ def propose_cycle(year: int, items: Sequence[CycleItem], tz: ZoneInfo) -> list[P
         found.append((local.astimezone(UTC), item))
     found.sort(key=lambda pair: pair[0])
     return [Proposed(i, item.key, item.kind, at) for i, (at, item) in enumerate(found, 1)]
+
+
+# Words by which an event the chair scheduled by hand is recognised as a step of the cycle (in
+# either language), so that /cycle does not propose it a second time.
+STEP_WORDS: dict[str, tuple[str, ...]] = {
+    "covenant": ("giao uoc", "covenant"),
+    "pledge": ("dang ky thi dua", "emulation registration", "pledge"),
+    "midyear_report": ("bao cao so ket", "tu cham diem", "self-score", "mid-year report"),
+    "midyear_review": ("so ket", "6 thang", "mid-year", "midyear"),
+    "yearend_review": ("tong ket", "binh xet", "suy ton", "year-end", "yearend"),
+    "dossier": ("ho so", "dossier"),
+}
+
+
+def is_step(key: str, kind: EventKind, step_kind: EventKind, title: str) -> bool:
+    """Whether an event of this kind and title is the cycle step `key` (of kind step_kind):
+    one of the step's words begins a word of the title, diacritics and case folded."""
+    text = " " + " ".join(re.findall(r"[a-z0-9-]+", fold(title)))
+    return kind == step_kind and any(f" {w}" in text for w in STEP_WORDS[key])

@@ -5,7 +5,7 @@ Reminder rules (``judge_due``), applied to every pending reminder whose time has
   08:00 helps nobody;
 - it is older than the grace period (bot was down longer) -> skipped ("missed");
 - its delivery was uncertain twice already (``MAX_UNCERTAIN``) -> failed: a third try could make
-  a second duplicate;
+  a second duplicate; the chair unit is told, with the reminder, so it is never dropped silently;
 - several reminders of one event are due at once (after downtime) -> only the latest one (the
   nearest the event) is sent, the others are skipped ("superseded"): one message, not three;
 - otherwise it is claimed for sending, marked late when more than ``LATE_AFTER`` overdue.
@@ -16,11 +16,13 @@ saving time, so this equals the wall-clock day before.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.core.names import fold
 from bot.roster.rotation import next_in_rotation
 
 EventKind = Literal["meeting", "deadline"]
@@ -201,6 +203,65 @@ def rotation_order(roster: Sequence[int], stored: Sequence[int]) -> list[int]:
 def next_host(order: Sequence[int], last_host: int | None) -> int | None:
     """The unit after the last meeting's host in the rotation (the first one if none)."""
     return next_in_rotation(order, last_host)
+
+
+def host_before(meetings: Sequence[Event], at: datetime | None) -> int | None:
+    """The host of the latest scheduled meeting (by date) before `at` (of all when None)."""
+    hosted = [
+        m
+        for m in meetings
+        if m.kind == "meeting"
+        and not m.cancelled
+        and m.host_unit_id is not None
+        and (at is None or m.starts_at < at)
+    ]
+    if not hosted:
+        return None
+    return max(hosted, key=lambda m: (m.starts_at, m.id)).host_unit_id
+
+
+def reflow_hosts(meetings: Sequence[Event], order: Sequence[int], now: datetime) -> dict[int, int | None]:
+    """Hosts that rotation only proposed, handed out again in date order: {event id: new host}.
+
+    Rotation follows the meetings' dates, not the order they were created in: a meeting put
+    before others takes the next host, and the proposals after it move along. Hosts the chair
+    chose (or the place named) stay, and each sets where the rotation goes on from; meetings
+    that started or were cancelled keep theirs.
+    """
+    changed: dict[int, int | None] = {}
+    last: int | None = None
+    for m in sorted(meetings, key=lambda e: (e.starts_at, e.id)):
+        if m.kind != "meeting" or m.cancelled:
+            continue
+        host = m.host_unit_id
+        if m.host_proposed and not m.started(now):
+            host = next_host(order, last)
+            if host != m.host_unit_id:
+                changed[m.id] = host
+        if host is not None:
+            last = host
+    return changed
+
+
+def host_named_in(place: str, units: Sequence[tuple[int, str]]) -> int | None:
+    """The unit whose name the place contains ("Hội trường Công an tỉnh"), if exactly one does.
+
+    Names are matched folded and on word boundaries; a place ending in a name without its last
+    word "tỉnh" names that unit too ("Hội trường Sở Tư pháp": "Sở Tư pháp tỉnh", but "Hội trường
+    Công an xã" is not "Công an tỉnh"'s); a longer name inside the place wins
+    over a shorter one it contains. Two different units named: None (the chair decides).
+    """
+    key = f" {' '.join(re.findall(r'[a-z0-9]+', fold(place)))} "
+    found: list[tuple[int, str]] = []
+    for unit_id, name in units:
+        words = " ".join(re.findall(r"[a-z0-9]+", fold(name)))
+        short = words.removesuffix(" tinh")
+        if words and f" {words} " in key:
+            found.append((unit_id, words))
+        elif short != words and short and key.endswith(f" {short} "):  # the place ends with it
+            found.append((unit_id, short))
+    found = [(u, w) for u, w in found if not any(w != other and w in other for _, other in found)]
+    return found[0][0] if len({u for u, _ in found}) == 1 else None
 
 
 def offsets_text(offsets: Iterable[timedelta]) -> str:

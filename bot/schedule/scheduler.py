@@ -64,7 +64,8 @@ as if nothing happened; a row whose send had started (Telegram may have accepted
 reminder: that is the at-most-one duplicate, per reminder and crash window. A row whose delivery
 was uncertain twice (two crashes during its send, or read timeouts after the request went out) is
 marked 'failed' instead of being tried a third time, so no reminder ever reaches a group more
-than twice. (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing
+than twice; the chair unit is told through the ``given_up`` hook, with the reminder's text to
+post if it is missing, so none is dropped silently. (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing
 is lost while the bot is up or down for less than the grace; a reminder older than the grace
 when the bot comes back is recorded 'skipped' (with the reason), not sent.
 """
@@ -97,6 +98,9 @@ log = logging.getLogger(__name__)
 
 TimerJob = Callable[[str, datetime], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
+
+
+GivenUp = Callable[[int], Awaitable[None]]  # event id -> tell the people who should know
 
 
 @dataclass
@@ -150,6 +154,7 @@ class Scheduler:
         self.sweep_seconds = sweep_seconds
         self._spawn: Spawn = spawn or asyncio.create_task
         self._sources: dict[str, AnswerSource] = {}
+        self._given_up: GivenUp | None = None
         self._timers: dict[str, TimerJob] = {}
         self.sender = ReminderSender(db, clock, outbox, render, pace or Pace(25.0), self._sources)
         self._aps: Any = None
@@ -164,6 +169,10 @@ class Scheduler:
     def register_answers(self, prefix: str, fn: AnswerSource) -> None:
         """Who has not answered, for events whose source starts with '<prefix>:'."""
         self._sources[prefix] = fn
+
+    def register_given_up(self, fn: GivenUp) -> None:
+        """Who is told when a reminder is given up (its delivery stayed uncertain)."""
+        self._given_up = fn
 
     def register_timer(self, kind: str, fn: TimerJob) -> None:
         """The job run when a timer of this kind is due."""
@@ -284,6 +293,10 @@ class Scheduler:
             failed=sum(v.action == "fail" for v in verdicts),
         )
         events = {r.reminder_id: r.event_id for r in rows}
+        if self._given_up is not None:
+            for v in verdicts:
+                if v.action == "fail":
+                    self._spawn(self._tell_given_up(events[v.reminder_id]))
         queue = [(v.reminder_id, events[v.reminder_id], v.late) for v in verdicts if v.action == "send"]
         queue.reverse()  # pop() takes the oldest first
 
@@ -306,6 +319,13 @@ class Scheduler:
         if report.retry:
             self.wake()
         return report
+
+    async def _tell_given_up(self, event_id: int) -> None:
+        assert self._given_up is not None
+        try:
+            await self._given_up(event_id)
+        except Exception:
+            log.exception("could not tell the chair that a reminder of event %s was given up", event_id)
 
     async def _run_timer(self, timer: Timer, report: DueReport) -> None:
         fn = self._timers.get(timer.kind)

@@ -23,6 +23,7 @@ from bot.core.channel import Channel
 from bot.core.commands import CommandSpec, CommandText, parse_command
 from bot.core.messages import DeliveryError, Incoming, Reply
 from bot.services import Services
+from handlers.conversation.flood import FloodGate
 from handlers.conversation.menus import pick
 from handlers.conversation.prompts import Questions
 from handlers.conversation.turn import Turn, load_turn
@@ -53,6 +54,7 @@ class Router:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.questions = Questions()
+        self.flood = FloodGate(services.config.per_person_per_minute, services.config.per_chat_per_minute)
         self.commands: dict[str, Route] = {}
         self.buttons: dict[str, ButtonFn] = {}
         self.starts: dict[str, StartFn] = {}
@@ -92,17 +94,45 @@ class Router:
     async def dispatch(self, incoming: Incoming, channel: Channel) -> None:
         """Handle one incoming message to the end (replies included); never a traceback in a
         chat: an error is logged first, then the person is told something useful."""
+        verdict = self.flood.admit(
+            incoming.person_id, incoming.chat_id, self.services.clock.now().timestamp()
+        )
+        if verdict == "drop":
+            return  # told once already: a flood costs only its own chat
         turn = await load_turn(incoming, channel, self.services, self.questions)
+        if verdict == "warn":
+            await self.too_fast(turn)
+            return
         try:
             await self._dispatch(turn)
         except Exception as exc:
             log.error("error while handling a message in chat %s", incoming.chat_id, exc_info=exc)
             await self.apologise(turn, exc)
 
+    async def too_fast(self, turn: Turn) -> None:
+        """Told once when a person or a chat sends faster than people do."""
+        text = turn._(
+            "You are sending messages faster than I can follow, so I will skip the next ones for a "
+            "moment. Please wait a minute, then send again."
+        )
+        try:
+            if turn.incoming.choice is not None:
+                await turn.channel.answer_press(turn.incoming, text, alert=True)
+            else:
+                await turn.channel.send(turn.chat_id, Reply(text))
+        except DeliveryError:
+            log.info("could not tell chat %s it was too fast", turn.chat_id)
+
     async def apologise(self, turn: Turn, exc: Exception) -> None:
         """Say what went wrong, as far as the person needs to know."""
         _ = turn._
-        if isinstance(exc, DeliveryError):
+        if isinstance(exc, DeliveryError) and turn.channel.name != "telegram":
+            text = _(
+                "Sorry, a problem between me and the chat service kept my answer from getting through, "
+                "so it may be missing or incomplete. What you asked may have been done all the same: "
+                "please check before you try again."
+            )
+        elif isinstance(exc, DeliveryError):
             # A platform call failed (after the channel's retries), possibly the reply to work
             # that was already stored: "nothing was changed" could be false.
             text = _(

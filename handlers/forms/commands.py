@@ -40,7 +40,7 @@ COMMANDS = [FORM, FORMS]
 # A deadline written without a time means the end of that office day.
 DEADLINE_TIME = time(17, 0)
 _ID = re.compile(r"^#?(\d{1,9})$")
-_ACTIONS = {
+ACTIONS = {  # sub-commands of /form <id>, English and Vietnamese (folded)
     "close": "close",
     "dong": "close",
     "khoa": "close",
@@ -82,7 +82,7 @@ async def cmd_form(turn: Turn, cmd: CommandText) -> None:
     if len(words) == 1:
         await show_status(turn, form)
         return
-    action = _ACTIONS.get(fold(words[1]).replace(" ", ""))
+    action = ACTIONS.get(fold(words[1]).replace(" ", ""))
     rest = words[2] if len(words) > 2 else ""
     if action is None:
         await turn.reply(turn._('I did not understand "%(text)s".', text=words[1]) + "\n" + usage(turn))
@@ -162,7 +162,7 @@ def when_message(turn: Turn, exc: WhenError, text: str) -> str:
     if exc.reason == "impossible":
         return _('There is no such date or time: "%(text)s".', text=text)
     return _(
-        'I could not read the deadline "%(text)s". Write the day first, e.g. 31/3/2026 or 17h00 31/3/2026.',
+        'I could not read the deadline "%(text)s". Write the day first, e.g. 31/3/2026 or 31/3/2026 5pm.',
         text=text,
     )
 

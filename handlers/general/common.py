@@ -4,10 +4,14 @@ what the router says to unknown commands, stale buttons and plain talk."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+
+from rapidfuzz.distance import OSA
 
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_, translator
+from bot.core.names import fold
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 
@@ -33,9 +37,21 @@ async def cmd_start(turn: Turn, cmd: CommandText) -> None:
                 "If your bloc's chair sent you a join link, open it to link yourself to your "
                 "unit. /help lists what you can do."
             )
+            + automated_notice(turn)
         )
     else:
-        await turn.reply(_("Hello! /help lists what I can do in this group."))
+        await turn.reply(_("Hello! /help lists what I can do in this group.") + automated_notice(turn))
+
+
+def automated_notice(turn: Turn) -> str:
+    """On channels whose terms ask for it (Zalo; the 2025 personal data law): what the bot is
+    and what it keeps, said again by /start and /help."""
+    if not getattr(turn.channel, "says_automated", False):
+        return ""
+    return "\n" + turn._(
+        "I am an automated assistant (a bot, not a person). I keep your display name and id, the "
+        "unit you represent and what you send me; ballots are sealed."
+    )
 
 
 async def _remember(turn: Turn) -> None:
@@ -69,7 +85,7 @@ async def cmd_help(turn: Turn, cmd: CommandText) -> None:
         lines.append(_("Bloc commands (roster, schedule) are used in your bloc's group chat."))
     elif not admin:
         lines.append(_("The chair and vice chair units have more commands."))
-    await turn.reply("\n".join(lines))
+    await turn.reply("\n".join(lines) + automated_notice(turn))
 
 
 async def cmd_lang(turn: Turn, cmd: CommandText) -> None:
@@ -128,13 +144,44 @@ async def guard(turn: Turn, spec: CommandSpec, needs_bloc: bool, typed: str) -> 
     return True
 
 
+def closest_command(typed: str, specs: Sequence[CommandSpec], *, strict: bool) -> str | None:
+    """Our command a mistyped one was meant to be ('hopp' -> 'hop', 'binhxét' -> 'binhxet'), or None.
+
+    Equal once diacritics and case are folded, or a few edits away (a swap counts as one).
+    strict, for groups where other bots' commands are typed too: one edit at most (two for names
+    of seven letters or more), only for names of four letters or more (/ban, /top of a moderation
+    bot are not our /han, /hop), with the first letter right (/shop, /roll, /note are other
+    words, not /hop, /poll, /vote), and only when one of our names is the nearest.
+    """
+    key = fold(typed).replace(" ", "")
+    names = list(dict.fromkeys(name for spec in specs for name in spec.names))
+    if not key or not names:
+        return None
+    if key in names:
+        return key
+    scored = sorted((OSA.distance(key, name), index, name) for index, name in enumerate(names))
+    distance, _index, best = scored[0]
+    if strict:
+        allowed = 0 if len(key) < 4 else (1 if len(key) < 7 else 2)
+        tied = len(scored) > 1 and scored[1][0] == distance
+        return best if distance <= allowed and not tied and key[0] == best[0] else None
+    return best if distance <= max(1, len(key) // 3) else None
+
+
 async def on_unknown_command(turn: Turn, parsed: CommandText, addressed: bool) -> None:
-    """A command no feature has: explain, unless in a group it may belong to another bot."""
-    if not turn.is_private and not addressed:
-        return  # in a group, "/x" without our name may belong to another bot
-    await turn.reply(
-        turn._("I don't know the command /%(cmd)s. /help lists what you can do here.", cmd=parsed.name[:40])
-    )
+    """A command no feature has: explain and suggest the nearest of ours. In a group, "/x"
+    without our name may belong to another bot: answered only when it is close to ours."""
+    _ = turn._
+    in_group = not turn.is_private and not addressed
+    meant = closest_command(parsed.name, turn.services.commands, strict=in_group)
+    if in_group:
+        if meant is not None:
+            await turn.reply(_("Did you mean /%(cmd)s? /help lists the commands.", cmd=meant))
+        return
+    text = _("I don't know the command /%(cmd)s. /help lists what you can do here.", cmd=parsed.name[:40])
+    if meant is not None:
+        text = _("Did you mean /%(cmd)s?", cmd=meant) + "\n" + text
+    await turn.reply(text)
 
 
 async def on_idle_text(turn: Turn, text: str) -> bool:

@@ -42,8 +42,18 @@ VICE = CommandSpec(
 )
 
 COMMANDS = [SETUP, BLOC, UNITS, ROSTER, CHAIR, VICE]
+# /units sub-commands, English and Vietnamese (typed with or without diacritics: folded).
+UNIT_ACTIONS = {
+    "add": "add",
+    "them": "add",
+    "remove": "remove",
+    "xoa": "remove",
+    "rename": "rename",
+    "doiten": "rename",
+}
 MAX_UNITS = 200
 _YEAR = re.compile(r"^(.*?)(?:\s+(?:(?:năm|nam|year)\s+)?(\d{4}))?$", re.IGNORECASE)
+_BLOC_YEAR = re.compile(r"^(?:(?:năm|nam|year)\s+)?(\d{4})$", re.IGNORECASE)
 
 
 def unit_list(units: list[Unit]) -> list[Named]:
@@ -85,7 +95,7 @@ async def find_unit(turn: Turn, query: str) -> Unit | None:
 async def cmd_setup(turn: Turn, cmd: CommandText) -> None:
     """Make this group a bloc; the caller becomes its first admin."""
     _ = turn._
-    operators = turn.services.config.operators
+    operators = turn.services.operators
     if turn.bloc is not None:
         await turn.reply(
             _('This group is already the bloc "%(name)s". /bloc shows its card.', name=turn.bloc.name)
@@ -138,11 +148,17 @@ async def create_bloc(turn: Turn, text: str, data: dict[str, Any]) -> None:
 
 
 async def cmd_bloc(turn: Turn, cmd: CommandText) -> None:
-    """The bloc card: name, year, chair, vice chair, units, rules."""
+    """The bloc card: name, year, chair, vice chair, units, rules; '/bloc 2027' for that year."""
     _ = turn._
     assert turn.bloc is not None
-    roles = await turn.roles()
+    asked = _BLOC_YEAR.match(cmd.first_line)
+    if cmd.first_line and (asked is None or not 2000 <= int(asked[1]) <= turn.year() + 5):
+        await turn.reply(
+            _("Write /bloc for this year, or /bloc <year>, e.g. /bloc %(year)s.", year=turn.year() + 1)
+        )
+        return
     async with turn.services.db.read() as uow:
+        roles = await uow.blocs.roles(turn.bloc.id, int(asked[1]) if asked else turn.year())
         units = await uow.units.active(turn.bloc.id)
     names = {u.id: u.name for u in units}
     unset = _("not set")
@@ -172,18 +188,7 @@ async def cmd_units(turn: Turn, cmd: CommandText) -> None:
     if sub == "" and not cmd.lines:
         await show_units(turn)
         return
-    aliases = {
-        "add": "add",
-        "them": "add",
-        "thêm": "add",
-        "remove": "remove",
-        "xoa": "remove",
-        "xóa": "remove",
-        "rename": "rename",
-        "doiten": "rename",
-        "đổitên": "rename",
-    }
-    action = aliases.get(sub)
+    action = UNIT_ACTIONS.get(fold(sub))
     if action is None:
         await turn.reply(
             _(
@@ -479,12 +484,28 @@ async def store_role(turn: Turn, unit: Unit, role: str, year: int) -> None:
     if await role_clash(turn, unit, role, year):
         return
     async with turn.services.db.transaction() as uow:
+        before = await uow.blocs.roles(turn.bloc.id, year)
+        old_id = before.chair if role == "chair" else before.vice
+        old = await uow.units.get(old_id) if old_id is not None and old_id != unit.id else None
         await uow.blocs.set_role(turn.bloc.id, year, role, unit.id)
-    text = (
-        _("%(unit)s is the chair unit (Khối trưởng) for %(year)s.", unit=unit.name, year=year)
-        if role == "chair"
-        else _("%(unit)s is the vice chair unit (Khối phó) for %(year)s.", unit=unit.name, year=year)
-    )
+    if old is not None and role == "chair":
+        text = _(
+            "%(unit)s is the chair unit (Khối trưởng) for %(year)s, replacing %(old)s.",
+            unit=unit.name,
+            year=year,
+            old=old.name,
+        )
+    elif old is not None:
+        text = _(
+            "%(unit)s is the vice chair unit (Khối phó) for %(year)s, replacing %(old)s.",
+            unit=unit.name,
+            year=year,
+            old=old.name,
+        )
+    elif role == "chair":
+        text = _("%(unit)s is the chair unit (Khối trưởng) for %(year)s.", unit=unit.name, year=year)
+    else:
+        text = _("%(unit)s is the vice chair unit (Khối phó) for %(year)s.", unit=unit.name, year=year)
     await turn.reply(text)
 
 

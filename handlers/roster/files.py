@@ -9,6 +9,7 @@ from bot.roster.files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xl
 from bot.roster.model import voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
+from handlers.roster.commands import MAX_UNITS
 
 EXPORT = CommandSpec(
     "export", None, "group", True, N_("/export roster"), N_("The roster as a spreadsheet (XLSX)")
@@ -108,11 +109,21 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    added = linked = roles_set = 0
-    unknown_people = 0
+    added = roles_set = listed = 0
     year = turn.year()
     async with turn.services.db.transaction() as uow:
         by_key = {fold(u.name): u for u in await uow.units.active(turn.bloc.id)}
+        new_units = {fold(r.unit) for r in rows} - set(by_key)
+        if len(by_key) + len(new_units) > MAX_UNITS:  # the cap of /units add, on this path too
+            await turn.reply(
+                _(
+                    "A bloc has at most %(max)s units; with this file it would have %(n)s. "
+                    "Nothing was changed.",
+                    max=MAX_UNITS,
+                    n=len(by_key) + len(new_units),
+                )
+            )
+            return
         for row in rows:
             unit = by_key.get(fold(row.unit))
             if unit is None:
@@ -122,27 +133,22 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
             if row.role is not None:
                 await uow.blocs.set_role(turn.bloc.id, year, row.role, unit.id)
                 roles_set += 1
-            if row.telegram_id is not None:
-                if await uow.people.get(row.telegram_id) is None:
-                    unknown_people += 1
-                    continue
-                if await uow.units.unit_of(turn.bloc.id, row.telegram_id) != unit:
-                    await uow.units.link(turn.bloc.id, unit.id, row.telegram_id)
-                    linked += 1
+            # A file never links a person: anyone may write anyone's id in a cell. People are
+            # linked only by opening their own join link (/invite), with their consent.
+            listed += row.telegram_id is not None
     lines = [
         _(
-            "Import done: %(added)s units added, %(roles)s roles set, %(linked)s people linked.",
+            "Import done: %(added)s units added, %(roles)s roles set.",
             added=added,
             roles=roles_set,
-            linked=linked,
         )
     ]
-    if unknown_people:
+    if listed:
         lines.append(
             turn.tr.ngettext(
-                "%(n)s person in the file has never talked to me; send them a join link with /invite.",
-                "%(n)s people in the file have never talked to me; send them join links with /invite.",
-                unknown_people,
+                "%(n)s person is named in the file: a file links nobody; send each unit its join link with /invite.",
+                "%(n)s people are named in the file: a file links nobody; send each unit its join link with /invite.",
+                listed,
             )
         )
     await turn.reply("\n".join(lines))

@@ -9,9 +9,12 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import format_when
 from bot.core.i18n import N_, translator
 from bot.core.messages import Button, Choices
+from bot.roster.model import voter_of
+from bot.services import Services
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.roster.commands import find_unit
+from storage.polls import PollRepo
 
 INVITE = CommandSpec(
     "invite", "moi", "group", True, N_("/invite [unit]"), N_("Get join links for the units, privately")
@@ -108,8 +111,15 @@ async def on_join(turn: Turn, payload: str) -> None:
                 problem = _("This join link is not valid. Ask your bloc's chair for a new one.")
             else:
                 removed = all(u.id != unit.id for u in await uow.units.active(bloc.id))
+                current = await uow.units.unit_of(bloc.id, user_id)
+                voting = [p.id for p in await uow.repo(PollRepo).of_bloc(bloc.id) if p.status == "open"]
                 if removed:
                     problem = _("This unit is no longer in the bloc. Ask your bloc's chair.")
+                elif current is not None and current.id != unit.id and voting:
+                    problem = _(
+                        "Poll #%(id)s is open: you cannot move to another unit until it closes.",
+                        id=voting[0],
+                    )
                 else:
                     await uow.invites.use(code, user_id)
                     previous = await uow.units.link(bloc.id, unit.id, user_id)
@@ -152,7 +162,18 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
     unit = await find_unit(turn, cmd.first_line)
     if unit is None:
         return
+    poll = await open_poll(turn.services, turn.bloc.id)
+    if poll is not None:
+        # Moving voters mid-poll let one person cast several units' ballots.
+        await turn.reply(
+            _(
+                "Poll #%(id)s is open: who casts a unit's ballot cannot change until it closes.",
+                id=poll,
+            )
+        )
+        return
     async with turn.services.db.transaction() as uow:
+        before = voter_of([r for r in await uow.units.representatives(turn.bloc.id) if r.unit_id == unit.id])
         await uow.people.upsert(target, turn.incoming.reply_to_name, turn.incoming.reply_to_username)
         previous = await uow.units.link(turn.bloc.id, unit.id, target)
         await uow.units.set_voter(unit.id, target)
@@ -161,6 +182,23 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
     if previous is not None and previous.id != unit.id:
         text += "\n" + _("%(person)s no longer represents %(unit)s.", person=name, unit=previous.name)
     await turn.reply(text)
+    if before is not None and before.person.user_id != target:
+        await turn.services.outbox.tell(
+            before.person.user_id,
+            translator(turn.bloc.language).gettext(
+                "From now on %(person)s casts the ballots of %(unit)s in %(bloc)s, instead of you.",
+                person=name,
+                unit=unit.name,
+                bloc=turn.bloc.name,
+            ),
+        )
+
+
+async def open_poll(services: Services, bloc_id: int) -> int | None:
+    """The id of a poll of the bloc that is open for voting, if any."""
+    async with services.db.read() as uow:
+        polls = await uow.repo(PollRepo).of_bloc(bloc_id)
+    return next((p.id for p in polls if p.status == "open"), None)
 
 
 def register(router: Router) -> None:

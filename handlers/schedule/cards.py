@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from bot.core.callbacks import Callback, CallbackError
 from bot.core.commands import CommandText
 from bot.core.messages import Choices, Refused, Reply
-from bot.schedule.events import Event, next_host, rotation_order
+from bot.schedule.events import Event, host_before, next_host, reflow_hosts, rotation_order
 from bot.schedule.scheduler import Scheduler
 from handlers.conversation.turn import Turn
 from handlers.schedule.text import card_keyboard, card_text, rsvp_text
@@ -50,11 +51,37 @@ async def find_event(turn: Turn, text: str) -> Event | None:
     return event
 
 
-async def proposed_host(uow: UnitOfWork, bloc_id: int) -> int | None:
-    """The next host in the bloc's rotation, after the latest meeting's host."""
+async def host_order(uow: UnitOfWork, bloc_id: int) -> list[int]:
+    """The bloc's host rotation over its current units."""
     units = await uow.units.active(bloc_id)
-    order = rotation_order([u.id for u in units], await uow.repo(EventRepo).rotation(bloc_id))
-    return next_host(order, await uow.repo(EventRepo).last_host(bloc_id))
+    return rotation_order([u.id for u in units], await uow.repo(EventRepo).rotation(bloc_id))
+
+
+async def proposed_host(uow: UnitOfWork, bloc_id: int, at: datetime | None = None) -> int | None:
+    """The next host in the bloc's rotation after the host of the meeting before `at` by date
+    (after the latest meeting's host when no time is given)."""
+    meetings = await uow.repo(EventRepo).of_bloc(bloc_id)
+    return next_host(await host_order(uow, bloc_id), host_before(meetings, at))
+
+
+async def reflow_in(uow: UnitOfWork, bloc_id: int, now: datetime) -> list[Event]:
+    """Hand the rotation's proposed hosts out again in date order (bot.schedule.events.reflow_hosts);
+    the meetings whose host changed, for their cards to be edited after the commit."""
+    repo = uow.repo(EventRepo)
+    changed = reflow_hosts(await repo.of_bloc(bloc_id), await host_order(uow, bloc_id), now)
+    events = []
+    for event_id, host in changed.items():
+        await repo.set_host(event_id, host, proposed=host is not None)
+        found = await repo.get(event_id)
+        assert found is not None
+        events.append(found)
+    return events
+
+
+async def refresh_cards(turn: Turn, events: list[Event]) -> None:
+    """Edit the cards of meetings whose proposed host moved."""
+    for event in events:
+        await refresh_card(turn, event)
 
 
 async def card_parts(turn: Turn, event: Event) -> tuple[str, Choices | None]:
@@ -96,15 +123,18 @@ async def refresh_card(turn: Turn, event: Event) -> None:
             await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
 
 
-async def point_to_card(turn: Turn, event: Event, text: str) -> None:
-    """Reply under the event's card (so people find its buttons); plain reply if it is gone."""
-    if event.card_chat_id == turn.chat_id and event.card_message_id is not None:
-        try:
-            await turn.channel.send(turn.chat_id, Reply(text), reply_to=event.card_message_id)
-            return
-        except Refused:
-            pass
-    await turn.reply(text)
+async def point_to_card(turn: Turn, event: Event, text: str) -> bool:
+    """Reply under the event's card, where the reply shows the card it answers (Telegram) so
+    people find its buttons; False when that cannot be done here (then nothing was sent)."""
+    if event.card_chat_id != turn.chat_id or event.card_message_id is None:
+        return False
+    if not (turn.channel.has_buttons and turn.channel.quotes_replies):
+        return False  # numbered choices, or a reply that does not show the card: no way to it
+    try:
+        await turn.channel.send(turn.chat_id, Reply(text), reply_to=event.card_message_id)
+    except Refused:
+        return False  # the card is gone
+    return True
 
 
 async def cmd_rsvp(turn: Turn, cmd: CommandText) -> None:

@@ -15,13 +15,21 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
 from bot.core.names import clean
-from bot.schedule.events import MAX_PLACE, MAX_TITLE, NewEvent
+from bot.schedule.events import MAX_PLACE, MAX_TITLE, NewEvent, host_named_in
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.roster.commands import find_unit
 from handlers.schedule import cycle as schedule_cycle
 from handlers.schedule import event as schedule_event
-from handlers.schedule.cards import cmd_rsvp, on_rsvp, post_card, proposed_host, scheduler_of
+from handlers.schedule.cards import (
+    cmd_rsvp,
+    on_rsvp,
+    post_card,
+    proposed_host,
+    reflow_in,
+    refresh_cards,
+    scheduler_of,
+)
 from handlers.schedule.input import check_text, future_when, read_when
 from handlers.schedule.text import RSVP as RSVP_PREFIX
 from handlers.schedule.text import event_line
@@ -100,7 +108,7 @@ async def cmd_meeting(turn: Turn, cmd: CommandText) -> None:
     _ = turn._
     if not cmd.first_line and not cmd.lines:
         await turn.ask(
-            "meeting_when", _("When is the meeting? Reply with the day and time, e.g. 8h00 16/7/2026.")
+            "meeting_when", _("When is the meeting? Reply with the day and time, e.g. 9am 16/7/2026.")
         )
         return
     fields = cmd.fields()
@@ -108,7 +116,7 @@ async def cmd_meeting(turn: Turn, cmd: CommandText) -> None:
         await turn.reply(
             _(
                 "Write it like this: /meeting <when> | <title> | <place> | <host unit>\n"
-                "e.g. /meeting 8h00 16/7/2026 | Hội nghị sơ kết 6 tháng | Hội trường Công an tỉnh | "
+                "e.g. /meeting 16/7/2026 8:00 | Hội nghị sơ kết 6 tháng | Hội trường Công an tỉnh | "
                 "Công an tỉnh\nPlace and host may be left out; agenda items may follow, one per "
                 "line. /meeting alone asks step by step."
             )
@@ -155,7 +163,8 @@ async def create_meeting(
     *,
     choose_host: bool = True,
 ) -> None:
-    """Store the meeting (host proposed by rotation if none), plan reminders, post its card."""
+    """Store the meeting, plan reminders, post its card. With no host given, the unit whose hall
+    the place names hosts; else rotation proposes one, in date order with the other meetings."""
     assert turn.bloc is not None
     scheduler = scheduler_of(turn)
     if await already_there(turn, "meeting", at, title):
@@ -163,7 +172,10 @@ async def create_meeting(
     async with turn.services.db.transaction() as uow:
         proposed = False
         if host_id is None and choose_host:
-            host_id = await proposed_host(uow, turn.bloc.id)
+            units = await uow.units.active(turn.bloc.id)
+            host_id = host_named_in(place, [(u.id, u.name) for u in units])
+        if host_id is None and choose_host:
+            host_id = await proposed_host(uow, turn.bloc.id, at)
             proposed = host_id is not None
         event = await scheduler.create_in(
             uow,
@@ -179,8 +191,10 @@ async def create_meeting(
                 agenda=agenda,
             ),
         )
+        moved = await reflow_in(uow, turn.bloc.id, turn.now())
     scheduler.wake()
     await post_card(turn, event)
+    await refresh_cards(turn, moved)
 
 
 async def guided_when(turn: Turn, text: str, data: dict[str, Any]) -> None:
@@ -234,8 +248,9 @@ async def guided_place(turn: Turn, text: str, data: dict[str, Any]) -> None:
     if not units:
         await create_meeting(turn, from_db(data["at"]), data["title"], place, None)
         return
+    named = host_named_in(place, [(u.id, u.name) for u in units])
     async with turn.services.db.transaction() as uow:
-        proposal = await proposed_host(uow, turn.bloc.id)
+        proposal = named or await proposed_host(uow, turn.bloc.id, from_db(data["at"]))
         draft = await uow.repo(EventRepo).create_draft(
             turn.bloc.id, turn.user_id, "meeting", {**data, "place": place}
         )
@@ -246,13 +261,15 @@ async def guided_place(turn: Turn, text: str, data: dict[str, Any]) -> None:
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Button(_("No host unit"), encode(HOST, draft, 0))])
     names = {u.id: u.name for u in units}
-    await turn.reply(
-        _(
+    question = (
+        _("Which unit hosts the meeting? The place belongs to %(unit)s (⭐).", unit=names[named])
+        if named is not None
+        else _(
             "Which unit hosts the meeting? By rotation it is %(unit)s (⭐).",
             unit=names.get(proposal or 0, "—"),
-        ),
-        Choices.of(rows),
+        )
     )
+    await turn.reply(question, Choices.of(rows))
 
 
 async def on_host(turn: Turn, data: Callback) -> None:

@@ -12,11 +12,11 @@ from bot.core.commands import CommandText
 from bot.core.dates import WhenError, parse_when
 from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
-from bot.schedule.cycle import cycle_from_config, propose_cycle
+from bot.schedule.cycle import cycle_from_config, is_step, propose_cycle
 from bot.schedule.events import NewEvent
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from handlers.schedule.cards import proposed_host, scheduler_of
+from handlers.schedule.cards import proposed_host, reflow_in, refresh_cards, scheduler_of
 from handlers.schedule.text import date_error, when_text
 from storage.events import EventRepo
 
@@ -150,14 +150,35 @@ async def proposal(turn: Turn, plan: dict[str, Any], draft_id: int) -> tuple[str
 
 
 async def existing_events(turn: Turn, year: int) -> dict[str, int]:
-    """Steps of this year's cycle already created (and not cancelled): key -> event id."""
-    found = {}
+    """Steps of this year's cycle already scheduled (not cancelled): key -> event id. A step is
+    there when /cycle created it, or when the chair scheduled it by hand: an event of the
+    step's kind that year whose title names it ("Hội nghị sơ kết 6 tháng" is the mid-year review)."""
+    assert turn.bloc is not None
+    found: dict[str, int] = {}
+    kinds = {item.key: item.kind for item in cycle_from_config(turn.services.config.extra)}
     async with turn.services.db.read() as uow:
         for key in TITLES:
             events = await uow.repo(EventRepo).by_source(_source(year, key))
             live = [e for e in events if not e.cancelled]
             if live:
                 found[key] = live[-1].id
+        others = [
+            e
+            for e in await uow.repo(EventRepo).of_bloc(turn.bloc.id)
+            if not e.cancelled
+            and e.starts_at.astimezone(turn.tz).year == year
+            and not (e.source or "").startswith(f"cycle:{year}:")
+        ]
+    taken = set(found.values())
+    for key in TITLES:
+        if key in found:
+            continue
+        match = next(
+            (e for e in others if e.id not in taken and is_step(key, e.kind, kinds[key], e.title)), None
+        )
+        if match is not None:
+            found[key] = match.id
+            taken.add(match.id)
     return found
 
 
@@ -204,7 +225,7 @@ async def confirm(turn: Turn, plan: dict[str, Any], draft_id: int) -> None:
             at = from_db(item["at"])
             if item["skip"] or item["key"] in existing or at <= turn.now():
                 continue
-            host = await proposed_host(uow, turn.bloc.id) if item["kind"] == "meeting" else None
+            host = await proposed_host(uow, turn.bloc.id, at) if item["kind"] == "meeting" else None
             created.append(
                 await scheduler.create_in(
                     uow,
@@ -220,7 +241,9 @@ async def confirm(turn: Turn, plan: dict[str, Any], draft_id: int) -> None:
                     ),
                 )
             )
+        hosts = await reflow_in(uow, turn.bloc.id, turn.now())
     scheduler.wake()
+    await refresh_cards(turn, hosts)
     lines = [
         turn.tr.ngettext(
             "Schedule for %(year)s confirmed: %(n)s event created.",

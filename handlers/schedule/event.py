@@ -16,7 +16,9 @@ from handlers.schedule.cards import (
     card_parts,
     find_event,
     point_to_card,
+    reflow_in,
     refresh_card,
+    refresh_cards,
     scheduler_of,
 )
 from handlers.schedule.input import read_when
@@ -48,7 +50,7 @@ async def cmd_event(turn: Turn, cmd: CommandText) -> None:
         await turn.reply(
             _(
                 "Write /event <number>, e.g. /event 12. /schedule lists the numbers.\n"
-                "Admins: /event 12 move 8h00 20/7 · /event 12 cancel · "
+                "Admins: /event 12 move 20/7 8:00 · /event 12 cancel · "
                 "/event 12 remind 7d, 1d, 2h · /event 12 host <unit>"
             )
         )
@@ -81,9 +83,19 @@ async def cmd_event(turn: Turn, cmd: CommandText) -> None:
         await turn.reply(_("#%(id)s has already taken place.", id=event.id))
         return
     if action in ("move", "cancel") and event.source and event.source_prefix != "cycle":
-        await turn.reply(
-            _("#%(id)s belongs to %(source)s; change it there.", id=event.id, source=event.source)
-        )
+        if event.source_prefix == "form":
+            await turn.reply(
+                _(
+                    "#%(id)s is the deadline of registration form #%(form)s: change it there, "
+                    "with /form %(form)s reopen <deadline> or /form %(form)s close.",
+                    id=event.id,
+                    form=event.source_ref,
+                )
+            )
+        else:
+            await turn.reply(
+                _("#%(id)s belongs to %(source)s; change it there.", id=event.id, source=event.source)
+            )
         return
     handler = {
         "move": move_event,
@@ -118,20 +130,28 @@ async def show_event(turn: Turn, event: Event) -> None:
         if r.status in words:
             late = _(" (late)") if r.late and r.status == "sent" else ""
             lines.append(f"    • {when_text(turn.tr, r.due_at, turn.tz)} — {words[r.status]}{late}")
-    if event.card_message_id is None and markup is not None:
-        sent = await turn.reply("\n".join(lines), markup)
-        if sent is not None and sent.message_id is not None:
-            async with turn.services.db.transaction() as uow:
-                await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
+    body = "\n".join(lines)
+    if markup is None:
+        if not await point_to_card(turn, event, body):
+            await turn.reply(body)
         return
-    await point_to_card(turn, event, "\n".join(lines))
+    if event.card_message_id is not None and await point_to_card(turn, event, body):
+        return
+    # No card, a card that is gone, or a channel where a reply cannot lead to it (numbered
+    # choices): this answer, with the RSVP choices, becomes the meeting's card.
+    sent = await turn.post(body, markup)
+    if sent is not None and sent.message_id is not None:
+        if event.card_chat_id is not None and event.card_message_id is not None:
+            await turn.services.outbox.drop_choices(event.card_chat_id, event.card_message_id)
+        async with turn.services.db.transaction() as uow:
+            await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
 
 
 async def move_event(turn: Turn, event: Event, rest: str) -> None:
     """'/event <id> move <when>': new time, reminders re-planned, the group told once."""
     _ = turn._
     if not rest:
-        await turn.reply(_("Write the new time: /event %(id)s move 8h00 20/7/2026", id=event.id))
+        await turn.reply(_("Write the new time: /event %(id)s move 20/7/2026 8:00", id=event.id))
         return
     at = await read_when(turn, rest, event.kind)
     if at is None:
@@ -142,8 +162,11 @@ async def move_event(turn: Turn, event: Event, rest: str) -> None:
     scheduler = scheduler_of(turn)
     async with turn.services.db.transaction() as uow:
         moved = await scheduler.move_in(uow, event, at)
+        hosts = await reflow_in(uow, event.bloc_id, turn.now())
     scheduler.wake()
+    moved = next((e for e in hosts if e.id == moved.id), moved)
     await refresh_card(turn, moved)
+    await refresh_cards(turn, [e for e in hosts if e.id != moved.id])
     await turn.reply(
         _(
             '📅 #%(id)s "%(title)s" is moved from %(old)s to %(new)s. The reminders follow the new time.',
@@ -162,9 +185,11 @@ async def cancel_event(turn: Turn, event: Event, rest: str) -> None:
     async with turn.services.db.transaction() as uow:
         await scheduler.cancel_in(uow, event)
         cancelled = await uow.repo(EventRepo).get(event.id)
+        hosts = await reflow_in(uow, event.bloc_id, turn.now())
     assert cancelled is not None
     scheduler.wake()
     await refresh_card(turn, cancelled)
+    await refresh_cards(turn, hosts)
     await turn.reply(
         _(
             '❌ #%(id)s "%(title)s" on %(when)s is cancelled; its reminders will not be sent.',
@@ -239,8 +264,10 @@ async def set_host(turn: Turn, event: Event, rest: str) -> None:
     async with turn.services.db.transaction() as uow:
         await uow.repo(EventRepo).set_host(event.id, unit.id)
         fresh = await uow.repo(EventRepo).get(event.id)
+        hosts = await reflow_in(uow, event.bloc_id, turn.now())
     assert fresh is not None
     await refresh_card(turn, fresh)
+    await refresh_cards(turn, hosts)
     await turn.reply(_("Host unit of #%(id)s: %(unit)s.", id=event.id, unit=unit.name))
 
 
@@ -331,6 +358,8 @@ async def cmd_rotation(turn: Turn, cmd: CommandText) -> None:
         stored = chosen
         async with turn.services.db.transaction() as uow:
             await uow.repo(EventRepo).set_rotation(turn.bloc.id, chosen)
+            hosts = await reflow_in(uow, turn.bloc.id, turn.now())
+        await refresh_cards(turn, hosts)
     order = rotation_order([u.id for u in units], stored)
     names = {u.id: u.name for u in units}
     coming = next_host(order, last)

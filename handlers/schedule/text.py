@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_timedelta
+
 from bot.core.callbacks import encode
-from bot.core.dates import ACCEPTED_FORMS, WhenError
-from bot.core.formatting import format_left, format_when
+from bot.core.dates import WhenError, examples
+from bot.core.formatting import format_when
 from bot.core.i18n import Translator, translator
 from bot.core.messages import Button, Choices
 from bot.roster.model import Unit
@@ -40,7 +42,7 @@ def event_line(tr: Translator, event: Event, tz: ZoneInfo) -> str:
 
 def date_error(tr: Translator, text: str, error: WhenError) -> str:
     """The reply to a date the bot cannot use, with the accepted forms."""
-    forms = "\n".join(f"• {f}" for f in ACCEPTED_FORMS)
+    forms = "\n".join(f"• {f}" for f in examples(tr.lang))
     if error.reason == "past":
         head = tr.gettext(
             '"%(text)s" is already in the past. Please give a time that is still ahead.', text=text
@@ -50,6 +52,38 @@ def date_error(tr: Translator, text: str, error: WhenError) -> str:
     else:
         head = tr.gettext('I could not read the date "%(text)s".', text=text)
     return head + "\n" + tr.gettext("Write the date day first, for example:") + "\n" + forms
+
+
+def _count(n: int, unit: timedelta, lang: str) -> str:
+    """'3 ngày', '1 giờ', '30 minutes': n of exactly this unit (the threshold keeps Babel from
+    rounding up to the next unit, as it would say '1 ngày' for 23 hours)."""
+    return format_timedelta(unit * n, threshold=n, locale=lang)
+
+
+def time_left(delta: timedelta, lang: str) -> str:
+    """The time left as it really is: '1 giờ 30 phút', '19 giờ', '3 ngày 5 giờ', '1 tuần'.
+
+    Under an hour to the minute; under a day to five minutes (a reminder sent a minute late
+    still says '2 giờ'); beyond a day to the hour. Whole weeks are said in weeks.
+    """
+    minutes = max(1, round(delta.total_seconds() / 60))
+    minute, hour, day, week = (
+        timedelta(minutes=1),
+        timedelta(hours=1),
+        timedelta(days=1),
+        timedelta(weeks=1),
+    )
+    if minutes < 60:
+        return _count(minutes, minute, lang)
+    if minutes < 24 * 60:
+        hours, rest = divmod(5 * round(minutes / 5), 60)
+        if hours == 24:
+            return _count(1, day, lang)
+        return " ".join([_count(hours, hour, lang)] + ([_count(rest, minute, lang)] if rest else []))
+    days, hours = divmod(round(minutes / 60), 24)
+    if hours == 0 and days % 7 == 0:
+        return _count(days // 7, week, lang)
+    return " ".join([_count(days, day, lang)] + ([_count(hours, hour, lang)] if hours else []))
 
 
 def _names(ids: Sequence[int], names: Mapping[int, str]) -> str:
@@ -151,7 +185,7 @@ def render_reminder(view: ReminderView) -> str:
         _(
             "🕗 %(when)s (in %(left)s)",
             when=when_text(tr, event.starts_at, tz),
-            left=format_left(event.starts_at - view.now, tr.lang),
+            left=time_left(event.starts_at - view.now, tr.lang),
         )
     )
     if event.place:

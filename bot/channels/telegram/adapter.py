@@ -133,7 +133,13 @@ async def on_update(update: Update, context: BlocContext) -> None:
     router, channel = context.bot_data.router, context.bot_data.channel
     if incoming is None or router is None or channel is None:
         return
-    await router.dispatch(incoming, channel)
+    try:
+        await router.dispatch(incoming, channel)
+    finally:
+        # Nothing of ours lives in PTB's per-chat and per-person dicts (conversation state is
+        # rows); dropping them keeps memory flat however many chats write (issue 13, item 9).
+        context.application.drop_chat_data(incoming.chat_id)
+        context.application.drop_user_data(incoming.person_id)
 
 
 async def on_migrate(update: Update, context: BlocContext) -> None:

@@ -3,10 +3,11 @@ concurrency), polling or webhook, command menus; every update goes to the router
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.channels.telegram.adapter import BlocContext, BotData, handlers, on_error, publish_menus
@@ -14,7 +15,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.concurrency import PerChatUpdateProcessor
 from bot.channels.telegram.request import RetryingRequest
 from bot.core.config import Config
-from bot.core.token_redaction import install_token_redaction
+from bot.core.token_redaction import install_secret_redaction, install_token_redaction
 from bot.services import Services
 from handlers.conversation.router import Router
 
@@ -25,13 +26,38 @@ CONTEXT_TYPES = ContextTypes(context=BlocContext, bot_data=BotData)
 ALL_UPDATES = Update.ALL_TYPES  # what the bot asks Telegram for (harnesses start polling by hand)
 
 
+log = logging.getLogger(__name__)
+
+
 class StartupError(Exception):
     """Telegram could not be started: a one-line reason for the operator."""
+
+
+class _QuietStartup(logging.Filter):
+    """Until the bot is up, PTB logs a failed start (a wrong token, no network) with a traceback
+    of 45-90 lines, which quotes a short token in full, and each retry of getMe adds a warning:
+    run_telegram says the same in one line (StartupError), so these records are dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starting = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.starting:
+            return True
+        if record.name == "telegram.ext":
+            return "(Bootstrap " not in record.getMessage()  # "Network Retry Loop (Bootstrap …)"
+        return record.name != "bot.channels.telegram.request"
+
+
+_STARTUP = _QuietStartup()
 
 
 def build_telegram(config: Config, services: Services, router: Router) -> App:
     """The Application for these services; its channel is registered in the outbox."""
     install_token_redaction(config.telegram.token)  # before anything can log a request URL
+    if config.telegram.webhook.secret:
+        install_secret_redaction(config.telegram.webhook.secret)  # setWebhook's DEBUG line
     builder = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -61,13 +87,17 @@ def build_telegram(config: Config, services: Services, router: Router) -> App:
 
 async def _post_init(app: App) -> None:
     services = app.bot_data.services
-    await services.db.open()
+    await services.open()
     services.bot_username = app.bot.username
     assert app.bot_data.channel is not None
     app.bot_data.channel.username = app.bot.username
     await publish_menus(app, services.commands)
     if services.scheduler is not None:
         await services.scheduler.start()  # after the database: rebuilds timers from its rows
+    _STARTUP.starting = False
+    tg = services.config.telegram
+    way = "webhook" if tg.mode == "webhook" else "long polling"
+    log.info("blocbot is running as @%s on Telegram (%s)", app.bot.username, way)
 
 
 async def _post_stop(app: App) -> None:
@@ -87,11 +117,14 @@ async def _post_shutdown(app: App) -> None:
 def run_telegram(app: App, config: Config) -> None:
     """Run until stopped: long polling or webhook, as configured."""
     tg = config.telegram
+    _STARTUP.starting = True
+    for name in ("telegram.ext", "bot.channels.telegram.request"):
+        logging.getLogger(name).addFilter(_STARTUP)  # once: addFilter skips a filter it has
     try:
         if tg.mode == "webhook":
             from bot.channels.telegram.webhook import limit_webhook_bodies
 
-            limit_webhook_bodies()  # 413 for bodies over 1 MB, before reading them (webhook.py)
+            limit_webhook_bodies(tg.webhook.secret)  # 413 / 403 / 503 before reading a body (webhook.py)
             app.run_webhook(
                 listen=tg.webhook.listen,
                 port=tg.webhook.port,
@@ -107,6 +140,14 @@ def run_telegram(app: App, config: Config) -> None:
             "Telegram rejected the bot token; check telegram.token or BLOCBOT_TELEGRAM_TOKEN."
         ) from exc
     except NetworkError as exc:
+        reason = exc.message.replace(tg.token, "[token]") if tg.token else exc.message
         raise StartupError(
-            f"cannot reach the Bot API ({exc.message}); check the network and telegram.base_url."
+            f"cannot reach the Bot API ({reason}); check the network and telegram.base_url."
         ) from exc
+    except TelegramError as exc:  # e.g. setWebhook refused: a wrong telegram.webhook.url
+        reason = exc.message.replace(tg.token, "[token]") if tg.token else exc.message
+        raise StartupError(
+            f"Telegram refused to start the bot ({reason}); check the [telegram] settings."
+        ) from exc
+    finally:
+        _STARTUP.starting = False

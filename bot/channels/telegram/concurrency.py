@@ -24,21 +24,28 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers once no other update of its chat is running."""
+    # PTB marks process_update final; its order (slot, then our chat lock) is the bug we fix.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
+        """Wait for the chat's turn first, then for a free slot: an update queued behind its own
+        chat holds no slot, so one chat's flood (or a group drawing 429s) cannot take the slots
+        every other chat needs (PTB's own order, slot then chat lock, let it)."""
         key = _chat_key(update)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._semaphore:
                 await coroutine
         finally:
             self._users[key] -= 1
-            if self._users[key] == 0:  # forget idle chats so the dict does not grow forever
+            if self._users[key] == 0:  # forget idle chats so the dicts do not grow forever
                 del self._users[key]
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers (process_update has taken the chat's turn and a slot)."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

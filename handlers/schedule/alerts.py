@@ -1,0 +1,53 @@
+"""A reminder given up (its delivery stayed uncertain twice; a third try could post it a third
+time) is never dropped silently: the representatives of the bloc's chair and vice chair units
+(else its admins) are told privately, in the bloc's language."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from bot.core.formatting import format_when
+from bot.core.i18n import translator
+from bot.services import Services
+from storage.events import EventRepo
+
+log = logging.getLogger(__name__)
+
+
+async def tell_chair(services: Services, event_id: int) -> None:
+    """Say which reminder may not have reached the group, to the chair unit's people."""
+    async with services.db.read() as uow:
+        event = await uow.repo(EventRepo).get(event_id)
+        bloc = None if event is None else await uow.blocs.get(event.bloc_id)
+        if event is None or bloc is None:
+            return
+        year = services.clock.now().astimezone(ZoneInfo(bloc.timezone)).year
+        roles = await uow.blocs.roles(bloc.id, year)
+        reps = await uow.units.representatives(bloc.id)
+        people = [
+            r.person.user_id for r in reps if r.unit_id in (roles.chair, roles.vice) and r.person.started
+        ]
+        people += [] if people else list(await uow.blocs.admins(bloc.id))
+    _ = translator(bloc.language).gettext
+    text = _(
+        'A reminder of "%(title)s" (%(when)s) may not have reached the group of %(bloc)s: '
+        "I tried twice and each time the connection failed before Telegram answered, so I stop "
+        "rather than risk posting it a third time. "
+        "Please check the group, and post the reminder yourself if it is missing.",
+        title=event.title,
+        when=format_when(event.starts_at, ZoneInfo(bloc.timezone), bloc.language),
+        bloc=bloc.name,
+    )
+    told = 0
+    for person in dict.fromkeys(people):
+        if await services.outbox.tell(person, text) is not None:
+            told += 1
+    if not told:
+        log.warning("reminder of event %s given up and nobody of bloc %s could be told", event_id, bloc.id)
+
+
+def register(services: Services) -> None:
+    """Hook the alert into the scheduler (build_services, before it starts)."""
+    assert services.scheduler is not None
+    services.scheduler.register_given_up(lambda event_id: tell_chair(services, event_id))
