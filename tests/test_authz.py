@@ -31,6 +31,7 @@ ROLES = {
     "member of another bloc": OTHER_BLOC,
 }
 ALLOWED = {
+    "nobody": set(),
     "admins": {"operator", "chair", "vice chair"},
     "representatives": {"chair", "vice chair", "member"},  # of a unit of this bloc; own unit only
 }
@@ -40,6 +41,7 @@ REFUSAL = {
     "rsvp": "Chỉ người đại diện của đơn vị thành viên",
     "form": "Anh/chị không thể trả lời phiếu đăng ký",
     "vote": "Bạn không bỏ phiếu",
+    "poll open": "chưa thể thay đổi người bỏ phiếu",  # said to admins; others hear "admins"
 }
 # Tables anyone's message may touch: the person's own row and their chat's settings.
 OWN_ROWS = {"people", "chats"}
@@ -73,7 +75,8 @@ CASES = [
     Case("chair", "/chair #5 2027", ("roles",), foreign=True),
     Case("vicechair", "/khoipho #6 2027", ("roles",), foreign=True),
     Case("chair button", "ro:chair:{unit5}:2028", ("roles",), button="chair picker", foreign=True),
-    Case("voter", "/voter #2", ("representatives",), reply_to="member said"),
+    # A poll is open in this world: nobody may move a unit's voter until it closes (issue 13).
+    Case("voter", "/voter #2", ("representatives",), who="nobody", refusal="poll open", reply_to="member said"),
     Case("invite", "/invite #1", ("invites",)),
     Case("import", "/import", ("units",), reply_to="sheet"),
     # schedule ----------------------------------------------------------------------------------
@@ -299,7 +302,10 @@ def check(role: str, case: Case, said: str, changed: set[str], allowed: bool) ->
         return f"allowed but {set(case.tables) - changed} unchanged: {said[:200]}"
     if not allowed and changed:
         return f"refused but changed {changed}: {said[:200]}"
-    if not allowed and role != "admin elsewhere" and REFUSAL[case.refusal] not in said:
+    refusal = case.refusal
+    if refusal == "poll open" and role not in ALLOWED["admins"]:
+        refusal = "admins"  # the admin check comes first
+    if not allowed and role != "admin elsewhere" and REFUSAL[refusal] not in said:
         return f"refusal does not say who may: {said[:200]}"
     return None
 
