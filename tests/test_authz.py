@@ -76,7 +76,9 @@ CASES = [
     Case("vicechair", "/khoipho #6 2027", ("roles",), foreign=True),
     Case("chair button", "ro:chair:{unit5}:2028", ("roles",), button="chair picker", foreign=True),
     # A poll is open in this world: nobody may move a unit's voter until it closes (issue 13).
-    Case("voter", "/voter #2", ("representatives",), who="nobody", refusal="poll open", reply_to="member said"),
+    Case(
+        "voter", "/voter #2", ("representatives",), who="nobody", refusal="poll open", reply_to="member said"
+    ),
     Case("invite", "/invite #1", ("invites",)),
     Case("import", "/import", ("units",), reply_to="sheet"),
     # schedule ----------------------------------------------------------------------------------
