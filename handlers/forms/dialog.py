@@ -126,7 +126,12 @@ async def ask_next(turn: Turn, target: Target, draft: Draft, before: str = "") -
     current = target.response.answers.get(spec.key) if target.response else None
     if current is not None:
         lines.append(_("Current answer: %(value)s", value=show_value(_, turn.lang, spec, current)))
-    markup = question_markup(_, form.id, form.fields.index(spec), spec, draft.picked, current is not None)
+    markup: Choices | None = question_markup(
+        _, form.id, form.fields.index(spec), spec, draft.picked, current is not None
+    )
+    if not turn.channel.has_buttons and spec.type in ("text", "number"):
+        # Numbered choices would take a typed number ("12") for a pick; /huy stops instead.
+        markup = None
     sent = await turn.reply("\n".join(lines), markup)
     async with turn.services.db.transaction() as uow:
         await uow.repo(FormRepo).put_draft(replace(draft, message_id=sent.message_id if sent else None))
