@@ -69,6 +69,7 @@ def build_router(services: Services) -> Router:
     from handlers.forms import dialog as forms_dialog
     from handlers.general import common
     from handlers.polls import commands as polls
+    from handlers.polls import counting as polls_counting
     from handlers.roster import commands as roster
     from handlers.roster import files as roster_files
     from handlers.roster import members
@@ -84,7 +85,9 @@ def build_router(services: Services) -> Router:
     forms_dialog.register(router)  # typed answers to a form: offered after guided questions
     router.questions.cancel_hooks.append(forms_dialog.cancel_form_draft)  # /cancel drops a draft
     schedule.register(router)
-    polls.register(router, services)
+    polls_memory = polls.register(router, services)
+    # after a restart, the holders of every ballot box still sealed are asked for their codes again
+    services.on_start.append(lambda: polls_counting.resume(services, polls_memory))
     # /help and the command menus list the commands in this order.
     services.commands = [
         *common.COMMANDS,
@@ -213,6 +216,7 @@ async def serve(
         await start_extra(web, zalo)
         if services.scheduler is not None:
             await services.scheduler.start()  # after the database: rebuilds timers from its rows
+        services.started()
         await stopping.wait()
     finally:
         if services.scheduler is not None:
@@ -245,6 +249,7 @@ async def run_console(
             await load_demo_bloc(services, console)
         if services.scheduler is not None:
             await services.scheduler.start()
+        services.started()
         write(console.help_text())
         await console.run(stream or sys.stdin)
     finally:

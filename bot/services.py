@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,9 @@ class Services:
     scheduler: Scheduler | None = None  # reminders and timers (bot/schedule/scheduler.py)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     foreign_operators: frozenset[int] = frozenset()  # "zalo:<id>" operators, resolved at start
+    # Work a feature does once the database, the scheduler and the channels run (started in
+    # the background, in order): e.g. asking counting committees again after a restart.
+    on_start: list[Callable[[], Coroutine[Any, Any, Any]]] = field(default_factory=list)
 
     @property
     def operators(self) -> frozenset[int]:
@@ -46,6 +49,11 @@ class Services:
                 self.foreign_operators = await resolve_operators(
                     uow.identities, self.config.foreign_operators
                 )
+
+    def started(self) -> None:
+        """Run the features' start-up work (after the scheduler started)."""
+        for job in self.on_start:
+            self.spawn(job(), name="on start")
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "background") -> asyncio.Task[Any]:
         """Run slow work (fan-out, files) beside the update loop, keeping a reference."""

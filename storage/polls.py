@@ -1,10 +1,13 @@
-"""Award polls and elections: definitions, rounds, turnout, anonymous ballots, decisions.
+"""Award polls and elections: definitions, rounds, turnout, sealed ballots, counts, decisions.
 
-Secrecy in storage: `cast` writes the unit into poll_turnout and the choices into poll_ballots
-under a random key, with no unit, time or order in common; the ballot's parameters are sealed
-from aiosqlite's debug log. SQLite still keeps history outside the rows (the WAL holds every
-page version since the last checkpoint; a page's free space shows the order its cells came in),
-so after each ballot `scrub_history` rebuilds the file (VACUUM) and truncates the WAL.
+Secrecy in storage: `cast` writes the unit into poll_turnout and, in the same transaction, the
+ballot sealed to the round's ballot box (bot/polls/box.py) into poll_ballots under a random key.
+The plain ballot never reaches this module: SQLite may keep every version of a page in the WAL
+and the order cells came in on a page, a backup or a long-lived reader may copy any of them,
+and all they hold is sealed ballots of one length. The box opens only with k of the counting
+committee's share codes, which are never stored; at the count (`record_count`) the sealed
+ballots are replaced by the opened ones, inserted in the order of fresh random keys in one
+transaction, the box's keys are deleted, and the file is compacted once (`compact`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import asyncio
 import logging
 import secrets
 import sqlite3
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +26,11 @@ from typing import cast as typecast
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
-from bot.polls.ballots import decode_ballot, encode_ballot
+from bot.polls.ballots import decode_ballot
+from bot.polls.box import SEALED_SIZE, SealedBox
+from bot.polls.model import DEFAULT_COMMITTEE, Committee
 from bot.polls.secrecy import Sealed
-from bot.polls.tally import Ballot, Base, Category, Kind, Rules, Threshold
+from bot.polls.tally import Ballot, Base, Category, Kind, Rules, Threshold, Withheld
 from storage.unit_of_work import Repository
 
 log = logging.getLogger(__name__)
@@ -34,7 +38,7 @@ log = logging.getLogger(__name__)
 _POLL = (
     "id, bloc_id, kind, title, year, status, round, threshold, base, quorum, self_vote, "
     "exclusive, deadline, card_message_id, created_by, created_at, confirmed_by, confirmed_at, "
-    "suggest_chair, suggest_vice"
+    "suggest_chair, suggest_vice, committee_k, committee_n"
 )
 
 
@@ -61,6 +65,7 @@ class Poll:
     confirmed_by: int | None
     confirmed_at: datetime | None
     suggested: dict[int, int]  # election: category index -> the rotation's unit
+    committee: Committee = DEFAULT_COMMITTEE
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ def _poll(row: aiosqlite.Row) -> Poll:
         confirmed_by=None if row[16] is None else int(row[16]),
         confirmed_at=from_db(row[17]) if row[17] else None,
         suggested={i: int(u) for i, u in enumerate((row[18], row[19])) if u is not None},
+        committee=Committee(int(row[20]), int(row[21])),
     )
 
 
@@ -127,13 +133,14 @@ class PollRepo(Repository):
         created_by: int,
         categories: Sequence[CategoryRow],
         suggested: tuple[int | None, int | None] = (None, None),
+        committee: Committee = DEFAULT_COMMITTEE,
     ) -> int:
         """Store a draft poll with its categories; return its id."""
         quorum = f"{rules.quorum.numerator}/{rules.quorum.denominator}"
         poll_id = await self.execute(
             "INSERT INTO polls(bloc_id, kind, title, year, threshold, base, quorum, self_vote, "
-            "exclusive, deadline, created_by, created_at, suggest_chair, suggest_vice) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "exclusive, deadline, created_by, created_at, suggest_chair, suggest_vice, "
+            "committee_k, committee_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 bloc_id,
                 kind,
@@ -148,6 +155,8 @@ class PollRepo(Repository):
                 created_by,
                 to_db(self.clock.now()),
                 *suggested,
+                committee.k,
+                committee.n,
             ),
         )
         for cat in categories:
@@ -312,25 +321,39 @@ class PollRepo(Repository):
         )
         return row is not None
 
-    async def cast(self, poll_id: int, round_no: int, unit_id: int, ballot: Ballot) -> None:
-        """Record that the unit voted, and, apart, what was voted; AlreadyVoted if it had."""
+    async def cast(self, poll_id: int, round_no: int, unit_id: int, sealed: bytes) -> None:
+        """Record that the unit voted and, beside it, its sealed ballot; AlreadyVoted if it had.
+
+        Only a sealed ballot comes in (bot.polls.box.seal): what was voted is unreadable here.
+        """
+        if len(sealed) != SEALED_SIZE:
+            raise ValueError(f"a sealed ballot is {SEALED_SIZE} bytes")
         if await self.has_voted(poll_id, round_no, unit_id):
             raise AlreadyVoted
-        await self.conn.execute("PRAGMA secure_delete = ON")
         await self.execute(
             "INSERT INTO poll_turnout(poll_id, round, unit_id) VALUES (?, ?, ?)", (poll_id, round_no, unit_id)
         )
         await self.execute(
-            "INSERT INTO poll_ballots(poll_id, round, id, body) VALUES (?, ?, ?, ?)",
-            Sealed((poll_id, round_no, secrets.token_hex(16), encode_ballot(ballot))),
+            "INSERT INTO poll_ballots(poll_id, round, id, sealed) VALUES (?, ?, ?, ?)",
+            Sealed((poll_id, round_no, secrets.token_hex(16), sealed)),
         )
 
     async def ballots(self, poll_id: int, round_no: int) -> list[Ballot]:
-        """The round's ballots, in key order (random, unrelated to who voted when)."""
+        """The round's opened ballots, in key order (random, unrelated to who voted when)."""
         rows = await self.fetchall(
-            "SELECT body FROM poll_ballots WHERE poll_id = ? AND round = ? ORDER BY id", (poll_id, round_no)
+            "SELECT body FROM poll_ballots WHERE poll_id = ? AND round = ? AND body IS NOT NULL ORDER BY id",
+            (poll_id, round_no),
         )
         return [decode_ballot(str(r[0])) for r in rows]
+
+    async def box_contents(self, poll_id: int, round_no: int) -> tuple[list[bytes], list[str]]:
+        """What the round's box holds: sealed ballots, and plain ones cast before boxes existed."""
+        rows = await self.fetchall(
+            "SELECT sealed, body FROM poll_ballots WHERE poll_id = ? AND round = ? ORDER BY id",
+            (poll_id, round_no),
+        )
+        sealed = [bytes(r[0]) for r in rows if r[0] is not None]
+        return sealed, [str(r[1]) for r in rows if r[1] is not None]
 
     # ---- after the rounds --------------------------------------------------------------
 
@@ -372,64 +395,263 @@ class PollRepo(Repository):
             )
         )
 
+    # ---- the counting committee --------------------------------------------------------
 
-def _scrub(path: Path) -> tuple[int, int, int]:
+    async def named_committee(self, poll_id: int) -> list[int]:
+        """Units the chair named to the counting committee, in order."""
+        rows = await self.fetchall(
+            "SELECT unit_id FROM poll_committee WHERE poll_id = ? ORDER BY position", (poll_id,)
+        )
+        return [int(r[0]) for r in rows]
+
+    async def name_committee(self, poll_id: int, units: Sequence[int]) -> None:
+        """Replace the units the chair named to the counting committee."""
+        await self.execute("DELETE FROM poll_committee WHERE poll_id = ?", (poll_id,))
+        for position, unit in enumerate(units, 1):
+            await self.execute(
+                "INSERT INTO poll_committee(poll_id, position, unit_id) VALUES (?, ?, ?)",
+                (poll_id, position, unit),
+            )
+
+    # ---- counts ------------------------------------------------------------------------
+
+    async def counts(self, poll_id: int) -> dict[int, CountRow]:
+        """The counted rounds of a poll."""
+        rows = await self.fetchall(
+            "SELECT round, returned, valid, invalid, withheld, counted_at FROM poll_counts "
+            "WHERE poll_id = ? ORDER BY round",
+            (poll_id,),
+        )
+        return {
+            int(r[0]): CountRow(
+                int(r[0]),
+                int(r[1]),
+                int(r[2]),
+                int(r[3]),
+                typecast(Withheld | None, r[4]),
+                from_db(str(r[5])),
+            )
+            for r in rows
+        }
+
+    async def record_count(
+        self,
+        poll_id: int,
+        round_no: int,
+        opened: Sequence[str],
+        *,
+        returned: int,
+        valid: int,
+        invalid: int,
+        withheld: Withheld | None = None,
+        opened_by: Sequence[int] = (),
+    ) -> None:
+        """Count a round in one go: its ballots replaced by the opened ones (none if withheld),
+        the count recorded, the box's keys deleted. The caller's transaction holds it together.
+
+        The opened ballots get fresh random keys and go in in the order of those keys, so
+        neither their keys, their order on the page nor the order they reach the WAL say
+        anything about the sealed ballots they came from.
+        """
+        await self.conn.execute("PRAGMA secure_delete = ON")  # deleted cells are zeroed
+        await self.execute("DELETE FROM poll_ballots WHERE poll_id = ? AND round = ?", (poll_id, round_no))
+        keyed = sorted((secrets.token_hex(16), body) for body in opened)
+        for key, body in keyed:
+            await self.execute(
+                "INSERT INTO poll_ballots(poll_id, round, id, body) VALUES (?, ?, ?, ?)",
+                Sealed((poll_id, round_no, key, body)),
+            )
+        await self.execute(
+            "INSERT INTO poll_counts(poll_id, round, returned, valid, invalid, withheld, counted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (poll_id, round_no, returned, valid, invalid, withheld, to_db(self.clock.now())),
+        )
+        for share in opened_by:
+            await self.execute(
+                "UPDATE poll_box_holders SET opened = 1 WHERE poll_id = ? AND round = ? AND share = ?",
+                (poll_id, round_no, share),
+            )
+        await self.execute("DELETE FROM poll_boxes WHERE poll_id = ? AND round = ?", (poll_id, round_no))
+
+    async def rerun(self, poll: Poll, by: int, deadline: datetime | None) -> None:
+        """Vote the closed, uncounted round again: its ballots destroyed unopened, its turnout,
+        box and holders dropped, the round opened anew (a new box is stored by the caller)."""
+        await self.conn.execute("PRAGMA secure_delete = ON")
+        for table in ("poll_ballots", "poll_turnout", "poll_boxes", "poll_box_holders", "poll_counts"):
+            await self.execute(f"DELETE FROM {table} WHERE poll_id = ? AND round = ?", (poll.id, poll.round))
+        await self.execute(
+            "UPDATE poll_rounds SET opened_at = ?, opened_by = ?, closed_at = NULL, closed_by = NULL "
+            "WHERE poll_id = ? AND round = ?",
+            (to_db(self.clock.now()), by, poll.id, poll.round),
+        )
+        await self.execute(
+            "UPDATE polls SET status = 'open', deadline = ?, card_message_id = NULL WHERE id = ?",
+            (to_db(deadline) if deadline else None, poll.id),
+        )
+
+    # ---- ballot pages ------------------------------------------------------------------
+
+    async def ballot_pages(self, slot: str) -> list[tuple[int, int, int | None]]:
+        """(chat, person, message) of every ballot page still out for a round (its
+        conversations rows, handlers/polls/drafts.py), to take their ticks and buttons off."""
+        rows = await self.fetchall(
+            "SELECT chat_id, person_id, message_id FROM conversations WHERE slot = ?", (slot,)
+        )
+        return [(int(r[0]), int(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+
+    async def drop_ballot_pages(self, slot: str) -> int:
+        """Forget every ballot draft of a round (it closed)."""
+        return await self.execute("DELETE FROM conversations WHERE slot = ?", (slot,))
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """A counted round: ballots returned, valid, invalid; withheld: not valid, not published."""
+
+    round: int
+    returned: int
+    valid: int
+    invalid: int
+    withheld: Withheld | None
+    counted_at: datetime
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A counting committee member: the share they hold, for which unit, the code's message."""
+
+    share: int
+    person_id: int
+    unit_id: int
+    message_id: int | None = None
+    opened: bool = False
+
+
+@dataclass(frozen=True)
+class BoxRow:
+    """A round's ballot box as stored, with when its holders were last asked to open it."""
+
+    poll_id: int
+    round: int
+    box: SealedBox
+    asked_at: datetime | None
+    reached: int | None
+    asked_in: str | None  # the run of the bot that asked (bot restarted since: ask again)
+
+
+_BOX = "poll_id, round, box_id, public_key, wrapped_key, k, n, asked_at, reached, asked_in"
+
+
+def _box(row: aiosqlite.Row) -> BoxRow:
+    box = SealedBox(str(row[2]), bytes(row[3]), bytes(row[4]), int(row[5]), int(row[6]))
+    asked = from_db(str(row[7])) if row[7] else None
+    reached = None if row[8] is None else int(row[8])
+    return BoxRow(int(row[0]), int(row[1]), box, asked, reached, None if row[9] is None else str(row[9]))
+
+
+class BoxRepo(Repository):
+    """The ballot boxes of poll rounds and their holders (the keys, never a share)."""
+
+    async def store(self, poll_id: int, round_no: int, box: SealedBox, holders: Sequence[Holder]) -> None:
+        """Put a fresh box on a round (replacing one that holds no ballot yet) and its holders."""
+        await self.execute("DELETE FROM poll_boxes WHERE poll_id = ? AND round = ?", (poll_id, round_no))
+        await self.execute(
+            "DELETE FROM poll_box_holders WHERE poll_id = ? AND round = ?", (poll_id, round_no)
+        )
+        await self.execute(
+            "INSERT INTO poll_boxes(poll_id, round, box_id, public_key, wrapped_key, k, n) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (poll_id, round_no, box.box_id, box.public_key, box.wrapped_private_key, box.k, box.n),
+        )
+        for holder in holders:
+            await self.execute(
+                "INSERT INTO poll_box_holders(poll_id, round, share, person_id, unit_id, message_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (poll_id, round_no, holder.share, holder.person_id, holder.unit_id, holder.message_id),
+            )
+
+    async def get(self, poll_id: int, round_no: int) -> BoxRow | None:
+        """The round's box, if it is still closed."""
+        row = await self.fetchone(
+            f"SELECT {_BOX} FROM poll_boxes WHERE poll_id = ? AND round = ?", (poll_id, round_no)
+        )
+        return None if row is None else _box(row)
+
+    async def by_id(self, box_id: str) -> BoxRow | None:
+        """The box a share code names (box ids are unique among the boxes not yet opened)."""
+        row = await self.fetchone(f"SELECT {_BOX} FROM poll_boxes WHERE box_id = ?", (box_id,))
+        return None if row is None else _box(row)
+
+    async def of_poll(self, poll_id: int) -> dict[int, BoxRow]:
+        """A poll's boxes not yet opened, per round."""
+        rows = await self.fetchall(f"SELECT {_BOX} FROM poll_boxes WHERE poll_id = ?", (poll_id,))
+        return {int(r[1]): _box(r) for r in rows}
+
+    async def live_ids(self) -> set[str]:
+        """Ids of every box not yet opened (a new box avoids them)."""
+        return {str(r[0]) for r in await self.fetchall("SELECT box_id FROM poll_boxes")}
+
+    async def waiting(self) -> list[tuple[int, int]]:
+        """(poll, round) of every box whose round has closed: waiting for the committee."""
+        rows = await self.fetchall(
+            "SELECT b.poll_id, b.round FROM poll_boxes b JOIN poll_rounds r "
+            "ON r.poll_id = b.poll_id AND r.round = b.round WHERE r.closed_at IS NOT NULL "
+            "ORDER BY b.poll_id, b.round"
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def holders(self, poll_id: int, round_no: int) -> list[Holder]:
+        """The round's counting committee, by share."""
+        rows = await self.fetchall(
+            "SELECT share, person_id, unit_id, message_id, opened FROM poll_box_holders "
+            "WHERE poll_id = ? AND round = ? ORDER BY share",
+            (poll_id, round_no),
+        )
+        return [
+            Holder(int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3]), bool(r[4]))
+            for r in rows
+        ]
+
+    async def asked(self, poll_id: int, round_no: int, reached: int, run: str) -> None:
+        """Note that the holders were asked to open the box now, by which run, and how many it reached."""
+        await self.execute(
+            "UPDATE poll_boxes SET asked_at = ?, reached = ?, asked_in = ? WHERE poll_id = ? AND round = ?",
+            (to_db(self.clock.now()), reached, run, poll_id, round_no),
+        )
+
+    async def holds_ballots(self, poll_id: int, round_no: int) -> bool:
+        """Whether a ballot was cast into the round yet (a box can be replaced until then)."""
+        row = await self.fetchone(
+            "SELECT 1 FROM poll_turnout WHERE poll_id = ? AND round = ? LIMIT 1", (poll_id, round_no)
+        )
+        return row is not None
+
+
+def _compact(path: Path) -> tuple[int, int, int]:
     conn = sqlite3.connect(path, isolation_level=None, timeout=10)
     try:
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA temp_store = MEMORY")  # VACUUM's copy stays out of temp files
         conn.execute("VACUUM")
+        # A long-lived reader keeps the WAL from emptying: do not wait for it (holding off
+        # every write meanwhile); nothing depends on the WAL being empty.
+        conn.execute("PRAGMA busy_timeout = 100")
         row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
     finally:
         conn.close()
 
 
-class _Scrubs:
-    """Scrubs of one file, one at a time, shared: a scrub asked for while one runs waits for
-    the next one, which then serves everyone who asked meanwhile. Each caller still gets a scrub
-    that started after it asked (so after its ballot was committed), but a burst of ballots
-    costs two VACUUMs, not one each: one takes ~30 ms for a 1,000-unit bloc's file and ~150 ms
-    for a national one (BENCHMARKS.md), and queued VACUUMs would hold off every other write.
+async def compact(path: Path) -> bool:
+    """After a count: rebuild the file and empty the WAL, once (not per ballot).
+
+    Nothing depends on it for secrecy (what it drops is sealed ballots and the deleted box's
+    keys, which no one can use without the shares); it returns the space and leaves no old
+    page behind. Run outside any transaction. False if a reader kept the WAL from emptying.
     """
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.started = 0
-        self.last = False
-
-    async def run(self, path: Path) -> bool:
-        wanted = self.started + 1  # the next scrub to start; it will see everything committed
-        async with self.lock:
-            if self.started >= wanted:  # one started after we asked, and has finished
-                return self.last
-            self.started += 1
-            self.last = await _scrub_once(path)
-            return self.last
-
-
-_scrubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Path, _Scrubs]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def scrub_history(path: Path) -> bool:
-    """Rebuild the database file and empty the WAL, so no trace of ballot order is left.
-
-    Run outside any transaction (it waits for the writer). Returns False if the WAL could not
-    be emptied because a reader held it; the next ballot or the poll's close tries again.
-    Scrubs asked for at the same time are shared (_Scrubs).
-    """
-    per_loop = _scrubs.setdefault(asyncio.get_running_loop(), {})
-    return await per_loop.setdefault(Path(path).resolve(), _Scrubs()).run(path)
-
-
-async def _scrub_once(path: Path) -> bool:
     try:
-        busy, _, _ = await asyncio.to_thread(_scrub, path)
+        busy, _, _ = await asyncio.to_thread(_compact, path)
     except sqlite3.Error as exc:
-        log.warning("could not scrub the database after a ballot: %s", type(exc).__name__)
+        log.warning("could not compact the database after a count: %s", type(exc).__name__)
         return False
-    if busy:
-        log.warning("the WAL was busy; ballots' page history stays until the next scrub")
     return not busy

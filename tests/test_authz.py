@@ -19,6 +19,7 @@ from typing import Any
 from tests.attack_helpers import copy_database, errors_logged, insane, keyboard
 from tests.conftest import SEED_UNITS
 from tests.harness import BOT_USERNAME, BotHarness
+from tests.test_polls_e2e import committee_opens
 
 GROUP, OTHER_GROUP = -1001000000003, -1001000000009
 OPERATOR, CHAIR_REP, VICE_REP, MEMBER, NON_MEMBER, OTHER_BLOC = 206, 201, 202, 203, 204, 205
@@ -183,11 +184,12 @@ async def ask_and_answer(h: BotHarness, user: int, chat: int, answers: list[str]
 
 
 async def vote_and_close(h: BotHarness, poll: int, ballots: dict[int, str]) -> None:
-    """Open a poll, cast the given text ballots, close it."""
+    """Open a poll, cast the given text ballots, close it; the counting committee opens the box."""
     await h.send(OPERATOR, GROUP, f"/poll {poll} open")
     for uid, text in ballots.items():
         await h.send(uid, uid, f"/vote {poll} {text}")
     await h.send(OPERATOR, GROUP, f"/poll {poll} close")
+    await committee_opens(h, poll)
 
 
 async def full_bloc(h: BotHarness) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Attacks on the secret ballot: voting for another unit, twice, after close, by forged or replayed
 button data. Each attempt gets a clear refusal and leaves the count as it was; afterwards the
-database file and the logs still link no unit to its choices (the checks of test_secrecy.py)."""
+database file and the logs still link no unit to its choices (the checks of test_secrecy.py).
+Attacks on the ballot box's codes are in tests/test_ballot_box_counting.py."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.polls.ballots import encode_ballot
+from bot.polls.box import SEALED_SIZE
 from bot.polls.secrecy import REDACTED
+from bot.polls.tally import Ballot
 from tests.attack_helpers import errors_logged, insane
 from tests.conftest import CHAIR, GROUP, OUTSIDER
 from tests.harness import BOT_USERNAME, BotHarness
-from tests.test_polls_e2e import POLL_TABLES, VOTERS, link_voters, vote_with_buttons
+from tests.test_polls_e2e import POLL_TABLES, VOTERS, committee_opens, link_voters, vote_with_buttons
 from tests.test_secrecy import FORMATTER, files_of
 
 OTHER_GROUP = -1001000000077
@@ -141,10 +145,12 @@ async def test_ballot_attacks_are_refused_and_secrecy_holds(
         await h.send(CHAIR, GROUP, "/invite #2")
         link = re.findall(r"start=(join_[\w-]+)", h.last_text(CHAIR))[0]
         await h.send(NON_VOTER, NON_VOTER, f"/start {link}")
-        await h.send(CHAIR, GROUP, "/poll Bình xét thi đua\nCờ thi đua | 1\nBằng khen | 2\nrules: self=no")
+        await h.send(
+            CHAIR, GROUP, "/poll Bình xét thi đua\nCờ thi đua | 1\nBằng khen | 2\nrules: self=no quorum=1/8"
+        )
         await h.send(CHAIR, GROUP, "/poll 1 open")
         await second_bloc(h)
-        await h.send(CHAIR, OTHER_GROUP, "/poll Bình xét khối 7\nCờ thi đua | 1")
+        await h.send(CHAIR, OTHER_GROUP, "/poll Bình xét khối 7\nCờ thi đua | 1\nrules: committee=1/1")
         await h.send(CHAIR, OTHER_GROUP, "/poll 2 open")
         await round_two_poll(h)  # poll #3
         await h.send(CHAIR, GROUP, "/poll Nháp\nCờ | 1")
@@ -181,6 +187,7 @@ async def round_two_poll(h: BotHarness) -> None:
     for uid, pick in zip(VOTERS[:6], ["1", "1", "1", "5", "5", "5"], strict=True):
         await h.send(uid, uid, f"/vote 3 1: {pick}")
     await h.send(CHAIR, GROUP, "/poll 3 close")
+    await committee_opens(h, 3)
     await h.send(CHAIR, GROUP, "/poll 3 round2")
 
 
@@ -213,17 +220,33 @@ async def racing_ballots(h: BotHarness) -> None:
 
 
 def assert_secret(h: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
-    """test_secrecy.py's checks: nothing links a unit to its choices, in the file or the logs."""
+    """test_secrecy.py's checks: nothing links a unit to its choices, in the file or the logs.
+    Poll #1 is closed but not counted: its ballots are all sealed, of one length, nothing plain."""
     assert h.config is not None
-    ballots = h.db_rows("SELECT id, body FROM poll_ballots")
+    ballots = h.db_rows("SELECT id, body FROM poll_ballots WHERE body IS NOT NULL")
+    sealed = h.db_rows("SELECT poll_id, length(sealed) FROM poll_ballots WHERE sealed IS NOT NULL")
+    assert {(1, SEALED_SIZE)} <= set(sealed) and {s for _p, s in sealed} == {SEALED_SIZE}
+    assert h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1 AND body IS NOT NULL") == [(0,)]
     files = files_of(h.config.database_path)
-    assert len(files.get("-wal", b"")) == 0
     everything = b"".join(files.values())
-    for body in {b for _i, b in ballots}:
-        assert everything.count(body.encode()) == sum(b == body for _i, b in ballots)
-    assert h.db_rows("PRAGMA freelist_count") == [(0,)]
+    # Plain ballots exist only as poll #3's round 1, opened at its count (copies of that page in
+    # the WAL are copies of the same opened set); none of poll #1's, which is still sealed.
+    found = set(re.findall(rb'\{"c":\{[^}]*\},"y":\{[^}]*\}\}', everything))
+    assert found and found <= {b.encode() for _i, b in ballots}
+    for ticks in (((3,), (4, 5)), ((3,), (5, 6)), ((5,), (6, 7))):
+        cast = encode_ballot(Ballot(choices=dict(enumerate(ticks)))).encode()
+        assert cast not in everything
     texts = [FORMATTER.format(r) for r in caplog.records]
-    secrets = ["🗳", "☑", "bv:", "/vote", '"c":', *(body for _i, body in ballots), *(i for i, _b in ballots)]
+    secrets = [
+        "🗳",
+        "☑",
+        "🔑",
+        "bv:",
+        "/vote",
+        '"c":',
+        *(body for _i, body in ballots),
+        *(i for i, _b in ballots),
+    ]
     for text in texts:
         for secret in secrets:
             assert secret not in text, (secret, text[:300])

@@ -6,20 +6,24 @@ cast: after the commit with the card edit in flight, after the receipt reached T
 soon as the turnout row is visible (the file scrub runs then). (tests/test_crash_forms.py kills
 the bot as soon as it fetched an update.)
 After every restart: PRAGMA integrity_check, the turnout and the ballots name the same units
-(ballots are anonymous in the database; each test voter puts its own unit alone in category 1,
-which lets the test match them), and every voter who got a receipt is counted. Voters left
-without an answer vote again, as a person would, and get a receipt or "already in".
+(ballots are anonymous and sealed in the database: the test opens them as the counting committee
+would, with the codes the bot gave two holders; each test voter puts its own unit alone in
+category 1, which lets the test match them), no plain ballot is in the files, and every voter who
+got a receipt is counted. Voters left without an answer vote again, as a person would, and get a
+receipt or "already in". At the end the committee opens the box through the bot.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.polls.ballots import decode_ballot
+from bot.polls.ballots import unpack_ballot
+from bot.polls.box import Opener, SealedBox, open_box, parse_share
+from bot.polls.tally import Category
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
 from tests.procbot import ProcBot, until
-from tests.test_polls_e2e import AWARD_POLL, VOTERS, link_voters
+from tests.test_polls_e2e import AWARD_POLL, VOTERS, codes_of, link_voters
 
 RECEIPT = "Đã nhận phiếu"
 ALREADY = "không sửa được"
@@ -41,7 +45,16 @@ def receipted(bot: BotHarness) -> set[int]:
     return {i for i in range(1, 9) if any(RECEIPT in t for t in bot.texts(VOTERS[i - 1]))}
 
 
-def counted(proc: ProcBot) -> tuple[list[int], list[int]]:
+def committee(bot: BotHarness, proc: ProcBot) -> Opener:
+    """The box opened as two of its holders would, with the codes the bot gave them."""
+    [(box_id, public, wrapped, k, n)] = proc.rows(
+        "SELECT box_id, public_key, wrapped_key, k, n FROM poll_boxes WHERE poll_id = 1 AND round = 1"
+    )
+    box = SealedBox(str(box_id), bytes(public), bytes(wrapped), int(k), int(n))
+    return open_box(box, [parse_share(code) for _holder, code in codes_of(bot, 1)[:2]])
+
+
+def counted(bot: BotHarness, proc: ProcBot) -> tuple[list[int], list[int]]:
     """(voters in the turnout, voters whose ballot is stored), as sorted unit numbers."""
     number = {
         int(r[0]): k
@@ -51,18 +64,43 @@ def counted(proc: ProcBot) -> tuple[list[int], list[int]]:
         number[int(r[0])]
         for r in proc.rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1 AND round = 1")
     )
+    cats = [
+        Category(
+            int(idx),
+            "",
+            int(quota),
+            tuple(
+                int(u)
+                for (u,) in proc.rows(
+                    "SELECT unit_id FROM poll_candidates WHERE poll_id = 1 AND round = 1 AND idx = ? ORDER BY position",
+                    (idx,),
+                )
+            ),
+        )
+        for idx, quota in proc.rows("SELECT idx, quota FROM poll_categories WHERE poll_id = 1 ORDER BY idx")
+    ]
+    opener = committee(bot, proc)
     ballots = [
-        decode_ballot(str(r[0]))
-        for r in proc.rows("SELECT body FROM poll_ballots WHERE poll_id = 1 AND round = 1")
+        unpack_ballot(opener.open(bytes(r[0])), cats)
+        for r in proc.rows("SELECT sealed FROM poll_ballots WHERE poll_id = 1 AND round = 1")
     ]
     own = sorted(number[next(p for p in b.choices.values() if len(p) == 1)[0]] for b in ballots)
     return turnout, own
 
 
+def no_plain_ballot(proc: ProcBot) -> None:
+    """What a kill leaves on disk holds only sealed ballots: no ballot text in the db or its WAL."""
+    for suffix in ("", "-wal"):
+        part = Path(f"{proc.database}{suffix}")
+        assert not part.exists() or b'{"c":' not in part.read_bytes()
+    assert proc.rows("SELECT count(*) FROM poll_ballots WHERE body IS NOT NULL") == [(0,)]
+
+
 def check(bot: BotHarness, proc: ProcBot) -> list[int]:
     """The invariants after a kill; returns the voters counted."""
     assert proc.integrity() == "ok"
-    turnout, own = counted(proc)
+    no_plain_ballot(proc)
+    turnout, own = counted(bot, proc)
     assert turnout == own, (turnout, own)  # same units, each once: no ballot twice or half
     assert receipted(bot) <= set(turnout)  # a receipt means the ballot is in
     return turnout
@@ -121,8 +159,8 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         assert 4 in check(bloc, proc)
         await again(bloc, proc, range(1, 7))
 
-        # 3. killed as soon as vote 7's turnout row is committed (the file scrub runs right
-        # after), with vote 8 fetched behind it
+        # 3. killed as soon as vote 7's turnout row (and beside it its sealed ballot) is
+        # committed, with vote 8 fetched behind it
         units = [int(r[0]) for r in proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position")]
         for i in (7, 8):
             emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
@@ -139,6 +177,9 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         assert check(bloc, proc) == list(range(1, 9))
         closed = len(emu.calls)
         emu.post_message(CHAIR, GROUP, "/poll 1 close")
+        await until(lambda: any("Ban kiểm phiếu mở hòm" in t for t in bloc.texts(GROUP)), 20, "the close")
+        for holder, code in codes_of(bloc, 1)[:2]:  # the committee opens the box through the bot
+            emu.post_message(holder, holder, f"/kiemphieu {code}")
         await until(lambda: any("thu về: 8" in t for t in bloc.texts(GROUP)), 20, "the results")
         assert proc.calls("sendMessage", closed) >= 1
         assert await proc.stop() == 0

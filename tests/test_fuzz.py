@@ -22,6 +22,7 @@ tampered variant, by people of no rights and by the chair. In all, about 5,000 u
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import time
@@ -429,7 +430,20 @@ async def build_world(folder: Path) -> World:
     for text in ("/event 2 cancel", "/poll 4 close", "/form 2 close", "/poll 7 confirm"):
         await h.send(OPERATOR, GROUP, text)
     found |= {d for _c, _m, d in every_button(h, chats)}
+    found |= sent_buttons(h)  # also those taken off since (a cast or closed ballot's page)
     return World(h, sorted(found))
+
+
+def sent_buttons(h: BotHarness) -> set[str]:
+    """The data of every button the bot ever sent or edited in, as old copies keep them."""
+    found = set()
+    for call in h.emu.calls:
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in (markup or {}).get("inline_keyboard", []) if isinstance(markup, dict) else []:
+            found |= {b["callback_data"] for b in row if "callback_data" in b}
+    return found
 
 
 async def step(w: World, action: tuple[Any, ...], admins_act: bool) -> list[str]:

@@ -23,12 +23,15 @@ from bot.polls.ballots import (
     check_ballot,
     decode_ballot,
     encode_ballot,
+    pack_ballot,
     parse_vote,
     toggle,
+    unpack_ballot,
 )
 from bot.polls.charts import Bar, Chart, Panel, bar_chart
 from bot.polls.minutes import MOTTO, NATIONAL, Minutes, Section, Table, render_minutes
 from bot.polls.model import (
+    Committee,
     PollProblem,
     check_decision,
     outcome,
@@ -36,9 +39,10 @@ from bot.polls.model import (
     parse_poll,
     parse_quorum,
     parse_rules,
+    parse_rules_line,
     result_rows,
 )
-from bot.polls.tally import ANSWERS, Ballot, Category, Rules, tally_round
+from bot.polls.tally import ANSWERS, Ballot, Category, Rules, tally_round, withheld_reason, withheld_round
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -231,6 +235,57 @@ def test_stored_ballot_holds_choices_only() -> None:
     )
     assert decode_ballot("not json") == Ballot()
     assert decode_ballot('{"c": 5}') == Ballot()
+
+
+def test_the_counting_committee_in_the_rules_line() -> None:
+    spec = parse_poll("Bình xét", ["Cờ | 1", "rules: self=no committee=3/5 quorum=3/4"], now=NOW, tz=TZ)
+    assert spec.committee == Committee(3, 5) and spec.rules.quorum == Fraction(3, 4)
+    assert not spec.rules.self_vote
+    assert parse_poll("Bình xét", ["Cờ | 1"], now=NOW, tz=TZ).committee == Committee(2, 3)
+    assert parse_rules_line("kiemphieu=1/1", now=NOW, tz=TZ).committee == Committee(1, 1)
+    assert parse_rules("committee=2/4 base=ballots", now=NOW, tz=TZ)[0] == Rules(base="ballots")
+    for bad in ("committee=4/3", "committee=0/2", "committee=2/16", "committee=hai", "committee="):
+        with pytest.raises(PollProblem) as excinfo:
+            parse_rules_line(bad, now=NOW, tz=TZ)
+        assert excinfo.value.code in ("bad_committee", "bad_rules"), bad
+
+
+CATS = [
+    Category(0, "Cờ", 1, (11, 12, 13)),
+    Category(1, "Bằng khen", 2, tuple(range(20, 80))),  # 60 candidates: 8 bytes
+    Category(2, "Xác nhận", 1, (13,), "confirm"),
+]
+
+
+def test_a_packed_ballot_has_one_length_per_round_and_comes_back_whole() -> None:
+    ballots = [
+        Ballot(),
+        Ballot(choices={0: (12,), 1: (20, 79)}, confirms={2: "no"}),
+        Ballot(choices={1: tuple(range(20, 80))}, confirms={2: "blank"}),
+    ]
+    packed = [pack_ballot(b, CATS) for b in ballots]
+    assert {len(p) for p in packed} == {1 + 1 + 8 + 1}
+    for ballot, data in zip(ballots, packed, strict=True):
+        back = unpack_ballot(data, CATS)
+        assert encode_ballot(back) == encode_ballot(ballot)
+    # what no button makes (a non-candidate, a tick twice, a category not counted) keeps its words
+    for odd in (Ballot(choices={0: (99,)}), Ballot(choices={0: (12, 12)}), Ballot(choices={7: (12,)})):
+        assert unpack_ballot(pack_ballot(odd, CATS), CATS) == decode_ballot(encode_ballot(odd))
+    for bad in (b"", b"X", packed[1][:-1], packed[1] + b"\0", b"P" + bytes([0, 0, 0, 0, 0, 0, 0, 0, 0, 9])):
+        with pytest.raises(ValueError):
+            unpack_ballot(bad, CATS)
+
+
+def test_counts_are_published_only_with_the_quorum_and_more_than_one_ballot() -> None:
+    rules = Rules(quorum=Fraction(1, 8))
+    assert withheld_reason(5, 8, Rules()) == "quorum" and withheld_reason(6, 8, Rules()) is None
+    assert withheld_reason(1, 8, rules) == "single" and withheld_reason(2, 8, rules) is None
+    assert withheld_reason(0, 8, rules) == "quorum"
+    result = withheld_round(CATS[:2], returned=1, members=8, rules=rules, reason="single")
+    assert (result.returned, result.valid, result.withheld, result.quorum_met) == (1, 0, "single", False)
+    assert {c.status for c in result.categories} == {"void"}
+    assert all(v == 0 for c in result.categories for v in c.votes.values())
+    assert outcome([result]).phase == "void"
 
 
 # ---- outcomes ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Award polls end to end: 8 units, quotas 1, 2 and 3, buttons and text ballots, results, minutes."""
+"""Award polls end to end: 8 units, quotas 1, 2 and 3, buttons and text ballots, the counting
+committee opening the ballot box, results, minutes."""
 
 from __future__ import annotations
 
@@ -43,6 +44,35 @@ TEXT_BALLOTS = {
 }
 # Voter 1 (index 0) votes with the buttons: 1: #2; 2: #3, #4; 3: #5, #6, #7.
 BUTTON_TICKS = [[2], [3, 4], [5, 6, 7]]
+
+
+# A share code as the bot shows it (bot.polls.box.Share.code): 8 groups of 4.
+CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
+
+
+def codes_of(bot: BotHarness, poll_id: int) -> list[tuple[int, str]]:
+    """(holder, code) for the poll's box waiting to be opened, as each holder reads it in their
+    private chat (the codes are nowhere else: the database has the box id and who holds what)."""
+    rows = bot.db_rows(
+        "SELECT h.person_id, b.box_id FROM poll_box_holders h JOIN poll_boxes b "
+        "ON b.poll_id = h.poll_id AND b.round = h.round WHERE b.poll_id = ? ORDER BY h.share",
+        (poll_id,),
+    )
+    found = []
+    for person, box_id in rows:
+        codes = [c for t in bot.texts(person) for c in CODE.findall(t) if c.startswith(box_id)]
+        assert codes, f"no code of box {box_id} in {person}'s chat"
+        found.append((int(person), codes[-1]))
+    return found
+
+
+async def committee_opens(bot: BotHarness, poll_id: int, holders: int = 2) -> list[tuple[int, str]]:
+    """The first `holders` members of the counting committee each send their code privately,
+    as a person pastes it: '/kiemphieu <code>'. Returns who sent which."""
+    sent = codes_of(bot, poll_id)[:holders]
+    for person, code in sent:
+        await bot.send(person, person, f"/kiemphieu {code}")
+    return sent
 
 
 def last(bot: BotHarness, chat: int) -> SentMessage:
@@ -118,16 +148,19 @@ async def run_award_poll(bloc: BotHarness) -> dict[str, Any]:
     forged_alerts = [a for a in bloc.emu.callback_answers if a.user_id == VOTERS[2]]
     assert forged_alerts and all(a.show_alert for a in forged_alerts)
 
+    first_page = next(m for m in bloc.emu.messages(VOTERS[1]) if m.buttons)
+    data = next(d for label, d in buttons(first_page) if "#5 " in label)  # kept, as an old copy would
     for index, text in TEXT_BALLOTS.items():
         await bloc.send(VOTERS[index], VOTERS[index], f"/vote 1 {text}")
         assert bloc.last_text(VOTERS[index]).startswith("🗳")
+    # a ballot cast by text takes the ticks and buttons off its page
+    page = next(m for m in bloc.emu.messages(VOTERS[1]) if m.message_id == first_page.message_id)
+    assert not page.buttons and "☑" not in (page.text or "")
 
     # unit #2 tries to vote again, by text and with its old ballot buttons: refused, unchanged
     before = bloc.snapshot(*POLL_TABLES)
     await bloc.send(VOTERS[1], VOTERS[1], "/vote 1 1: 5; 2: 5, 6; 3: 1")
     again = bloc.last_text(VOTERS[1])
-    first_page = next(m for m in bloc.emu.messages(VOTERS[1]) if m.buttons)
-    data = next(d for label, d in buttons(first_page) if "#5 " in label)
     await bloc.press(VOTERS[1], VOTERS[1], first_page.message_id, data)
     assert bloc.snapshot(*POLL_TABLES) == before
     assert bloc.db_rows("SELECT count(*) FROM poll_ballots") == [(7,)]
@@ -136,6 +169,9 @@ async def run_award_poll(bloc: BotHarness) -> dict[str, Any]:
     assert card.edited >= 7 and "7" in (card.text or "")
     texts_before_close = len(bloc.texts(GROUP))
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    waiting = bloc.last_text(GROUP)
+    assert "Ban kiểm phiếu" in waiting and "phiếu (" not in waiting  # no count before the box opens
+    await committee_opens(bloc, 1)
     results = [m for m in bloc.emu.messages(GROUP)[texts_before_close:] if m.text]
     chart = last(bloc, GROUP)
     await bloc.send(CHAIR, GROUP, "/poll 1 minutes Hội trường Bộ Chỉ huy Quân sự tỉnh | Lê Thị Thư ký")
@@ -257,6 +293,7 @@ async def test_round_two_then_the_chair_decides(bloc: BotHarness) -> None:
     for uid, picks in zip(VOTERS, ["1, 2"] * 3 + ["1, 3"] * 3 + ["2, 3"] * 2, strict=True):
         await bloc.send(uid, uid, f"/vote 1 1: {picks}")
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    await committee_opens(bloc, 1)
     text = "\n".join(bloc.texts(GROUP)[-2:])
     assert "vòng 2" in text and "/binhxet 1 round2" in text
     await bloc.send(CHAIR, GROUP, "/poll 1 round2")
@@ -267,6 +304,7 @@ async def test_round_two_then_the_chair_decides(bloc: BotHarness) -> None:
     for uid, pick in zip(VOTERS, ["1"] * 4 + ["2"] * 4, strict=True):
         await bloc.send(uid, uid, f"/vote 1 1: {pick}")
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    await committee_opens(bloc, 1)
     assert "/binhxet 1 decide" in "\n".join(bloc.texts(GROUP)[-2:])
     await bloc.send(CHAIR, GROUP, "/poll 1 decide 1: Thanh tra tỉnh")  # not among the tied
     assert bloc.db_rows("SELECT count(*) FROM poll_decisions") == [(0,)]
@@ -294,6 +332,7 @@ async def test_election_with_rotation_and_confirmation(bloc: BotHarness) -> None
     for uid in VOTERS[:6]:
         await bloc.send(uid, uid, "/vote 1 1: 4; 2: 5")
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    await committee_opens(bloc, 1)
     results = [m for m in bloc.emu.messages(GROUP) if m.text and m.buttons][-1]
     confirm = next(d for label, d in buttons(results) if "✅" in label)
     await bloc.press(OUTSIDER, GROUP, results.message_id, confirm)
@@ -310,7 +349,18 @@ async def test_election_with_rotation_and_confirmation(bloc: BotHarness) -> None
     assert "Khối trưởng, Khối phó năm 2027" in doc and "Đơn vị Khối trưởng: Sở Tư pháp tỉnh" in doc
 
 
+async def link_some(bloc: BotHarness, numbers: list[int]) -> None:
+    """VOTERS of the given roster numbers linked to their units (they open a chat with the bot)."""
+    await bloc.send(CHAIR, CHAIR, "/start")
+    await bloc.send(CHAIR, GROUP, "/invite")
+    links = re.findall(rf"https://t\.me/{BOT_USERNAME}\?start=(join_[\w-]+)", bloc.last_text(CHAIR))
+    for number in numbers:
+        bloc.person(VOTERS[number - 1], f"Người bỏ phiếu {number}")
+        await bloc.send(VOTERS[number - 1], VOTERS[number - 1], f"/start {links[number - 1]}")
+
+
 async def test_voter_who_never_started_gets_a_link_through_the_group(bloc: BotHarness) -> None:
+    await link_some(bloc, [1, 3, 4])  # the counting committee needs two people to hold codes
     said = await bloc.send(OUTSIDER, GROUP, "Tôi bỏ phiếu cho Thanh tra tỉnh")
     await bloc.send(CHAIR, GROUP, "/voter #8", reply_to=said.message["message_id"])
     await bloc.send(CHAIR, GROUP, "/poll Bình xét\nBằng khen | 1")
@@ -318,7 +368,7 @@ async def test_voter_who_never_started_gets_a_link_through_the_group(bloc: BotHa
     notice = [m for m in bloc.emu.messages(GROUP) if m.text and "Trần Văn Minh" in m.text][-1]
     urls = [b.get("url", "") for row in notice.buttons for b in row]
     assert urls == [f"https://t.me/{BOT_USERNAME}?start=vote_1"]
-    assert "/moi" in (notice.text or "")  # the seven units nobody is linked to are named too
+    assert "/moi" in (notice.text or "")  # the four units nobody is linked to are named too
     await bloc.send(OUTSIDER, OUTSIDER, "/start vote_1")
     assert bloc.last_text(OUTSIDER).startswith("🗳") and "Thanh tra tỉnh" in bloc.last_text(OUTSIDER)
     await bloc.send(MEMBER, MEMBER, "/start vote_1")  # not a voter: told, not given a ballot
@@ -348,6 +398,8 @@ async def test_deadline_reminds_then_closes(bloc: BotHarness) -> None:
     await bloc.services.drain()
     assert bloc.db_rows("SELECT status FROM polls") == [("closed",)]
     assert bloc.db_rows("SELECT closed_by FROM poll_rounds") == [(None,)]
+    assert "/open" in bloc.last_text(VOTERS[2]) or "/kiemphieu" in bloc.last_text(VOTERS[2])
+    await committee_opens(bloc, 1)
     assert any("Công an tỉnh: 6 phiếu (75,0%)" in t for t in bloc.texts(GROUP))
     await bloc.send(VOTERS[7], VOTERS[7], "/vote 1 1: 3")  # too late
     assert bloc.db_rows("SELECT count(*) FROM poll_ballots") == [(6,)]
@@ -375,6 +427,7 @@ async def test_confirmation_agree_disagree_blank(bloc: BotHarness) -> None:
     for uid, said in zip(VOTERS[1:7], ["đồng ý"] * 4 + ["khong dong y", "trắng"], strict=True):
         await bloc.send(uid, uid, f"/vote 1 1: {said}")
     await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    await committee_opens(bloc, 1)
     text = "\n".join(bloc.texts(GROUP)[-2:])
     assert "đồng ý 5, không đồng ý 1, phiếu trắng 1" in text
     assert "→ Đề nghị: Sở Tư pháp tỉnh" in text

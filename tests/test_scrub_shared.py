@@ -1,47 +1,56 @@
-"""Scrubs asked for at the same time are shared: a burst of ballots costs two VACUUMs, not one
-each, and every caller still gets a scrub that started after it asked."""
+"""The file is rebuilt (VACUUM) once per count, never per ballot: a burst of ballots holds off no
+other write, and secrecy depends on neither VACUUM nor an empty WAL (the ballots are sealed).
+
+(This file tested the sharing of per-ballot scrubs; the ballot box made them unnecessary.)"""
 
 from __future__ import annotations
 
-import asyncio
+import sqlite3
 from pathlib import Path
 
-from bot.core.clock import FakeClock
-from bot.polls.tally import Ballot, Rules
+import pytest
+
 from storage import polls as poll_storage
-from storage.db import Database
-from storage.polls import CategoryRow, PollRepo, scrub_history
-from tests.harness import START
+from tests.conftest import CHAIR, GROUP
+from tests.harness import BotHarness
+from tests.test_polls_e2e import AWARD_POLL, VOTERS, committee_opens, link_voters
 
 
-async def test_scrubs_asked_meanwhile_share_the_next_one(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
-    async with Database(path, FakeClock(START)) as db:
-        async with db.transaction() as uow:
-            await uow.blocs.create(-1, "Khối", "vi", "Asia/Ho_Chi_Minh", 1)
-            units = [await uow.units.add(1, f"Đơn vị {n}") for n in range(1, 11)]
-            polls = uow.repo(PollRepo)
-            poll = await polls.create(
-                1, "award", "Bình xét", 2026, Rules(), None, 1, [CategoryRow(0, "Cờ", 1, "pick", None)]
-            )
-            await polls.set_candidates(poll, 1, 0, [u.id for u in units])
-            row = await polls.get(poll)
-            assert row is not None
-            await polls.open_round(row, 1, [u.id for u in units], 1, None)
+async def test_ballots_cost_no_vacuum_and_a_count_costs_one(
+    bloc: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compacted: list[Path] = []
+    real = poll_storage._compact
 
-        for unit in units:
-            async with db.transaction() as uow:
-                await uow.repo(PollRepo).cast(poll, 1, unit.id, Ballot(choices={0: (unit.id,)}))
-        assert await scrub_history(path)
-        shared = poll_storage._scrubs[asyncio.get_running_loop()][path.resolve()]
-        assert shared.started == 1
-        async with shared.lock:  # as if a scrub were running while ten ballots come in
-            asking = [asyncio.create_task(scrub_history(path)) for _ in range(10)]
-            await asyncio.sleep(0.01)
-        assert all(await asyncio.gather(*asking))
-        assert shared.started == 2  # one more VACUUM served all ten
-        assert Path(f"{path}-wal").stat().st_size == 0
-        assert await scrub_history(path)  # asked after the others finished: a scrub of its own
-        assert shared.started == 3
-        async with db.read() as uow:
-            assert len(await uow.repo(PollRepo).ballots(poll, 1)) == 10
+    def counted(path: Path) -> tuple[int, int, int]:
+        compacted.append(path)
+        return real(path)
+
+    monkeypatch.setattr(poll_storage, "_compact", counted)
+    await link_voters(bloc)
+    await bloc.send(CHAIR, GROUP, AWARD_POLL)
+    await bloc.send(CHAIR, GROUP, "/poll 1 open")
+    posted = [
+        bloc.emu.post_message(uid, uid, f"/vote 1 1: {n}; 2: {n}, {n % 8 + 1}")
+        for n, uid in enumerate(VOTERS, 1)
+    ]
+    for update in posted:  # a burst: eight ballots in flight at once
+        await bloc.settle(update.update_id)
+    assert bloc.db_rows("SELECT count(*) FROM poll_ballots WHERE sealed IS NOT NULL") == [(8,)]
+    assert compacted == []
+    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    assert compacted == []  # the box waits, sealed: nothing to rebuild yet
+    await committee_opens(bloc, 1)
+    assert len(compacted) == 1
+    assert bloc.db_rows("SELECT count(*) FROM poll_ballots WHERE body IS NOT NULL") == [(8,)]
+
+    # A round whose counts are withheld destroys its sealed ballots at the close: one rebuild too.
+    await bloc.send(CHAIR, GROUP, "/poll Bình xét lần 2\nBằng khen | 1")
+    await bloc.send(CHAIR, GROUP, "/poll 2 open")
+    await bloc.send(VOTERS[0], VOTERS[0], "/vote 2 1: 3")
+    await bloc.send(CHAIR, GROUP, "/poll 2 close")
+    assert len(compacted) == 2
+    assert bloc.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 2") == [(0,)]
+    assert bloc.config is not None
+    with sqlite3.connect(bloc.config.database_path) as conn:
+        assert conn.execute("PRAGMA freelist_count").fetchone() == (0,)

@@ -1,15 +1,23 @@
-"""Award review (bình xét) counting: hand-worked cases from DOMAIN.md, then properties."""
+"""Award review (bình xét) counting: hand-worked cases from DOMAIN.md, then properties.
+
+Every tally in this file is also counted from the same ballots sealed in a ballot box and
+opened again (``through_the_box``): the two counts must be equal, as the count of the real
+poll is made from ballots that were sealed (handlers/polls/counting.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.formatting import format_percent
+from bot.polls.ballots import pack_ballot, unpack_ballot
+from bot.polls.box import make_box, open_box, parse_share, seal
 from bot.polls.tally import (
     ANSWERS,
     Answer,
@@ -28,6 +36,28 @@ from bot.polls.tally import (
 
 UNITS = tuple(range(1, 13))  # a bloc of 12 member units
 FLAG_GOV, FLAG_PROV, MERIT = 0, 1, 2
+
+BOX, CODES = make_box(2, 3)
+OPENER = open_box(BOX, [parse_share(c) for c in CODES[1:]])
+PLAIN_TALLY = tally_round
+THROUGH_THE_BOX: list[int] = []  # ballots of each tally that was also counted sealed and opened
+
+
+def through_the_box(categories: Sequence[Category], ballots: Collection[Ballot], **rules: Any) -> TallyResult:
+    """tally_round, checked against the tally of the same ballots sealed and opened again."""
+    plain = PLAIN_TALLY(categories, ballots, **rules)
+    sealed = [seal(BOX.public_key, pack_ballot(b, categories)) for b in ballots]
+    opened = [unpack_ballot(OPENER.open(s), categories) for s in sealed]
+    assert PLAIN_TALLY(categories, opened, **rules) == plain
+    THROUGH_THE_BOX.append(len(ballots))
+    return plain
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _tallies_through_the_box() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(f"{__name__}.tally_round", through_the_box)
+        yield
 
 
 def ballots_with(category: int, votes: Mapping[int, int], returned: int, quota: int) -> list[Ballot]:
@@ -686,3 +716,8 @@ def test_a_blank_ballot_more_changes_nothing_once_quorate(
     if before.quorum_met:
         assert after.proposals() == before.proposals()
         assert [c.status for c in after.categories] == [c.status for c in before.categories]
+
+
+def test_every_tally_here_was_also_counted_from_sealed_ballots() -> None:
+    """The check above ran for the tallies of this file (it runs last)."""
+    assert len(THROUGH_THE_BOX) >= 40 and sum(THROUGH_THE_BOX) > 500

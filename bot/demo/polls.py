@@ -1,7 +1,9 @@
-"""Demo scene: the year-end award review by secret ballot, then next year's chair and vice chair."""
+"""Demo scene: the year-end award review by secret ballot, the counting committee opening the
+ballot box, then next year's chair and vice chair."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +18,18 @@ TEXT_VOTES = {
     "thu": "1: 2; 2: 3, 4; 3: 6, 7, 1",
     "binh": "1: 5; 2: 3, 4; 3: 5, 6, 7",
 }
+
+
+CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")  # a counting committee member's code
+
+
+async def _open_box(demo: Demo, poll: int, *who: str) -> None:
+    """Members of the counting committee each paste the code the bot gave them privately."""
+    [(box_id,)] = demo.h.db_rows("SELECT box_id FROM poll_boxes WHERE poll_id = ?", (poll,))
+    for key in who:
+        texts = demo.h.emu.bot_texts(demo.people[key])
+        code = [c for t in texts for c in CODE.findall(t) if c.startswith(box_id)][-1]
+        await demo.say(key, f"/kiemphieu {code}", private=True)
 
 
 async def _poll_id(demo: Demo) -> int:
@@ -46,6 +60,14 @@ async def scene(demo: Demo) -> None:
         f"rules: threshold=majority base=members quorum=2/3 deadline=17h00 {deadline}",
     )
     poll = await _poll_id(demo)
+    demo.note(
+        _(
+            "The counting committee (Ban kiểm phiếu): the chair and vice chair units, and Thanh tra "
+            "tỉnh, whom the chair names. Each member gets a code privately when voting opens; any "
+            "two codes open the ballot box."
+        )
+    )
+    await demo.say("tham", f"/binhxet {poll} bankiemphieu Thanh tra tỉnh")
     await demo.say("tham", f"/binhxet {poll} mo")
 
     demo.note(
@@ -77,9 +99,11 @@ async def scene(demo: Demo) -> None:
     )
     await _run_timers(demo)
 
-    demo.heading(_("The deadline passes: the poll closes itself and the totals appear"))
+    demo.heading(_("The deadline passes: the poll closes itself; the ballots stay sealed"))
     demo.clock.advance(timedelta(days=1, minutes=1))
     await _run_timers(demo)
+    demo.heading(_("The counting committee opens the ballot box together: the totals appear"))
+    await _open_box(demo, poll, "tham", "mai")
     chart = demo.last()
     if chart.photo is not None:
         path = demo.save(
@@ -104,6 +128,7 @@ async def scene(demo: Demo) -> None:
     for who in ("tham", "ha", "hung", "son", "thu", "binh", "yen"):
         await demo.say(who, f"/bophieu {election} 1: 4; 2: 5", private=True)
     await demo.say("tham", f"/binhxet {election} dong")
+    await _open_box(demo, election, "tham", "ha")
     results = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.buttons), None)
     if results is not None:
         await demo.press("tham", results, "✅")

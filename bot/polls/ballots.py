@@ -1,16 +1,19 @@
-"""Ballots, pure: what a unit's ballot offers, ticks in progress, /vote text, the stored form.
+"""Ballots, pure: what a unit's ballot offers, ticks in progress, /vote text, the stored forms.
 
 Candidate numbers on a ballot are positions in the category's candidate list of the round
 (1-based), the same for every voter; a unit barred from self-voting just does not see its own.
-A ballot stores its ticks sorted, so the order a voter ticked in is not kept.
+A ballot stores its ticks sorted, so the order a voter ticked in is not kept. A cast ballot is
+packed over the round's candidates (``pack_ballot``) to be sealed in the ballot box
+(bot/polls/box.py); once counted it is stored opened as ``encode_ballot``'s text.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.core.names import clean, fold
 from bot.polls.model import PollProblem
@@ -72,7 +75,7 @@ class BallotForm:
 
 @dataclass
 class Draft:
-    """Ticks in progress (kept in memory only, never stored next to the unit)."""
+    """Ticks in progress (stored only encrypted: handlers/polls/drafts.py)."""
 
     choices: dict[int, tuple[int, ...]] = field(default_factory=dict)
     confirms: dict[int, Answer] = field(default_factory=dict)
@@ -200,4 +203,95 @@ def decode_ballot(text: str) -> Ballot:
                 confirms[int(i)] = said
     except (ValueError, TypeError, AttributeError):
         return Ballot()
+    return Ballot(choices=choices, confirms=confirms)
+
+
+class Offered(Protocol):
+    """A category as a round offers it (``tally.Category`` or ``BallotCategory``)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def candidates(self) -> tuple[int, ...]: ...
+
+
+_POSITIONS = ord("P")  # one bit per candidate position (pick), one byte per confirmation
+_JSON = ord("J")  # encode_ballot's text: any ballot, also one no button could make
+_ANSWER_BYTES: dict[Answer, int] = {"yes": 1, "no": 2, "blank": 3}
+_BYTE_ANSWERS: dict[int, Answer] = {v: k for k, v in _ANSWER_BYTES.items()}
+
+
+def _positional(ballot: Ballot, categories: Sequence[Offered]) -> bool:
+    """Whether the ballot says nothing a bitmap over the round's candidates cannot say."""
+    by_index = {c.index: c for c in categories}
+    for index, picks in ballot.choices.items():
+        cat = by_index.get(index)
+        if cat is None or cat.kind != "pick" or len(set(picks)) != len(picks):
+            return False
+        if not set(picks) <= set(cat.candidates):
+            return False
+    for index, said in ballot.confirms.items():
+        cat = by_index.get(index)
+        if cat is None or cat.kind != "confirm" or said not in _ANSWER_BYTES:
+            return False
+    return True
+
+
+def pack_ballot(ballot: Ballot, categories: Sequence[Offered]) -> bytes:
+    """A ballot as it is sealed in the box: candidate positions over the round's categories.
+
+    Every ballot the buttons or /vote can make packs to the same few bytes for a round (a bitmap
+    per pick category, a byte per confirmation), far below the box's padded size whatever the
+    unit ids. Any other ballot (e.g. a test's invalid one) is packed as encode_ballot's text, so
+    that counting it gives what counting the plain ballot gives.
+    """
+    if not _positional(ballot, categories):
+        return bytes([_JSON]) + encode_ballot(ballot).encode()
+    out = bytearray([_POSITIONS])
+    for cat in categories:
+        if cat.kind == "confirm":
+            said = ballot.confirms.get(cat.index)
+            out.append(0 if said is None else _ANSWER_BYTES[said])
+            continue
+        bits = 0
+        for unit in ballot.choices.get(cat.index, ()):
+            bits |= 1 << cat.candidates.index(unit)
+        out += bits.to_bytes((len(cat.candidates) + 7) // 8, "big")
+    return bytes(out)
+
+
+def unpack_ballot(data: bytes, categories: Sequence[Offered]) -> Ballot:
+    """A packed ballot back; ValueError if it is not one packed over these categories."""
+    if data[:1] == bytes([_JSON]):
+        return decode_ballot(data[1:].decode("utf-8", errors="replace"))
+    if data[:1] != bytes([_POSITIONS]):
+        raise ValueError("not a packed ballot")
+    choices: dict[int, tuple[int, ...]] = {}
+    confirms: dict[int, Answer] = {}
+    at = 1
+    for cat in categories:
+        if cat.kind == "confirm":
+            if at >= len(data):
+                raise ValueError("packed ballot too short")
+            code = data[at]
+            at += 1
+            if code:
+                if code not in _BYTE_ANSWERS:
+                    raise ValueError("unknown answer")
+                confirms[cat.index] = _BYTE_ANSWERS[code]
+            continue
+        size = (len(cat.candidates) + 7) // 8
+        if at + size > len(data):
+            raise ValueError("packed ballot too short")
+        bits = int.from_bytes(data[at : at + size], "big")
+        at += size
+        if bits >> len(cat.candidates):
+            raise ValueError("a tick beyond the candidates")
+        picks = tuple(u for n, u in enumerate(cat.candidates) if bits >> n & 1)
+        if picks:
+            choices[cat.index] = picks
+    if at != len(data):
+        raise ValueError("packed ballot too long")
     return Ballot(choices=choices, confirms=confirms)

@@ -9,6 +9,8 @@ Choices made here (DOMAIN.md is silent):
   confirmation is ``<question> | confirm <unit>`` (Đồng ý / Không đồng ý / Phiếu trắng).
 - After round 2, the chair and vice chair choose among its open candidates; if round 2 itself
   missed the quorum, among all its candidates.
+- The counting committee (Ban kiểm phiếu) is ``committee=<k>/<n>`` in the rules line: n members
+  hold a share of the ballot box's key each, any k of them open it (default 2 of 3).
 """
 
 from __future__ import annotations
@@ -58,7 +60,11 @@ BASES: dict[str, Base] = {
 }
 YES_NO = {"yes": True, "co": True, "y": True, "no": False, "khong": False, "n": False}
 _RULES = re.compile(r"^\s*(?:rules|quy\s*tac|quytac)\s*:\s*(.*)$")
-_KEY = re.compile(r"(?<![^\s])(threshold|base|quorum|self|deadline|exclusive|han)\s*=\s*", re.I)
+_KEY = re.compile(
+    r"(?<![^\s])(threshold|base|quorum|self|deadline|exclusive|han|committee|kiemphieu)\s*=\s*", re.I
+)
+_COMMITTEE = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})$")
+MAX_COMMITTEE = 15  # shares of one ballot box (bot.polls.box.MAX_SHARES)
 _QUORUM = re.compile(r"^(\d{1,3})\s*/\s*(\d{1,3})$|^(\d{1,3})\s*%$")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s+")
 
@@ -88,6 +94,30 @@ class CategorySpec:
 
 
 @dataclass(frozen=True)
+class Committee:
+    """The counting committee's size: n members hold a code each, any k of them open the box."""
+
+    k: int = 2
+    n: int = 3
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.k <= self.n <= MAX_COMMITTEE:
+            raise ValueError(f"need 1 <= k <= n <= {MAX_COMMITTEE}, got {self.k}/{self.n}")
+
+
+DEFAULT_COMMITTEE = Committee()
+
+
+@dataclass(frozen=True)
+class RulesLine:
+    """A parsed rules line: the counting rules, the deadline, the counting committee."""
+
+    rules: Rules
+    deadline: datetime | None
+    committee: Committee
+
+
+@dataclass(frozen=True)
 class PollSpec:
     """A parsed /poll definition."""
 
@@ -95,6 +125,7 @@ class PollSpec:
     categories: tuple[CategorySpec, ...]
     rules: Rules
     deadline: datetime | None
+    committee: Committee = DEFAULT_COMMITTEE
 
 
 def parse_category(line: str) -> CategorySpec:
@@ -129,18 +160,24 @@ def parse_category(line: str) -> CategorySpec:
 
 def parse_rules(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Rules, datetime | None]:
     """Read 'threshold=… base=… quorum=2/3 self=yes|no exclusive=yes|no deadline=<when>'."""
+    line = parse_rules_line(text, now=now, tz=tz)
+    return line.rules, line.deadline
+
+
+def parse_rules_line(text: str, *, now: datetime, tz: ZoneInfo) -> RulesLine:
+    """parse_rules, and the counting committee: 'committee=2/3' (kiemphieu=2/3)."""
     keys = list(_KEY.finditer(text))
     if not keys:
         if clean(text):
             raise PollProblem("bad_rules", clean(text))
-        return Rules(), None
+        return RulesLine(Rules(), None, DEFAULT_COMMITTEE)
     if clean(text[: keys[0].start()]):
         raise PollProblem("bad_rules", clean(text[: keys[0].start()]))
     values: dict[str, str] = {}
     for i, key in enumerate(keys):
         end = keys[i + 1].start() if i + 1 < len(keys) else len(text)
         name = key.group(1).lower()
-        name = "deadline" if name == "han" else name
+        name = {"han": "deadline", "kiemphieu": "committee"}.get(name, name)
         if name in values:
             raise PollProblem("bad_rules", key.group(0).strip())
         values[name] = clean(text[key.end() : end])
@@ -176,7 +213,19 @@ def parse_rules(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Rules, datet
             raise PollProblem(
                 "past_deadline" if exc.reason == "past" else "bad_deadline", values["deadline"]
             ) from exc
-    return Rules(threshold, base, quorum, self_vote, exclusive), deadline
+    committee = parse_committee(values["committee"]) if "committee" in values else DEFAULT_COMMITTEE
+    return RulesLine(Rules(threshold, base, quorum, self_vote, exclusive), deadline, committee)
+
+
+def parse_committee(text: str) -> Committee:
+    """'2/3': any 2 of 3 committee members open the ballot box."""
+    match = _COMMITTEE.match(clean(text))
+    if match is None:
+        raise PollProblem("bad_committee", text)
+    k, n = int(match.group(1)), int(match.group(2))
+    if not 1 <= k <= n <= MAX_COMMITTEE:
+        raise PollProblem("bad_committee", text)
+    return Committee(k, n)
 
 
 def parse_quorum(text: str) -> Fraction:
@@ -203,13 +252,13 @@ def parse_poll(title: str, lines: Sequence[str], *, now: datetime, tz: ZoneInfo)
     if len(title) > MAX_TITLE:
         raise PollProblem("title_too_long", title[:40])
     categories: list[CategorySpec] = []
-    rules, deadline, seen_rules = Rules(), None, False
+    found, seen_rules = RulesLine(Rules(), None, DEFAULT_COMMITTEE), False
     for line in lines:
         match = _RULES.match(fold(line))
         if match is not None:
             if seen_rules:
                 raise PollProblem("bad_rules", line)
-            rules, deadline = parse_rules(line.split(":", 1)[1], now=now, tz=tz)
+            found = parse_rules_line(line.split(":", 1)[1], now=now, tz=tz)
             seen_rules = True
             continue
         categories.append(parse_category(line))
@@ -220,7 +269,7 @@ def parse_poll(title: str, lines: Sequence[str], *, now: datetime, tz: ZoneInfo)
     names = [fold(c.name) for c in categories]
     if len(set(names)) != len(names):
         raise PollProblem("duplicate_category")
-    return PollSpec(title, tuple(categories), rules, deadline)
+    return PollSpec(title, tuple(categories), found.rules, found.deadline, found.committee)
 
 
 def quorum_text(quorum: Fraction) -> str:

@@ -31,13 +31,17 @@ Rules as counted here (where DOMAIN.md is silent, the choice is marked *):
   last); in round 2 it goes to the chair and vice chair with the higher one, its round-2 votes
   for guidance. So a bloc never votes more than twice.
 - Order of equal votes, where it only affects display, follows the candidate list.
+- Publication (``withheld_reason``): a round's counts are published only when the quorum is
+  met and more than one ballot came back; otherwise the round is not valid, and its result
+  (``withheld_round``) says how many ballots came back and nothing else: one ballot's count
+  would show how its unit voted, and a missed quorum makes the count mean nothing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import ceil, floor
 from types import MappingProxyType
@@ -48,6 +52,7 @@ Base = Literal["members", "ballots"]
 Kind = Literal["pick", "confirm"]
 Answer = Literal["yes", "no", "blank"]
 Status = Literal["decided", "round2", "held", "chair_decides", "void"]
+Withheld = Literal["quorum", "single"]  # why a round's counts are not published
 NoteKind = Literal[
     "quorum_missed",
     "invalid_ballots",
@@ -69,6 +74,7 @@ _SHARES: dict[Threshold, tuple[Fraction, bool]] = {
     "eighty": (Fraction(4, 5), True),
 }
 _OPEN: tuple[Status, ...] = ("round2", "held")
+MIN_PUBLISHED = 2  # ballots a published count needs: one ballot's count is that unit's vote
 _NOTHING: Mapping[int, tuple[int, ...]] = MappingProxyType({})
 
 
@@ -189,6 +195,7 @@ class TallyResult:
     quorum_met: bool
     categories: tuple[CategoryResult, ...]
     notes: tuple[Note, ...]
+    withheld: Withheld | None = None  # not valid, counts not published (withheld_round)
 
     @property
     def issued(self) -> int:
@@ -382,3 +389,40 @@ def tally_round(
         categories=tuple(results),
         notes=tuple(notes),
     )
+
+
+def withheld_reason(returned: int, members: int, rules: Rules) -> Withheld | None:
+    """Why a round with this many ballots may not publish its counts, or None when it may."""
+    if returned < ceil(rules.quorum * members):
+        return "quorum"
+    if returned < MIN_PUBLISHED:
+        return "single"
+    return None
+
+
+def withheld_round(
+    categories: Sequence[Category],
+    *,
+    returned: int,
+    members: int,
+    rules: Rules,
+    reason: Withheld,
+    round_no: int = 1,
+    already_proposed: Mapping[int, tuple[int, ...]] = _NOTHING,
+) -> TallyResult:
+    """A round that is not valid, as published: ballots returned, every category void, no votes.
+
+    Its ballots are never counted (they are destroyed unopened), so valid and invalid are 0
+    and every candidate shows 0 votes; renderers show neither (``withheld`` is set).
+    """
+    if returned > members:
+        raise ValueError("one ballot per member unit at most")
+    empty = tally_round(
+        categories,
+        (),
+        members=members,
+        rules=rules,
+        round_no=round_no,
+        already_proposed=already_proposed,
+    )
+    return replace(empty, returned=returned, valid=0, invalid=0, withheld=reason)

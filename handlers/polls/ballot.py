@@ -1,7 +1,8 @@
 """The private ballot's pages, review and receipt: texts and keyboards (pure builders).
 
 Every text here starts with BALLOT_MARK and every button uses BALLOT_PREFIX, so that the log
-redaction (bot/polls/secrecy.py) recognises ballot traffic. Ticks live in the draft, in memory.
+redaction (bot/polls/secrecy.py) recognises ballot traffic. Ticks live in the draft
+(handlers/polls/drafts.py: encrypted under this process's key).
 """
 
 from __future__ import annotations
@@ -161,8 +162,9 @@ def receipt_text(
                 when=format_when(at, tz, lang),
             ),
             _(
-                "It is a secret ballot: your choices are stored apart from your unit's name and are "
-                "not shown here any more. The totals are published when the vote closes."
+                "It is a secret ballot: your choices are sealed in the ballot box and not shown here "
+                "any more. Nobody can read them until voting ends and the counting committee opens "
+                "the box together; then only the totals are published."
             ),
         ]
     )

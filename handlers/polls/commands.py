@@ -1,39 +1,42 @@
-"""/poll in the group: drafts, candidates, opening, closing, round 2, decisions, minutes.
+"""/poll in the group: drafts, candidates, the committee, opening, closing, round 2, decisions,
+minutes.
 
-The private ballot is handlers/polls/voting.py; /elect and confirming its winners
-handlers/polls/election.py; counting is bot/polls/tally.py; texts handlers/polls/text.py.
+Opening rounds with their ballot box is handlers/polls/opening.py; the private ballot
+handlers/polls/voting.py; the counting committee handlers/polls/committee.py, its codes
+handlers/polls/codes.py, the count handlers/polls/counting.py; /elect and confirming its
+winners handlers/polls/election.py; the rules of the count bot/polls/tally.py; texts
+handlers/polls/text.py.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.names import fold
-from bot.polls.model import MAX_CANDIDATES, PollProblem, check_decision, parse_poll, parse_rules
+from bot.polls.model import MAX_CANDIDATES, PollProblem, check_decision, parse_poll
 from bot.polls.secrecy import install_log_redaction
 from bot.roster.model import Unit
 from bot.services import Services
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
+from handlers.polls import codes, opening, voting
 from handlers.polls import election as polls_election
 from handlers.polls import minutes as polls_minutes
 from handlers.polls import timers as polls_timers
-from handlers.polls import voting
+from handlers.polls.counting import ask_again_if_forgotten, end_voting, waiting_lines
 from handlers.polls.election import store_draft
+from handlers.polls.memory import Memory
 from handlers.polls.problems import problem_text
-from handlers.polls.rounds import (
-    close_round,
-    deliver_ballots,
-    plan_deadline,
-    post_results,
-    refresh_card,
-)
+from handlers.polls.rounds import post_results
 from handlers.polls.state import PollState, load_state, read_state
 from handlers.polls.text import card_text, draft_text, names_of, results_text
 from handlers.roster.commands import find_unit
 from storage.polls import CategoryRow, PollRepo
+
+Action = Callable[[Turn, PollState, str, Memory], Awaitable[None]]
 
 POLL = CommandSpec(
     "poll",
@@ -43,7 +46,7 @@ POLL = CommandSpec(
     N_("/poll <title> + <award> | <quota> per line; /poll <id> [open|close|round2|minutes]"),
     N_("Award review by secret ballot: create, open, close, results, minutes"),
 )
-COMMANDS = [POLL, polls_election.ELECT, voting.VOTE]
+COMMANDS = [POLL, polls_election.ELECT, voting.VOTE, codes.OPEN]
 
 SUBCOMMANDS = {
     "candidates": "candidates",
@@ -62,6 +65,10 @@ SUBCOMMANDS = {
     "xacnhan": "confirm",
     "delete": "delete",
     "xoa": "delete",
+    "committee": "committee",
+    "bankiemphieu": "committee",
+    "rerun": "rerun",
+    "bophieulai": "rerun",
 }
 _ID = re.compile(r"^#?(\d{1,9})$")
 _DECIDE = re.compile(r"^\s*(\d{1,2})\s*:\s*(.+)$")
@@ -73,13 +80,14 @@ def usage(tr: Translator) -> str:
         "Create an award poll like this (one category per line, then an optional rules line):\n"
         "/poll Bình xét thi đua năm 2026\nCờ thi đua của Chính phủ | 1\nCờ thi đua của UBND tỉnh | 2\n"
         "Bằng khen của Chủ tịch UBND tỉnh | 3\nrules: threshold=majority base=members quorum=2/3 "
-        "self=yes deadline=16/12/2026 17:00\n"
-        "Then: /poll <id> candidates <unit>, <unit>…; /poll <id> open; /poll <id> close; "
-        "/poll <id> round2; /poll <id>; /poll <id> minutes."
+        "self=yes deadline=16/12/2026 17:00 committee=2/3\n"
+        "Then: /poll <id> candidates <unit>, <unit>…; /poll <id> committee <unit>; /poll <id> open; "
+        "/poll <id> close (the counting committee then opens the ballot box); /poll <id> round2; "
+        "/poll <id>; /poll <id> minutes."
     )
 
 
-async def cmd_poll(turn: Turn, cmd: CommandText) -> None:
+async def cmd_poll(turn: Turn, cmd: CommandText, memory: Memory) -> None:
     """Dispatch /poll: list, show, sub-commands, or create a draft."""
     words = cmd.first_line.split(maxsplit=2)
     if not words and not cmd.lines:
@@ -92,12 +100,15 @@ async def cmd_poll(turn: Turn, cmd: CommandText) -> None:
         if state is None:
             return
         if sub is None:
-            await show(turn, state)
+            await show(turn, state, memory)
             return
         if not await turn.is_admin():
             await turn.reply(await turn.who_may_admin())
             return
-        await ACTIONS[sub](turn, state, words[2] if len(words) > 2 else "")
+        if state.awaiting is not None and sub not in ("committee", "rerun"):
+            await turn.reply("\n".join(waiting_lines(turn.tr, state, state.awaiting, now=turn.now())))
+            return
+        await ACTIONS[sub](turn, state, words[2] if len(words) > 2 else "", memory)
         return
     if found is not None and len(words) > 1 and not cmd.lines:
         await turn.reply(turn._('I do not know "%(word)s".', word=words[1]) + "\n" + usage(turn.tr))
@@ -133,8 +144,8 @@ async def list_polls(turn: Turn) -> None:
     await turn.reply("\n".join(lines))
 
 
-async def show(turn: Turn, state: PollState) -> None:
-    """/poll <id>: the draft, the turnout while open, the results after close."""
+async def show(turn: Turn, state: PollState, memory: Memory) -> None:
+    """/poll <id>: the draft, the turnout while open, the wait for the committee, the results."""
     if state.poll.status == "draft":
         await turn.reply(draft_text(turn.tr, state, turn.lang, turn.tz))
     elif state.poll.status == "open":
@@ -142,6 +153,12 @@ async def show(turn: Turn, state: PollState) -> None:
         if state.missing:
             text += "\n" + turn._("Not voted yet: %(units)s", units=names_of(state, state.missing))
         await turn.reply(text)
+    elif state.awaiting is not None:
+        state = await ask_again_if_forgotten(turn.services, state, memory)
+        round_no = state.awaiting
+        assert round_no is not None
+        given = len(memory.shares.current((state.poll.id, round_no), turn.now()))
+        await turn.reply("\n".join(waiting_lines(turn.tr, state, round_no, given, turn.now())))
     else:
         await turn.reply(results_text(turn.tr, state, turn.lang))
 
@@ -175,10 +192,20 @@ async def create(turn: Turn, cmd: CommandText) -> None:
                 return
             lists[index] = tuple(u.id for u in units[:MAX_CANDIDATES])
         rows.append(CategoryRow(index, cat.name, cat.quota, cat.kind, cat.threshold))
-    await store_draft(turn, "award", spec.title, turn.year(), spec.rules, spec.deadline, rows, lists)
+    await store_draft(
+        turn,
+        "award",
+        spec.title,
+        turn.year(),
+        spec.rules,
+        spec.deadline,
+        rows,
+        lists,
+        committee=spec.committee,
+    )
 
 
-async def set_candidates(turn: Turn, state: PollState, rest: str) -> None:
+async def set_candidates(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
     """'/poll <id> candidates <unit>, <unit>, …' on a draft."""
     _ = turn._
     if state.poll.status != "draft":
@@ -216,94 +243,17 @@ async def set_candidates(turn: Turn, state: PollState, rest: str) -> None:
     await turn.reply(draft_text(turn.tr, fresh, turn.lang, turn.tz))
 
 
-async def open_poll(turn: Turn, state: PollState, rest: str) -> None:
-    """'/poll <id> open [<deadline>]': electorate fixed, ballots out, the card posted."""
-    _ = turn._
-    assert turn.bloc is not None
-    if state.poll.status != "draft":
-        await turn.reply(_("Poll #%(id)s is already open or closed.", id=state.poll.id))
-        return
-    deadline = state.poll.deadline
-    if rest.strip():
-        try:
-            _rules, deadline = parse_rules(f"deadline={rest}", now=turn.now(), tz=turn.tz)
-        except PollProblem as problem:
-            await turn.reply(problem_text(turn.tr, problem))
-            return
-    if deadline is not None and deadline <= turn.now():
-        await turn.reply(problem_text(turn.tr, PollProblem("past_deadline", "")))
-        return
-    async with turn.services.db.transaction() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        active = {u.id for u in units}
-        polls = uow.repo(PollRepo)
-        short: PollProblem | None = None
-        for cat in state.round_categories(1):
-            still = [u for u in cat.candidates if u in active]
-            if not still or (cat.kind == "pick" and len(still) < cat.quota):
-                short = PollProblem("too_few_candidates", cat.name, cat.quota)
-                break
-            if len(still) != len(cat.candidates):
-                await polls.set_candidates(state.poll.id, 1, cat.index, still)
-        if short is None:
-            await polls.open_round(state.poll, 1, [u.id for u in units], turn.user_id, deadline)
-    if short is not None:
-        await turn.reply(problem_text(turn.tr, short))
-        return
-    await start_round(turn.services, state.poll.id)
-
-
-async def start_round(services: Services, poll_id: int) -> None:
-    """After a round opened: the card, the deadline's timers, the ballots (in the background)."""
-    await refresh_card(services, poll_id)
-    fresh = await load_state(services.db, poll_id)
-    assert fresh is not None
-    await plan_deadline(services, fresh)
-    services.spawn(deliver_ballots(services, poll_id), name=f"ballots {poll_id}")
-
-
-async def close_poll(turn: Turn, state: PollState, rest: str) -> None:
-    """'/poll <id> close': count and publish."""
+async def close_poll(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
+    """'/poll <id> close': voting ends; the counting committee is asked to open the box."""
     if state.poll.status != "open":
         await turn.reply(turn._("Poll #%(id)s is not open.", id=state.poll.id))
         return
-    closed = await close_round(turn.services, state.poll.id, turn.user_id)
+    closed = await end_voting(turn.services, state.poll.id, turn.user_id, memory)
     if closed is None:
         await turn.reply(turn._("Poll #%(id)s is not open.", id=state.poll.id))
 
 
-async def open_round2(turn: Turn, state: PollState, rest: str) -> None:
-    """'/poll <id> round2 [<deadline>]': vote again where round 1 left seats open."""
-    _ = turn._
-    result = state.outcome
-    if state.poll.status != "closed" or result is None or result.phase != "round2":
-        await turn.reply(
-            _(
-                "Poll #%(id)s has no round 2 to hold: it is held only when round 1 "
-                "ends in a tie or with too few units passing.",
-                id=state.poll.id,
-            )
-        )
-        return
-    deadline = None
-    if rest.strip():
-        try:
-            _rules, deadline = parse_rules(f"deadline={rest}", now=turn.now(), tz=turn.tz)
-        except PollProblem as problem:
-            await turn.reply(problem_text(turn.tr, problem))
-            return
-    async with turn.services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        poll = await polls.get(state.poll.id)
-        if poll is None or poll.status != "closed" or poll.round != 1:
-            return
-        for cat in result.last.next_round():
-            await polls.set_candidates(poll.id, 2, cat.index, cat.candidates)
-        await polls.open_round(poll, 2, state.electorate, turn.user_id, deadline)
-    await start_round(turn.services, state.poll.id)
-
-
-async def decide(turn: Turn, state: PollState, rest: str) -> None:
+async def decide(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
     """'/poll <id> decide <category no>: <unit>, <unit>': the chair and vice chair's choice."""
     _ = turn._
     result = state.outcome
@@ -334,7 +284,7 @@ async def decide(turn: Turn, state: PollState, rest: str) -> None:
     await post_results(turn.services, fresh)
 
 
-async def delete(turn: Turn, state: PollState, rest: str) -> None:
+async def delete(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
     """'/poll <id> delete': drop a draft."""
     async with turn.services.db.transaction() as uow:
         gone = await uow.repo(PollRepo).delete_draft(state.poll.id)
@@ -345,24 +295,42 @@ async def delete(turn: Turn, state: PollState, rest: str) -> None:
     )
 
 
-ACTIONS = {
+def _plain(fn: Callable[[Turn, PollState, str], Awaitable[None]]) -> Action:
+    async def action(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
+        await fn(turn, state, rest)
+
+    return action
+
+
+ACTIONS: dict[str, Action] = {
     "candidates": set_candidates,
-    "open": open_poll,
+    "committee": opening.set_committee,
+    "open": opening.open_poll,
     "close": close_poll,
-    "round2": open_round2,
+    "round2": opening.open_round2,
+    "rerun": opening.rerun,
     "decide": decide,
-    "confirm": polls_election.confirm,
-    "minutes": polls_minutes.send_minutes,
+    "confirm": _plain(polls_election.confirm),
+    "minutes": _plain(polls_minutes.send_minutes),
     "delete": delete,
 }
 
 
-def register(router: Router, services: Services) -> None:
-    """This feature's commands, link and buttons; also keeps ballots out of the logs and gives
-    the scheduler the deadline jobs (idempotent: bot/app.py registers them with the services)."""
+def register(router: Router, services: Services) -> Memory:
+    """This feature's commands, link, buttons and pasted codes; also keeps ballots and codes out
+    of the logs and gives the scheduler the deadline jobs (again, with the feature's memory:
+    bot/app.py registers them with the services first). Returns the feature's memory, for the
+    start-up step that asks committees again (counting.resume)."""
     install_log_redaction()
-    polls_timers.register(services)
-    voting.register(router)
-    router.command(POLL, cmd_poll)
+    memory = Memory()
+    polls_timers.register(services, memory)
+    voting.register(router, memory.drafts)
+    codes.register(router, memory)
+
+    async def poll(turn: Turn, cmd: CommandText) -> None:
+        await cmd_poll(turn, cmd, memory)
+
+    router.command(POLL, poll)
     router.command(polls_election.ELECT, polls_election.cmd_elect)
     router.button(polls_election.CONFIRM_PREFIX, polls_election.on_confirm)
+    return memory

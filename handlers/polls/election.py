@@ -13,7 +13,14 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.messages import Button, Choices
 from bot.core.names import fold
-from bot.polls.model import MAX_CANDIDATES, PollProblem, parse_rules
+from bot.polls.model import (
+    DEFAULT_COMMITTEE,
+    MAX_CANDIDATES,
+    Committee,
+    PollProblem,
+    RulesLine,
+    parse_rules_line,
+)
 from bot.polls.tally import Rules
 from bot.roster.rotation import suggest_chair_and_vice
 from handlers.conversation.turn import Turn
@@ -43,13 +50,15 @@ async def store_draft(
     rows: list[CategoryRow],
     lists: dict[int, tuple[int, ...]],
     suggested: tuple[int | None, int | None] = (None, None),
+    *,
+    committee: Committee = DEFAULT_COMMITTEE,
 ) -> None:
     """Save a draft poll and show it."""
     assert turn.bloc is not None
     async with turn.services.db.transaction() as uow:
         polls = uow.repo(PollRepo)
         poll_id = await polls.create(
-            turn.bloc.id, kind, title, year, rules, deadline, turn.user_id, rows, suggested
+            turn.bloc.id, kind, title, year, rules, deadline, turn.user_id, rows, suggested, committee
         )
         for index, units in lists.items():
             await polls.set_candidates(poll_id, 1, index, units)
@@ -73,13 +82,13 @@ async def cmd_elect(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    rules, deadline = None, None
+    found: RulesLine | None = None
     try:
         for line in cmd.lines:
             head, _sep, tail = line.partition(":")
-            if fold(head) not in ("rules", "quy tac") or rules is not None:
+            if fold(head) not in ("rules", "quy tac") or found is not None:
                 raise PollProblem("bad_rules", line)
-            rules, deadline = parse_rules(tail, now=turn.now(), tz=turn.tz)
+            found = parse_rules_line(tail, now=turn.now(), tz=turn.tz)
     except PollProblem as problem:
         await turn.reply(problem_text(turn.tr, problem))
         return
@@ -100,11 +109,12 @@ async def cmd_elect(turn: Turn, cmd: CommandText) -> None:
         "election",
         _("Election of the chair and vice chair for %(year)s", year=year),
         year,
-        rules or Rules(),
-        deadline,
+        found.rules if found else Rules(),
+        found.deadline if found else None,
         rows,
         {0: tuple(order), 1: tuple(order)},
         (chair, vice),
+        committee=found.committee if found else DEFAULT_COMMITTEE,
     )
 
 

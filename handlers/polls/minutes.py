@@ -22,7 +22,7 @@ from bot.roster.model import Roles
 from handlers.conversation.turn import Turn
 from handlers.polls.rounds import chart_of
 from handlers.polls.state import PollState
-from handlers.polls.text import excluded_words, names_of, rules_text, threshold_words
+from handlers.polls.text import excluded_words, names_of, rules_text, threshold_words, withheld_lines
 
 DOTS = "……………"
 
@@ -33,6 +33,10 @@ def _yes_no(tr: Translator, flag: bool) -> str:
 
 def _round_section(tr: Translator, state: PollState, result: TallyResult, lang: str) -> Section:
     _ = tr.gettext
+    heading = _("Count of round %(round)s", round=result.round_no)
+    if result.withheld is not None:  # not valid: no count to record, only why
+        return Section(heading, tuple(withheld_lines(tr, result)))
+    opened = [state.holder_label(h) for h in state.committee_of(result.round_no) if h.opened]
     paragraphs = [
         _(
             "Member units: %(members)s. Ballots issued: %(issued)s; returned: %(returned)s; valid: "
@@ -88,7 +92,15 @@ def _round_section(tr: Translator, state: PollState, result: TallyResult, lang: 
                     )
                 )
         tables.append(Table(header, tuple(rows), caption))
-    return Section(_("Count of round %(round)s", round=result.round_no), tuple(paragraphs), tuple(tables))
+    if opened:
+        paragraphs.insert(
+            0,
+            _(
+                "The ballot box was opened after voting ended by the counting committee: %(members)s.",
+                members="; ".join(opened),
+            ),
+        )
+    return Section(heading, tuple(paragraphs), tuple(tables))
 
 
 def build_minutes(
@@ -101,7 +113,7 @@ def build_minutes(
     secretary: str,
     presiding: str,
     next_roles: Roles | None,
-    chart: bytes,
+    chart: bytes | None,
 ) -> Minutes:
     """The minutes' words for one poll (after at least one closed round)."""
     _ = tr.gettext
@@ -130,6 +142,15 @@ def build_minutes(
             _("Secretary: %(who)s", who=secretary or DOTS),
             _("Form of voting: secret ballot through blocbot, one ballot per member unit."),
             _("Rules: %(rules)s", rules=rules_text(tr, poll.rules)),
+            *(
+                _(
+                    "Counting committee (Ban kiểm phiếu) of round %(round)s: %(members)s.",
+                    round=r.round,
+                    members="; ".join(state.holder_label(h) for h in state.committee_of(r.round)),
+                )
+                for r in state.rounds
+                if state.committee_of(r.round)
+            ),
         ),
     )
     voted_by_round = {r.round: state.turnout.get(r.round, frozenset()) for r in state.rounds}
@@ -227,7 +248,7 @@ def build_minutes(
 async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
     """Send the minutes (DOCX) and the chart of the latest round to the group."""
     _ = turn._
-    if state.poll.status != "closed" or not state.results:
+    if state.poll.status != "closed" or not state.results or state.awaiting is not None:
         await turn.reply(
             _("The minutes are made once the vote is closed: /poll %(id)s close", id=state.poll.id)
         )
@@ -242,7 +263,8 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
         presiding = _("%(unit)s (chair unit)", unit=state.names.get(chair, "?"))
     # Drawing and laying out take long for a big bloc: in the worker process, so other chats
     # go on (bot/core/offload.py); the chart was usually drawn there already for the results.
-    chart = await in_worker(bar_chart, chart_of(turn.tr, state))
+    counted = [r for r in state.results if r.withheld is None]  # a withheld round has no chart
+    chart = await in_worker(bar_chart, chart_of(turn.tr, state, counted[-1])) if counted else None
     minutes = build_minutes(
         turn.tr,
         state,
@@ -259,4 +281,5 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
     await turn.reply_document(
         data, name, caption=_("Minutes of poll #%(id)s: %(title)s", id=state.poll.id, title=state.poll.title)
     )
-    await turn.reply_photo(chart, "chart.png")
+    if chart is not None:
+        await turn.reply_photo(chart, "chart.png")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.dates import ACCEPTED_FORMS
 from bot.core.i18n import Translator
 from bot.core.names import MAX_NAME
-from bot.polls.model import MAX_CATEGORIES, MAX_QUOTA, MAX_TITLE, PollProblem
+from bot.polls.model import MAX_CATEGORIES, MAX_COMMITTEE, MAX_QUOTA, MAX_TITLE, PollProblem
 
 
 def problem_text(tr: Translator, problem: PollProblem) -> str:
@@ -35,6 +35,12 @@ def problem_text(tr: Translator, problem: PollProblem) -> str:
             value=detail,
         ),
         "bad_yes_no": _('"%(value)s": write yes or no.', value=detail),
+        "bad_committee": _(
+            'Unknown counting committee "%(value)s": write how many of how many members open the '
+            "ballot box, e.g. committee=2/3 (at most %(max)s members).",
+            value=detail,
+            max=MAX_COMMITTEE,
+        ),
         "bad_rules": _(
             'I could not read "%(value)s" in the rules. Write e.g. rules: '
             "threshold=majority base=members quorum=2/3 self=yes deadline=16/12/2026 17:00",

@@ -1,7 +1,9 @@
-"""A poll's rounds: opening (ballots out, the turnout card), closing (count, results, chart).
+"""A poll's rounds: opening (ballots out, the turnout card), closing, results and chart.
 
 These run from commands and from the deadline timer alike, so they take the services (and
 send through ``services.outbox``) rather than a Turn. Group texts are in the bloc's language.
+Closing leaves a round's ballots sealed for the counting committee (handlers/polls/counting.py)
+unless its counts may not be published: then they are destroyed unopened at once.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from bot.core.offload import in_worker, warm
 from bot.polls.ballots import Draft
 from bot.polls.charts import Bar, Chart, Panel, bar_chart, prime
 from bot.polls.model import result_rows
+from bot.polls.secrecy import BALLOT_MARK
+from bot.polls.tally import TallyResult, withheld_reason
 from bot.roster.model import voter_of
 from bot.services import Services
 from handlers.polls.ballot import page_view
+from handlers.polls.drafts import Drafts, slot
 from handlers.polls.election import confirm_button
 from handlers.polls.state import PollState, load_state, read_state
 from handlers.polls.text import card_text, results_text
-from storage.polls import PollRepo, scrub_history
+from storage.polls import BoxRepo, PollRepo, compact
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +85,11 @@ async def ballot_message(services: Services, state: PollState, unit: int, chat_i
     return await services.outbox.tell(chat_id, text, markup)
 
 
-async def deliver_ballots(services: Services, poll_id: int, units: list[int] | None = None) -> None:
-    """Send each unit's ballot to its voter; tell the group who could not be reached."""
+async def deliver_ballots(
+    services: Services, poll_id: int, drafts: Drafts, units: list[int] | None = None
+) -> None:
+    """Send each unit's ballot to its voter, each with an empty draft (which tracks the page);
+    tell the group who could not be reached."""
     state = await load_state(services.db, poll_id)
     if state is None or state.poll.status != "open":
         return
@@ -89,6 +97,7 @@ async def deliver_ballots(services: Services, poll_id: int, units: list[int] | N
         reps = await uow.units.representatives(state.bloc.id)
     unreachable: list[str] = []
     nobody: list[str] = []
+    pages: list[tuple[int, int, int | None]] = []
     for unit in units if units is not None else state.missing:
         voter = voter_of([r for r in reps if r.unit_id == unit])
         name = state.names.get(unit, "?")
@@ -103,6 +112,15 @@ async def deliver_ballots(services: Services, poll_id: int, units: list[int] | N
                 log.warning("could not send a ballot of poll %s: %s", poll_id, type(exc).__name__)
         if sent is None:
             unreachable.append(f"{name} ({voter.person.full_name})")
+        else:
+            pages.append((unit, voter.person.user_id, sent.message_id))
+    if pages:
+        async with services.db.transaction() as uow:
+            poll = await uow.repo(PollRepo).get(poll_id)
+            if poll is not None and poll.status == "open" and poll.round == state.poll.round:
+                for unit, person, message_id in pages:
+                    form = state.form_for(unit)
+                    await drafts.save(uow, person, person, form, Draft(), poll=poll, message_id=message_id)
     tr, _lang, _tz = group_words(state)
     _ = tr.gettext
     lines = []
@@ -141,14 +159,14 @@ async def plan_deadline(services: Services, state: PollState) -> None:
             await scheduler.set_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}", deadline - before)
 
 
-def chart_of(tr: Translator, state: PollState) -> Chart:
+def chart_of(tr: Translator, state: PollState, result: TallyResult | None = None) -> Chart:
     """The latest counted round as a bar chart (drawn by bot.polls.charts.bar_chart, in the worker).
 
     A category shows at most MAX_BARS candidates besides the proposed ones: a bloc of hundreds
     of units makes a picture nobody reads (and Telegram refuses) and takes seconds to draw.
     """
     _ = tr.gettext
-    result = state.results[-1]
+    result = result or state.results[-1]
     panels = []
     for cat in result.categories:
         bars: tuple[Bar, ...]
@@ -187,8 +205,14 @@ def draw_chart(state: PollState) -> asyncio.Future[bytes]:
 async def post_results(
     services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None
 ) -> None:
-    """The results message (with the election's confirm button) and the chart (being drawn)."""
-    chart = chart or draw_chart(state)
+    """The results message (with the election's confirm button) and the chart (being drawn);
+    a round whose counts are withheld gets no chart (it would show what is not published)."""
+    if state.results[-1].withheld is not None:
+        if chart is not None:
+            chart.cancel()
+        chart = None
+    else:
+        chart = chart or draw_chart(state)
     tr, lang, _tz = group_words(state)
     _ = tr.gettext
     text = results_text(tr, state, lang)
@@ -203,6 +227,8 @@ async def post_results(
     ):
         markup = confirm_button(tr, state)
     await services.outbox.send(state.bloc.chat_id, text, markup)  # split; the button on the last piece
+    if chart is None:
+        return
     png = await chart
     caption = _("Votes per candidate; the dashed line is the votes needed.")
     await services.outbox.send_file(state.bloc.chat_id, OutFile(png, "ket-qua.png", caption, image=True))
@@ -211,7 +237,13 @@ async def post_results(
 async def close_round(
     services: Services, poll_id: int, by: int | None, *, expected_round: int | None = None
 ) -> PollState | None:
-    """Close the open round, count it, post the results; None if it was not open (idempotent)."""
+    """Close the open round; None if it was not open (idempotent).
+
+    A round whose counts may not be published (bot.polls.tally.withheld_reason) is counted at
+    once as not valid, its ballots destroyed unopened, and its results posted; so is a round
+    opened before ballot boxes existed (its plain ballots are counted as they are). Any other
+    round waits, sealed, for its counting committee (handlers/polls/counting.py).
+    """
     async with services.db.transaction() as uow:
         polls = uow.repo(PollRepo)
         poll = await polls.get(poll_id)
@@ -221,9 +253,21 @@ async def close_round(
             return None
         if not await polls.close_round(poll, by):
             return None
+        members = max(1, len(await polls.electorate(poll_id)))
+        returned = len(await polls.turnout(poll_id, poll.round))
+        reason = withheld_reason(returned, members, poll.rules)
+        sealed = await uow.repo(BoxRepo).get(poll_id, poll.round) is not None
+        if reason is not None:
+            await polls.record_count(
+                poll_id, poll.round, [], returned=returned, valid=0, invalid=0, withheld=reason
+            )
+        pages = await polls.ballot_pages(slot(poll_id, poll.round))
+        await polls.drop_ballot_pages(slot(poll_id, poll.round))
         state = await read_state(uow, poll_id)
     assert state is not None
-    chart = draw_chart(state)  # meanwhile: timers, scrub, card, results text
+    services.spawn(close_pages(services, state, pages), name=f"ballot pages {poll_id}")
+    counted = state.awaiting is None
+    chart = draw_chart(state) if counted and state.results[-1].withheld is None else None
     try:
         scheduler = services.scheduler
         if scheduler is not None:  # closed early: the round's timers have nothing left to do
@@ -231,14 +275,35 @@ async def close_round(
             await scheduler.cancel_timer(CLOSE_TIMER, ref)
             for before in REMIND_BEFORE:
                 await scheduler.cancel_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}")
-        await scrub_history(services.db.path)
+        if reason is not None and sealed:
+            await compact(services.db.path)  # once: the destroyed ballots leave no page behind
         tr, lang, tz = group_words(state)
         if state.poll.card_message_id is not None:
             await services.outbox.edit(
                 state.bloc.chat_id, state.poll.card_message_id, card_text(tr, state, lang, tz), None
             )
-        await post_results(services, state, chart)
+        if counted:
+            await post_results(services, state, chart)
     except BaseException:
-        chart.cancel()  # nobody will wait for the picture
+        if chart is not None:
+            chart.cancel()  # nobody will wait for the picture
         raise
     return state
+
+
+async def close_pages(services: Services, state: PollState, pages: list[tuple[int, int, int | None]]) -> None:
+    """Take the ticks and buttons off the ballot pages of voters who did not vote (round closed)."""
+    for chat_id, _person, message_id in pages:
+        if message_id is None:
+            continue
+        async with services.db.read() as uow:
+            lang = await uow.people.chat_language(chat_id) or state.bloc.language
+        text = (
+            BALLOT_MARK
+            + " "
+            + translator(lang).gettext("Voting on poll #%(id)s is closed.", id=state.poll.id)
+        )
+        try:
+            await services.outbox.edit(chat_id, message_id, text, None)
+        except DeliveryError as exc:
+            log.info("could not close a ballot page of poll %s: %s", state.poll.id, type(exc).__name__)

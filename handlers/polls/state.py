@@ -1,15 +1,19 @@
-"""One poll as the handlers see it: its rows, names, turnout and the count of closed rounds."""
+"""One poll as the handlers see it: its rows, names, turnout, ballot boxes and counted rounds.
+
+A closed round is counted once its box was opened (or its counts withheld); until then it
+waits for the counting committee (``awaiting``) and has no result here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.polls.ballots import BallotCategory, BallotForm
 from bot.polls.model import Outcome, outcome
-from bot.polls.tally import Category, TallyResult, tally_round
+from bot.polls.tally import Category, TallyResult, tally_round, withheld_round
 from bot.roster.model import Bloc
 from storage.db import Database
-from storage.polls import CategoryRow, Poll, PollRepo, RoundRow
+from storage.polls import BoxRepo, BoxRow, CategoryRow, CountRow, Holder, Poll, PollRepo, RoundRow
 from storage.unit_of_work import UnitOfWork
 
 
@@ -27,6 +31,27 @@ class PollState:
     rounds: tuple[RoundRow, ...]
     results: tuple[TallyResult, ...]
     decisions: dict[int, tuple[int, ...]]
+    boxes: dict[int, BoxRow] = field(default_factory=dict)  # round -> its box, while closed
+    holders: dict[int, tuple[Holder, ...]] = field(default_factory=dict)  # round -> committee
+    people: dict[int, str] = field(default_factory=dict)  # holders' names
+    counts: dict[int, CountRow] = field(default_factory=dict)
+    named: tuple[int, ...] = ()  # units the chair named to the counting committee
+
+    @property
+    def awaiting(self) -> int | None:
+        """The closed round whose box waits for the counting committee, if any."""
+        for row in self.rounds:
+            if row.closed_at is not None and row.round in self.boxes:
+                return row.round
+        return None
+
+    def committee_of(self, round_no: int) -> tuple[Holder, ...]:
+        """Who holds a code of the round's box (after the count too)."""
+        return self.holders.get(round_no, ())
+
+    def holder_label(self, holder: Holder) -> str:
+        """'Sở Tư pháp tỉnh (Đỗ Đức Hà)'."""
+        return f"{self.names.get(holder.unit_id, '?')} ({self.people.get(holder.person_id, '?')})"
 
     @property
     def members(self) -> int:
@@ -102,20 +127,42 @@ async def read_state(uow: UnitOfWork, poll_id: int) -> PollState | None:
     candidates = {r: c for r in (1, 2) if (c := await polls.candidates(poll_id, r))}
     electorate = tuple(await polls.electorate(poll_id))
     rounds = tuple(await polls.rounds(poll_id))
+    boxes = uow.repo(BoxRepo)
+    live = await boxes.of_poll(poll_id)
+    counts = await polls.counts(poll_id)
     results: list[TallyResult] = []
     for row in rounds:
-        if row.closed_at is None:
+        if row.closed_at is None or row.round in live:
             break
-        results.append(
-            tally_round(
-                round_categories(categories, candidates, row.round),
+        count = counts.get(row.round)
+        cats = round_categories(categories, candidates, row.round)
+        already = results[0].proposals() if row.round == 2 else {}
+        if count is not None and count.withheld is not None:
+            result = withheld_round(
+                cats,
+                returned=count.returned,
+                members=max(1, len(electorate)),
+                rules=poll.rules,
+                reason=count.withheld,
+                round_no=row.round,
+                already_proposed=already,
+            )
+        else:
+            result = tally_round(
+                cats,
                 await polls.ballots(poll_id, row.round),
                 members=max(1, len(electorate)),
                 rules=poll.rules,
                 round_no=row.round,
-                already_proposed=results[0].proposals() if row.round == 2 else {},
+                already_proposed=already,
             )
-        )
+        results.append(result)
+    holders = {r.round: tuple(await boxes.holders(poll_id, r.round)) for r in rounds}
+    people = {}
+    for committee in holders.values():
+        for holder in committee:
+            person = await uow.people.get(holder.person_id)
+            people[holder.person_id] = person.full_name if person is not None else "?"
     return PollState(
         poll=poll,
         bloc=bloc,
@@ -127,6 +174,11 @@ async def read_state(uow: UnitOfWork, poll_id: int) -> PollState | None:
         rounds=rounds,
         results=tuple(results),
         decisions=await polls.decisions(poll_id),
+        boxes=live,
+        holders={r: h for r, h in holders.items() if h},
+        people=people,
+        counts=counts,
+        named=tuple(await polls.named_committee(poll_id)),
     )
 
 

@@ -1,4 +1,5 @@
-"""Poll texts for the group: the draft, the turnout card, the results. Worded, never counted."""
+"""Poll texts for the group: the draft, the turnout card, the committee, the results. Worded,
+never counted; a round whose counts are withheld shows none (bot.polls.tally.withheld_round)."""
 
 from __future__ import annotations
 
@@ -120,12 +121,36 @@ def draft_text(tr: Translator, state: PollState, lang: str, tz: ZoneInfo) -> str
         lines.append(_("Deadline: %(when)s", when=format_when(poll.deadline, tz, lang)))
     lines.append(
         _(
+            "Counting committee (Ban kiểm phiếu): any %(k)s of %(n)s members open the ballot box "
+            "after voting: the chair and vice chair units%(named)s, then the roster. The chair names "
+            "members with /poll %(id)s committee <unit>, <unit>.",
+            k=poll.committee.k,
+            n=poll.committee.n,
+            named=(", " + names_of(state, state.named)) if state.named else "",
+            id=poll.id,
+        )
+    )
+    lines.append(
+        _(
             "Change the candidates with /poll %(id)s candidates <unit>, <unit>, …; open "
             "the secret ballot with /poll %(id)s open.",
             id=poll.id,
         )
     )
     return "\n".join(lines)
+
+
+def committee_line(tr: Translator, state: PollState, round_no: int) -> str:
+    """'Counting committee: …; any 2 of the 3 codes open the box.' for a round with a box."""
+    holders = state.committee_of(round_no)
+    box = state.boxes.get(round_no)
+    k = box.box.k if box is not None else state.poll.committee.k
+    return tr.gettext(
+        "Counting committee (Ban kiểm phiếu): %(members)s; any %(k)s of the %(n)s codes open the ballot box.",
+        members="; ".join(state.holder_label(h) for h in holders) or "—",
+        k=k,
+        n=len(holders),
+    )
 
 
 def card_text(tr: Translator, state: PollState, lang: str, tz: ZoneInfo) -> str:
@@ -145,6 +170,8 @@ def card_text(tr: Translator, state: PollState, lang: str, tz: ZoneInfo) -> str:
     lines.append(rules_text(tr, poll.rules))
     if poll.deadline is not None:
         lines.append(_("Deadline: %(when)s", when=format_when(poll.deadline, tz, lang)))
+    if state.committee_of(poll.round):
+        lines.append("🔑 " + committee_line(tr, state, poll.round))
     voted = len(state.voted)
     lines.append(_("Voted: %(voted)s of %(total)s units.", voted=voted, total=state.members))
     if poll.status == "open":
@@ -161,14 +188,17 @@ def card_text(tr: Translator, state: PollState, lang: str, tz: ZoneInfo) -> str:
             )
     else:
         lines.append(_("Voting is closed."))
+        if state.awaiting is not None:
+            lines.append(_("The ballots stay sealed until the counting committee opens the ballot box."))
     return "\n".join(lines)
 
 
-def _status_line(tr: Translator, state: PollState, result: TallyResult, cat: CategoryResult) -> str:
+def _status_line(tr: Translator, state: PollState | None, result: TallyResult, cat: CategoryResult) -> str:
     _ = tr.gettext
     notes = {n.kind for n in result.notes if n.category == cat.index}
     if cat.status == "void":
         return _("→ Not valid: too few units voted.")
+    assert state is not None
     if cat.status == "held":
         return _("→ Waiting for the higher award: voted again in round 2.")
     if cat.status == "round2":
@@ -199,9 +229,42 @@ def _status_line(tr: Translator, state: PollState, result: TallyResult, cat: Cat
     return _("→ No unit reached the threshold; none is proposed.")
 
 
+def withheld_lines(tr: Translator, result: TallyResult) -> list[str]:
+    """A round that is not valid: ballots returned, why, and no counts."""
+    _ = tr.gettext
+    lines = [
+        _(
+            "Member units: %(members)s. Ballots issued: %(issued)s; returned: %(returned)s.",
+            members=result.members,
+            issued=result.issued,
+            returned=result.returned,
+        )
+    ]
+    if result.withheld == "single":
+        lines.append(
+            _(
+                "Only one ballot came back: counting it would show how that unit voted, so the round "
+                "is not valid and its ballot was destroyed unopened."
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "Quorum not reached (%(needed)s units needed): the round is not valid, and its ballots "
+                "were destroyed unopened; no count is published.",
+                needed=result.quorum_needed,
+            )
+        )
+    for cat in result.categories:
+        lines.append(f"{cat.index + 1}. {cat.name} " + _status_line(tr, None, result, cat))
+    return lines
+
+
 def round_lines(tr: Translator, state: PollState, result: TallyResult, lang: str) -> list[str]:
     """Votes and percentages of one counted round, per category."""
     _ = tr.gettext
+    if result.withheld is not None:
+        return withheld_lines(tr, result)
     lines = [
         _(
             "Member units: %(members)s. Ballots issued: %(issued)s; returned: %(returned)s; valid: "
@@ -292,6 +355,15 @@ def results_text(tr: Translator, state: PollState, lang: str) -> str:
             round=result.last.round_no,
         )
     ]
+    opened = [h for h in state.committee_of(result.last.round_no) if h.opened]
+    if opened:
+        lines.append(
+            "🔓 "
+            + _(
+                "The counting committee opened the ballot box: %(members)s.",
+                members="; ".join(state.holder_label(h) for h in opened),
+            )
+        )
     lines += round_lines(tr, state, result.last, lang)
     lines.append("")
     if result.phase == "void":

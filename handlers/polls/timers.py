@@ -3,6 +3,7 @@
 Timers (bot/schedule/scheduler.py): ``poll_close`` ref ``<poll>:<round>`` at the deadline, and
 ``poll_remind`` ref ``<poll>:<round>:<seconds before>`` one day and two hours before it. Both
 jobs are idempotent: a closed poll is not closed again, a round already over is not reminded.
+Closing at the deadline asks the counting committee to open the box (handlers/polls/counting.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from bot.core.i18n import translator
 from bot.roster.model import voter_of
 from bot.services import Services
 from handlers.polls.ballot import start_button
-from handlers.polls.rounds import CLOSE_TIMER, REMIND_TIMER, close_round, group_words, refresh_card
+from handlers.polls.counting import end_voting
+from handlers.polls.memory import Memory
+from handlers.polls.rounds import CLOSE_TIMER, REMIND_TIMER, group_words, refresh_card
 from handlers.polls.state import load_state
 from handlers.polls.text import names_of
 
@@ -74,8 +77,9 @@ async def remind(services: Services, poll_id: int, round_no: int) -> int:
     return reminded
 
 
-def register(services: Services) -> None:
-    """Give the scheduler the jobs behind the poll timers."""
+def register(services: Services, memory: Memory | None = None) -> None:
+    """Give the scheduler the jobs behind the poll timers (again, with the feature's memory,
+    when the feature registers: the later registration is the one that runs)."""
     scheduler = services.scheduler
     if scheduler is None:
         return
@@ -85,7 +89,7 @@ def register(services: Services) -> None:
         if found is None:
             log.warning("ignoring a poll_close timer with a bad ref")
             return
-        await close_round(services, found[0], None, expected_round=found[1])
+        await end_voting(services, found[0], None, memory, expected_round=found[1])
 
     async def remind_job(ref: str, due_at: datetime) -> None:
         found = _ints(ref, 3)

@@ -1,8 +1,10 @@
 """The private ballot: /vote (buttons or text), the vote_ deep link, ticking, review, casting.
 
 Only the unit's voter (bot.roster.model.voter_of) may vote, once per round, while the round is open.
-Ticks in progress stay in memory (``Drafts``), never in the database next to the unit; a cast
-ballot is stored apart from the turnout (storage/polls.py) and the database file is scrubbed.
+Ticks in progress are conversation rows encrypted under this process's key (handlers/polls/drafts.py);
+a cast ballot is packed, padded and sealed to the round's ballot box (bot/polls/box.py) before it
+is stored beside the turnout, in the same transaction (storage/polls.py). The ballot page's ticks
+and buttons come off once the ballot is cast.
 """
 
 from __future__ import annotations
@@ -15,7 +17,17 @@ from bot.core.callbacks import Callback, CallbackError
 from bot.core.commands import CommandSpec, CommandText, parse_command
 from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
-from bot.polls.ballots import BallotForm, Draft, answer, ballot_from_text, check_ballot, parse_vote, toggle
+from bot.polls.ballots import (
+    BallotForm,
+    Draft,
+    answer,
+    ballot_from_text,
+    check_ballot,
+    pack_ballot,
+    parse_vote,
+    toggle,
+)
+from bot.polls.box import seal
 from bot.polls.model import PollProblem
 from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX
 from bot.polls.tally import Ballot
@@ -23,10 +35,11 @@ from bot.roster.model import voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.polls.ballot import CODE_ANSWERS, page_view, receipt_text, review_view, start_button
+from handlers.polls.drafts import Drafts, Loaded
 from handlers.polls.problems import problem_text
 from handlers.polls.rounds import refresh_card
 from handlers.polls.state import PollState, load_state
-from storage.polls import AlreadyVoted, PollRepo, scrub_history
+from storage.polls import AlreadyVoted, BoxRepo, PollRepo
 
 VOTE = CommandSpec(
     "vote",
@@ -37,26 +50,6 @@ VOTE = CommandSpec(
     N_("Your secret ballots waiting to be cast"),
 )
 _LINK = re.compile(r"^vote_(\d{1,9})$")
-
-
-class Drafts:
-    """Ballots being filled in, per (person, poll, round): memory only, gone on restart."""
-
-    def __init__(self) -> None:
-        self._drafts: dict[tuple[int, int, int], Draft] = {}
-
-    def get(self, user_id: int, form: BallotForm) -> tuple[Draft, bool]:
-        """The person's draft for the form, and whether it was just started."""
-        key = (user_id, form.poll_id, form.round_no)
-        found = self._drafts.get(key)
-        if found is not None:
-            return found, False
-        self._drafts[key] = Draft()
-        return self._drafts[key], True
-
-    def forget(self, user_id: int, form: BallotForm) -> None:
-        """Drop a draft (after casting)."""
-        self._drafts.pop((user_id, form.poll_id, form.round_no), None)
 
 
 @dataclass(frozen=True)
@@ -133,9 +126,7 @@ async def cmd_vote(turn: Turn, cmd: CommandText, drafts: Drafts) -> None:
         return
     form = found.state.form_for(found.unit)
     if not parts:
-        draft, _fresh = drafts.get(turn.user_id, form)
-        text, choices = page_view(turn.tr, found.state, form, draft, 0, *words(turn))
-        await turn.reply(text, choices)
+        await show_anew(turn, found.state, form, drafts)
         return
     try:
         ballot = ballot_from_text(form, parts)
@@ -227,12 +218,15 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
         return
     assert found.unit is not None
     form = state.form_for(found.unit)
-    draft, fresh = drafts.get(turn.user_id, form)
-    if fresh and _may_show_lost_ticks(action):
+    async with turn.services.db.read() as uow:
+        loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
+    draft = loaded.draft
+    if _lost_ticks(loaded, action):
         await press.answer(
             turn._("Your ticks were lost when the bot restarted; please tick again."), alert=True
         )
         await _show_page(turn, state, form, draft, 0)
+        await _keep(turn, state, form, draft, drafts)
         return
     if action in ("s", "p"):
         page = data.int(3) if action == "p" else 0
@@ -240,8 +234,11 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
             raise CallbackError("no such page")
         await press.answer()
         await _show_page(turn, state, form, draft, page)
+        if loaded.message_id != press.message_id and press.message_id is not None:
+            await _keep(turn, state, form, draft, drafts)  # the page now shows in this message
     elif action == "t":
-        await _tick(turn, state, form, draft, data.int(3), data.int(4))
+        if await _tick(turn, state, form, draft, data.int(3), data.int(4)):
+            await _keep(turn, state, form, draft, drafts)
     elif action == "a":
         said = CODE_ANSWERS.get(data.str(4))
         if said is None:
@@ -251,6 +248,7 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
             raise CallbackError("not a confirmation")
         await press.answer()
         await _show_page(turn, state, form, draft, page)
+        await _keep(turn, state, form, draft, drafts)
     elif action == "r":
         await press.answer()
         text, choices = review_view(turn.tr, state, form, draft)
@@ -260,17 +258,57 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
         await press.edit(await cast(turn, state, form, draft.ballot(), drafts), None)
 
 
-def _may_show_lost_ticks(action: str) -> bool:
-    """Whether a press on a ballot with no draft in memory may come from a message showing
-    ticks (which the fresh, empty draft would silently drop).
+def _lost_ticks(loaded: Loaded, action: str) -> bool:
+    """Whether the press may come from a page showing ticks that are no longer known.
 
-    A press no longer brings the pressed message's text and buttons (the channel-neutral
-    Incoming carries its id only), so the ticks (TICK_MARK) cannot be looked for. Send ("c")
-    tells without them: its review was drawn from a draft in memory, so a Send with no draft
-    means the review was drawn before a restart, and sending would cast an empty ballot. The
-    other presses show the draft as it is (a page, the review) before anything is sent.
+    A draft made by an earlier run of the bot cannot be read (its key is gone): whatever was
+    pressed, the voter is told and starts again from the first page. With no draft at all, only
+    Send ("c") tells: a press no longer brings the pressed message's text (the channel-neutral
+    Incoming carries its id only), and a Send with no draft would cast an empty ballot; the other
+    presses show the draft as it is (a page, the review) before anything is sent.
     """
-    return action == "c"
+    return loaded.found == "lost" or (loaded.found == "new" and action == "c")
+
+
+async def _keep(turn: Turn, state: PollState, form: BallotForm, draft: Draft, drafts: Drafts) -> None:
+    """Store the draft (encrypted) with the page that shows it."""
+    async with turn.services.db.transaction() as uow:
+        poll = await uow.repo(PollRepo).get(form.poll_id)
+        if poll is None or poll.status != "open" or poll.round != form.round_no:
+            return  # closed meanwhile: its drafts are gone and must stay gone
+        await drafts.save(
+            uow, turn.chat_id, turn.user_id, form, draft, poll=poll, message_id=turn.press.message_id
+        )
+
+
+async def show_anew(turn: Turn, state: PollState, form: BallotForm, drafts: Drafts) -> None:
+    """/vote <id>: the ballot's first page as a new message (an older page loses its buttons)."""
+    async with turn.services.db.read() as uow:
+        loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
+    draft = loaded.draft
+    if loaded.found == "lost":
+        await turn.reply(
+            BALLOT_MARK + " " + turn._("Your ticks were lost when the bot restarted; please tick again.")
+        )
+    text, choices = page_view(turn.tr, state, form, draft, 0, *words(turn))
+    sent = await turn.reply(text, choices)
+    if sent is None:
+        return
+    async with turn.services.db.transaction() as uow:
+        poll = await uow.repo(PollRepo).get(form.poll_id)
+        if poll is None or poll.status != "open" or poll.round != form.round_no:
+            return
+        await drafts.save(uow, turn.chat_id, turn.user_id, form, draft, poll=poll, message_id=sent.message_id)
+    if loaded.message_id is not None and loaded.message_id != sent.message_id:
+        await turn.edit(loaded.message_id, _moved_text(turn, form), None)
+
+
+def _moved_text(turn: Turn, form: BallotForm) -> str:
+    return (
+        BALLOT_MARK
+        + " "
+        + turn._("This ballot page of poll #%(id)s was replaced by a newer one below.", id=form.poll_id)
+    )
 
 
 def _page_of(form: BallotForm, index: int) -> int:
@@ -282,7 +320,8 @@ def _page_of(form: BallotForm, index: int) -> int:
 
 async def _tick(
     turn: Turn, state: PollState, form: BallotForm, draft: Draft, index: int, number: int
-) -> None:
+) -> bool:
+    """Tick or untick; whether the draft changed."""
     press = turn.press
     page = _page_of(form, index)
     cat = form.categories[page]
@@ -300,9 +339,10 @@ async def _tick(
             ),
             alert=True,
         )
-        return
+        return False
     await press.answer()
     await _show_page(turn, state, form, draft, page)
+    return True
 
 
 async def _show_page(turn: Turn, state: PollState, form: BallotForm, draft: Draft, page: int) -> None:
@@ -314,7 +354,9 @@ async def _show_page(turn: Turn, state: PollState, form: BallotForm, draft: Draf
 
 
 async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, drafts: Drafts) -> str:
-    """Store the ballot apart from the turnout; scrub the file; update the card; the receipt."""
+    """Seal the ballot to the round's box and store it beside the turnout; update the card;
+    the receipt. The page that showed the ballot loses its ticks and buttons."""
+    _ = turn._
     problem = check_ballot(form, ballot)
     if problem is not None:  # the buttons cannot produce this; a bug must not store a bad ballot
         return BALLOT_MARK + " " + problem_text(turn.tr, problem)
@@ -328,19 +370,42 @@ async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, d
             return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "closed"))
         if unit is None or unit.id != form.unit or voter is None or voter.person.user_id != turn.user_id:
             return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "not_member"))
+        box = await uow.repo(BoxRepo).get(form.poll_id, form.round_no)
+        if box is None:  # a round opened before ballot boxes: no plain ballot is stored any more
+            return (
+                BALLOT_MARK
+                + " "
+                + _(
+                    "Poll #%(id)s has no ballot box yet, so I cannot take ballots for it: the chair "
+                    "gives it one with /poll %(id)s committee.",
+                    id=form.poll_id,
+                )
+            )
+        sealed = seal(box.box.public_key, pack_ballot(ballot, form.categories))
+        del ballot  # from here on only the sealed ballot exists
         try:
-            await polls.cast(form.poll_id, form.round_no, form.unit, ballot)
+            await polls.cast(form.poll_id, form.round_no, form.unit, sealed)
         except AlreadyVoted:
             return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "voted"))
-    drafts.forget(turn.user_id, form)
-    await scrub_history(turn.services.db.path)
+        page = await drafts.drop(uow, turn.chat_id, turn.user_id, form)
+    pressed = turn.incoming.message_id if turn.incoming.choice is not None else None
+    if page is not None and page != pressed:
+        await turn.edit(
+            page,
+            BALLOT_MARK
+            + " "
+            + _(
+                "This ballot page is closed: your unit's ballot for poll #%(id)s is in the ballot box.",
+                id=form.poll_id,
+            ),
+            None,
+        )
     await refresh_card(turn.services, form.poll_id)
     return receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), *words(turn))
 
 
-def register(router: Router) -> None:
+def register(router: Router, drafts: Drafts) -> None:
     """/vote, its deep link ("/start vote_<id>") and the ballot buttons."""
-    drafts = Drafts()
 
     async def vote(turn: Turn, cmd: CommandText) -> None:
         await cmd_vote(turn, cmd, drafts)

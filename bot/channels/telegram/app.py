@@ -94,6 +94,7 @@ async def _post_init(app: App) -> None:
     await publish_menus(app, services.commands)
     if services.scheduler is not None:
         await services.scheduler.start()  # after the database: rebuilds timers from its rows
+    services.started()  # the features' start-up work, in the background
     _STARTUP.starting = False
     tg = services.config.telegram
     way = "webhook" if tg.mode == "webhook" else "long polling"
