@@ -12,18 +12,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.i18n import translator
-from bot.core.messages import Choices, Reply
+from bot.core.messages import Choices, Incoming, Reply, Sent
 from storage.conversations import ANYONE
 from storage.db import Database
 
 __all__ = [
     "MENU",
     "TTL",
+    "TextOnly",
     "chat_language",
     "ends_menu",
     "forget_menu",
     "menu_owner",
     "numbered_text",
+    "record_menu",
     "remember_menu",
 ]
 
@@ -85,3 +87,44 @@ async def forget_menu(db: Database, chat_id: int, owner: int) -> None:
     """A message without choices to this person: a bare number no longer picks anything."""
     async with db.transaction() as uow:
         await uow.conversations.drop(chat_id, owner, MENU)
+
+
+async def record_menu(
+    db: Database, chat_id: int, reply: Reply, private: bool, message_id: int | None
+) -> None:
+    """After a reply went out: its numbers become the reader's menu, or a choice-less reply
+    closes the menu it should (``ends_menu``)."""
+    owner = menu_owner(reply, private)
+    if reply.choices:
+        await remember_menu(db, chat_id, owner, reply, message_id)
+    elif ends_menu(reply, private):
+        await forget_menu(db, chat_id, owner)
+
+
+class TextOnly:
+    """What every channel without buttons, edits or deep links answers alike (console, Zalo)."""
+
+    async def send(
+        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, ask: bool = False
+    ) -> Sent:
+        raise NotImplementedError
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        """A sent message cannot be changed here: the caller posts again."""
+        return False
+
+    async def drop_choices(self, chat_id: int, message_id: int) -> None:
+        """A finished choice's numbers are forgotten when the next message comes."""
+
+    async def answer_press(self, incoming: Incoming, text: str = "", *, alert: bool = False) -> None:
+        """A picked number's acknowledgement is a message to its chat."""
+        if text:
+            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id))
+
+    def start_link(self, payload: str) -> str | None:
+        """No deep links: people type "/start <payload>"."""
+        return None
+
+    async def chat_admin(self, chat_id: int, person_id: int) -> bool | None:
+        """The platform does not say who administers a group."""
+        return None

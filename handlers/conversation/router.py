@@ -115,13 +115,18 @@ class Router:
             "You are sending messages faster than I can follow, so I will skip the next ones for a "
             "moment. Please wait a minute, then send again."
         )
+        await self._say(turn, text, "too fast")
+
+    async def _say(self, turn: Turn, text: str, what: str) -> None:
+        """The router's own word to the person: an alert on a press, else a message; a failure
+        to deliver it is logged, never raised (it is said when something already went wrong)."""
         try:
             if turn.incoming.choice is not None:
                 await turn.channel.answer_press(turn.incoming, text, alert=True)
             else:
                 await turn.channel.send(turn.chat_id, Reply(text))
-        except DeliveryError:
-            log.info("could not tell chat %s it was too fast", turn.chat_id)
+        except Exception:
+            log.warning("could not send %s to chat %s", what, turn.chat_id)
 
     async def apologise(self, turn: Turn, exc: Exception) -> None:
         """Say what went wrong, as far as the person needs to know."""
@@ -144,13 +149,7 @@ class Router:
             text = _(
                 "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
             )
-        try:
-            if turn.incoming.choice is not None:
-                await turn.channel.answer_press(turn.incoming, text, alert=True)
-            else:
-                await turn.channel.send(turn.chat_id, Reply(text))
-        except Exception:
-            log.warning("could not send the apology to chat %s", turn.chat_id)
+        await self._say(turn, text, "the apology")
 
     async def _dispatch(self, turn: Turn) -> None:
         incoming, channel = turn.incoming, turn.channel

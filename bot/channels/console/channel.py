@@ -9,15 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot.channels.numbered import (
-    chat_language,
-    ends_menu,
-    forget_menu,
-    menu_owner,
-    numbered_text,
-    remember_menu,
-)
-from bot.core.messages import Attachment, Incoming, Reply, Sent
+from bot.channels.numbered import TextOnly, chat_language, numbered_text, record_menu
+from bot.core.messages import Attachment, Reply, Sent
 from storage.db import Database
 
 __all__ = ["CONSOLE", "ConsoleChannel", "Printed"]
@@ -34,7 +27,7 @@ class Printed:
     text: str
 
 
-class ConsoleChannel:
+class ConsoleChannel(TextOnly):
     """The Channel port for the console: prints, numbers choices, writes files."""
 
     name = CONSOLE
@@ -71,38 +64,14 @@ class ConsoleChannel:
             path = self.folder / Path(file.filename).name
             path.write_bytes(file.data)
             lines.append(f"📎 {path}")
-        private = chat_id in self.private_chats
-        owner = menu_owner(reply, private)
         if reply.choices:
             lines.append(numbered_text(reply.choices, await chat_language(self.db, chat_id, self.language)))
-            await remember_menu(self.db, chat_id, owner, reply, message_id)
-        elif ends_menu(reply, private):
-            await forget_menu(self.db, chat_id, owner)
+        await record_menu(self.db, chat_id, reply, chat_id in self.private_chats, message_id)
         printed = Printed(chat_id, message_id, "\n".join(lines))
         self.printed.append(printed)
         self.show(printed)
         return Sent(chat_id, message_id)
 
-    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
-        """The console cannot change what it printed: the caller reprints."""
-        return False
-
-    async def drop_choices(self, chat_id: int, message_id: int) -> None:
-        """Numbers of a finished choice are forgotten when the next list or message comes."""
-
-    async def answer_press(self, incoming: Incoming, text: str = "", *, alert: bool = False) -> None:
-        """A picked number's acknowledgement is printed like a message."""
-        if text:
-            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id))
-
     async def fetch(self, attachment: Attachment) -> bytes:
         """A file attached with ':file <path>'."""
         return self.uploads[attachment.ref]
-
-    def start_link(self, payload: str) -> str | None:
-        """No links on the console: people type "/start <payload>"."""
-        return None
-
-    async def chat_admin(self, chat_id: int, person_id: int) -> bool | None:
-        """A console group has no platform admins."""
-        return None

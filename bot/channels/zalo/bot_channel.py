@@ -9,12 +9,12 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.channels.numbered import chat_language, forget_menu, menu_owner, remember_menu
+from bot.channels.numbered import TextOnly, chat_language, record_menu
 from bot.channels.zalo import notices
 from bot.channels.zalo.bot_api import BotApi, BotApiError
 from bot.channels.zalo.render import Links, pieces, render
 from bot.core.chunks import ZALO_LIMIT
-from bot.core.messages import Attachment, Incoming, MaybeSent, NotSent, Refused, Reply, Sent
+from bot.core.messages import Attachment, MaybeSent, NotSent, Refused, Reply, Sent
 from storage.db import Database
 from storage.zalo import ChatAddress
 
@@ -33,7 +33,7 @@ def delivery_error(exc: BotApiError) -> NotSent | Refused:
     return Refused(f"Zalo refused: {exc}")
 
 
-class ZaloBotChannel:
+class ZaloBotChannel(TextOnly):
     """The Channel port over the Zalo Bot Platform."""
 
     name = ZALO
@@ -87,11 +87,7 @@ class ZaloBotChannel:
             if delivered:
                 raise MaybeSent(f"part of the reply went out: {exc}") from exc
             raise
-        owner = menu_owner(reply, not target.is_group)
-        if reply.choices:
-            await remember_menu(self.db, chat_id, owner, reply, None)
-        elif not target.is_group or reply.for_person is not None:
-            await forget_menu(self.db, chat_id, owner)  # a group card's numbers stay open
+        await record_menu(self.db, chat_id, reply, not target.is_group, None)
         return Sent(chat_id, None)
 
     async def _noticed(self, chat_id: int) -> bool:
@@ -101,26 +97,6 @@ class ZaloBotChannel:
     async def _text(self, address: str, text: str) -> None:
         await self.api.call("sendMessage", {"chat_id": address, "text": text})
 
-    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
-        """Zalo cannot change a sent message: the caller posts again."""
-        return False
-
-    async def drop_choices(self, chat_id: int, message_id: int) -> None:
-        """A finished choice's numbers are forgotten when the next message comes."""
-
-    async def answer_press(self, incoming: Incoming, text: str = "", *, alert: bool = False) -> None:
-        """A picked number's acknowledgement is a message."""
-        if text:
-            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id))
-
     async def fetch(self, attachment: Attachment) -> bytes:
         """Zalo's bots receive no files from people."""
         raise Refused("files cannot be received on Zalo")
-
-    def start_link(self, payload: str) -> str | None:
-        """No deep links on Zalo: people type the command."""
-        return None
-
-    async def chat_admin(self, chat_id: int, person_id: int) -> bool | None:
-        """The Bot Platform does not say who administers a group."""
-        return None

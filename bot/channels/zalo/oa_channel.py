@@ -8,12 +8,12 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.channels.numbered import chat_language, forget_menu, menu_owner, remember_menu
+from bot.channels.numbered import TextOnly, chat_language, record_menu
 from bot.channels.zalo import notices
 from bot.channels.zalo.oa_outbox import OAOutbox
 from bot.channels.zalo.render import Links, pieces, render
 from bot.core.chunks import ZALO_LIMIT
-from bot.core.messages import Attachment, Incoming, MaybeSent, NotSent, Refused, Reply, Sent
+from bot.core.messages import Attachment, MaybeSent, NotSent, Refused, Reply, Sent
 from storage.db import Database
 from storage.zalo import ChatAddress
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 ZALO_OA = "zalo_oa"
 
 
-class ZaloOAChannel:
+class ZaloOAChannel(TextOnly):
     """The Channel port over a Zalo Official Account."""
 
     name = ZALO_OA
@@ -76,33 +76,9 @@ class ZaloOAChannel:
                 noticed = True  # sent or kept: it goes before anything else either way
                 async with self.db.transaction() as uow:
                     await uow.zalo.chats.mark_noticed(chat_id)
-        owner = menu_owner(reply, not target.is_group)
-        if reply.choices:
-            await remember_menu(self.db, chat_id, owner, reply, None)
-        elif not target.is_group or reply.for_person is not None:
-            await forget_menu(self.db, chat_id, owner)  # a group card's numbers stay open
+        await record_menu(self.db, chat_id, reply, not target.is_group, None)
         return Sent(chat_id, None)
-
-    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
-        """OA messages cannot be changed: the caller posts again."""
-        return False
-
-    async def drop_choices(self, chat_id: int, message_id: int) -> None:
-        """A finished choice's numbers are forgotten when the next message comes."""
-
-    async def answer_press(self, incoming: Incoming, text: str = "", *, alert: bool = False) -> None:
-        """A picked number's acknowledgement is a message."""
-        if text:
-            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id))
 
     async def fetch(self, attachment: Attachment) -> bytes:
         """The OA receives no files from people here."""
         raise Refused("files cannot be received on Zalo")
-
-    def start_link(self, payload: str) -> str | None:
-        """No deep links on Zalo: people type the command."""
-        return None
-
-    async def chat_admin(self, chat_id: int, person_id: int) -> bool | None:
-        """The OA API used here does not say who administers a group."""
-        return None
