@@ -1,8 +1,8 @@
 """SIGKILL the bot twice in the middle of a reminder fan-out across many blocs; restart it.
 
-bot/schedule/scheduler.py promises: nothing is lost, and a reminder reaches its group at most twice —
-the duplicate only when the process died between Telegram accepting the message and the row
-being marked sent. Each Bot API call takes 0.25 s in the emulator, so several sends are in
+bot/schedule/scheduler.py promises: nothing is lost, and a reminder reaches its group more than
+once only when the process died between Telegram accepting the message and the row being marked
+sent (once per kill that caught it: a row uncertain twice is tried once more, issue 13). Each Bot API call takes 0.25 s in the emulator, so several sends are in
 flight when the kill lands; the emulator still carries out a request whose client died (as
 Telegram would), which is what makes those duplicates.
 """
@@ -147,19 +147,20 @@ async def test_two_kills_during_a_fan_out_lose_nothing_and_repeat_at_most_once(t
 
         final = rows(proc)
         counts = reminder_counts(emu)
-        assert all(1 <= n <= 2 for n in counts.values()), counts  # none lost, at most one repeat
-        repeated = {chat for chat, n in counts.items() if n == 2}
+        assert all(1 <= n <= 3 for n in counts.values()), counts  # none lost
+        repeated = {chat for chat, n in counts.items() if n >= 2}
         assert repeated <= in_flight[0] | in_flight[1]  # only sends a kill caught mid-way
-        # A row whose send a kill caught twice is given up ('failed', bot/schedule/scheduler.py: never a
-        # third copy); every other row, even one queued through both kills, is sent.
+        # a third copy only where both kills caught the send (uncertain twice: tried once more)
+        assert {chat for chat, n in counts.items() if n == 3} <= in_flight[0] & in_flight[1]
+        # Two kills leave a row uncertain at most twice, so every row is sent in the end
+        # (bot/schedule/events.py gives up only after a third uncertain try).
         gave_up = {chat for chat, (status, _, _) in final.items() if status != "sent"}
-        assert gave_up <= in_flight[0] & in_flight[1], final
-        assert all(final[chat][:2] == ("failed", 2) for chat in gave_up)
+        assert not gave_up, final
         for chat, (status, _, message_id) in final.items():  # the row names its message
             if status == "sent":
                 assert message_id in [m.message_id for m in emu.messages(chat)]
         print(
             f"\ncrash-reminders: {BLOCS} blocs, 2 kills, {len(in_flight[0])} + "
             f"{len(in_flight[1])} sends in flight at the kills, {len(repeated)} reminders "
-            f"repeated once, {len(gave_up)} given up after reaching the group, 0 lost"
+            f"repeated, 0 given up, 0 lost"
         )

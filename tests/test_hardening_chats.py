@@ -136,10 +136,28 @@ async def test_a_reminder_given_up_tells_the_chair(bloc: BotHarness, monkeypatch
     for attempt in range(2):
         bloc.emu.inject_fault("sendMessage", "drop")
         await run_due(bloc, at + timedelta(minutes=attempt))
+    # Before: given up after two uncertain sends, and nobody was told. Now it is tried once more.
+    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 604800") == [("pending", 2)]
+    bloc.emu.inject_fault("sendMessage", "drop")
+    await run_due(bloc, at + timedelta(minutes=3))
     await run_due(bloc, at + timedelta(minutes=5))
     assert bloc.db_rows("SELECT status FROM reminders WHERE offset_s = 604800") == [("failed",)]
-    # Before: given up after two uncertain sends, and nobody was told.
-    assert "Hội nghị tổng kết" in bloc.last_text(CHAIR) and "hai lần" in bloc.last_text(CHAIR)
+    assert "Hội nghị tổng kết" in bloc.last_text(CHAIR) and "ba lần" in bloc.last_text(CHAIR)
+
+
+async def test_a_reminder_uncertain_twice_is_delivered_by_its_third_try(
+    bloc: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.channels.telegram.request, "BASE_DELAY", 0.02)
+    await bloc.send(CHAIR, CHAIR, "/start")
+    await bloc.send(CHAIR, GROUP, MEETING)
+    at = MEETING_AT - timedelta(days=7)
+    for attempt in range(2):
+        bloc.emu.inject_fault("sendMessage", "drop")
+        await run_due(bloc, at + timedelta(minutes=attempt))
+    await run_due(bloc, at + timedelta(minutes=3))
+    assert bloc.db_rows("SELECT status, uncertain FROM reminders WHERE offset_s = 604800") == [("sent", 2)]
+    assert any("Hội nghị tổng kết" in t for t in bloc.texts(GROUP))
 
 
 # ---- 9. memory per chat is bounded ---------------------------------------------------------------

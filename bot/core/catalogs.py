@@ -1,7 +1,9 @@
 """Catalog upkeep: extract messages from the code, check both catalogs, add missing entries.
 
 `python -m bot.core.catalogs check` lists problems; `python -m bot.core.catalogs update [feature…]` adds missing
-message ids to bot/locales/<lang>/<feature>.po (English filled from the id, Vietnamese empty).
+message ids to bot/locales/<lang>/<feature>.po (English filled from the id, Vietnamese empty);
+`python -m bot.core.catalogs prune` drops the entries no code uses any more (a message reworded
+leaves its old id behind).
 """
 
 from __future__ import annotations
@@ -130,10 +132,33 @@ def update(root: Path = ROOT, features: set[str] | None = None) -> int:
     return added
 
 
+def prune(root: Path = ROOT) -> int:
+    """Drop catalog entries whose id no code uses; rewrite only the catalogs that lost some."""
+    wanted = {f.msgid for f in extract(root)}
+    dropped = 0
+    for lang in LANGUAGES:
+        folder = root / "bot" / "locales" / lang
+        for feature, catalog in _catalogs(lang, root).items():
+            unused = [
+                m.id
+                for m in catalog
+                if m.id and (tuple(m.id) if isinstance(m.id, list | tuple) else m.id) not in wanted
+            ]
+            for msgid in unused:
+                del catalog[msgid]
+            if unused:
+                dropped += len(unused)
+                with (folder / f"{feature}.po").open("wb") as fh:
+                    write_po(fh, catalog, width=100, omit_header=False, sort_output=False)
+    return dropped
+
+
 def main(argv: list[str]) -> int:
-    """CLI: check | update."""
+    """CLI: check | update [feature…] | prune."""
     if argv[:1] == ["update"]:
         print(f"added {update(features=set(argv[1:]) or None)} entries")
+    if argv[:1] == ["prune"]:
+        print(f"dropped {prune()} unused entries")
     problems = check()
     for problem in problems:
         print(problem)

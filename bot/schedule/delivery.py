@@ -7,8 +7,9 @@ request goes out; see bot/schedule/scheduler.py):
   error answer, each after bot/channels/telegram/request.py's own retries) -> back to 'pending', retried
   ``RETRY_DELAY`` later while within the grace;
 - maybe delivered (the request went out and no answer came back: read timeout, dropped
-  connection) -> back to 'pending' with ``uncertain`` + 1; a second uncertain outcome ends
-  in 'failed', so such a reminder reaches the group at most twice;
+  connection) -> back to 'pending' with ``uncertain`` + 1; a reminder uncertain twice is tried
+  once more, and a third uncertain outcome ends in 'failed' with the chair told (see
+  bot/schedule/events.py ``MAX_UNCERTAIN``);
 - refused for good (bot removed from the group, chat gone) -> 'failed', logged.
 """
 

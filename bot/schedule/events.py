@@ -4,8 +4,9 @@ Reminder rules (``judge_due``), applied to every pending reminder whose time has
 - its event has started already -> skipped ("event started"): a late "meeting at 08:00" after
   08:00 helps nobody;
 - it is older than the grace period (bot was down longer) -> skipped ("missed");
-- its delivery was uncertain twice already (``MAX_UNCERTAIN``) -> failed: a third try could make
-  a second duplicate; the chair unit is told, with the reminder, so it is never dropped silently;
+- its delivery was uncertain three times (``MAX_UNCERTAIN``: uncertain twice, then retried once
+  more, issue 13) -> failed, and the chair unit is told, with the reminder, so it is never dropped
+  silently;
 - several reminders of one event are due at once (after downtime) -> only the latest one (the
   nearest the event) is sent, the others are skipped ("superseded"): one message, not three;
 - otherwise it is claimed for sending, marked late when more than ``LATE_AFTER`` overdue.
@@ -33,7 +34,7 @@ MAX_TITLE = 200
 MAX_PLACE = 200
 MAX_AGENDA = 2000
 LATE_AFTER = timedelta(minutes=10)
-MAX_UNCERTAIN = 2
+MAX_UNCERTAIN = 3
 RETRY_DELAY = timedelta(seconds=30)
 
 
@@ -167,7 +168,7 @@ def judge_due(rows: Sequence[DueRow], now: datetime, grace: timedelta) -> list[V
         elif now - row.due_at > grace:
             verdicts.append(Verdict(row.reminder_id, "skip", note="missed: more than grace late"))
         elif row.uncertain >= MAX_UNCERTAIN:
-            verdicts.append(Verdict(row.reminder_id, "fail", note="delivery uncertain twice"))
+            verdicts.append(Verdict(row.reminder_id, "fail", note="delivery uncertain three times"))
         elif latest[row.event_id] is not row:
             verdicts.append(Verdict(row.reminder_id, "skip", note="superseded by a later one"))
         else:

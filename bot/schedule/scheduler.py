@@ -63,9 +63,11 @@ as if nothing happened; a row whose send had started (Telegram may have accepted
 'sent' was committed) is sent again marked ``uncertain`` + 1, because not sending could lose the
 reminder: that is the at-most-one duplicate, per reminder and crash window. A row whose delivery
 was uncertain twice (two crashes during its send, or read timeouts after the request went out) is
-marked 'failed' instead of being tried a third time, so no reminder ever reaches a group more
-than twice; the chair unit is told through the ``given_up`` hook, with the reminder's text to
-post if it is missing, so none is dropped silently. (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing
+tried once more; uncertain a third time it is marked 'failed' and the chair unit is told through
+the ``given_up`` hook, with the reminder's text to post if it is missing, so none is dropped
+silently. (Dropped connections almost always mean the message did not arrive, so the third try
+delivers far more often than it duplicates; only a send caught by every one of three windows can
+reach a group three times.) (tests/test_crash_reminders.py kills the process twice during a fan-out.) Nothing
 is lost while the bot is up or down for less than the grace; a reminder older than the grace
 when the bot comes back is recorded 'skipped' (with the reason), not sent.
 """

@@ -1,5 +1,5 @@
-"""A reminder given up (its delivery stayed uncertain twice; a third try could post it a third
-time) is never dropped silently: the representatives of the bloc's chair and vice chair units
+"""A reminder given up (its delivery stayed uncertain three times: twice, then once more) is
+never dropped silently: the representatives of the bloc's chair and vice chair units
 (else its admins) are told privately, in the bloc's language."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ async def tell_chair(services: Services, event_id: int) -> None:
     _ = translator(bloc.language).gettext
     text = _(
         'A reminder of "%(title)s" (%(when)s) may not have reached the group of %(bloc)s: '
-        "I tried twice and each time the connection failed before Telegram answered, so I stop "
-        "rather than risk posting it a third time. "
+        "I tried three times and each time the connection failed before the chat service answered, "
+        "so I stop rather than risk posting it again. "
         "Please check the group, and post the reminder yourself if it is missing.",
         title=event.title,
         when=format_when(event.starts_at, ZoneInfo(bloc.timezone), bloc.language),
