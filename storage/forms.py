@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -48,19 +48,24 @@ def _form(row: aiosqlite.Row) -> Form:
 
 
 def _draft(row: aiosqlite.Row) -> Draft:
+    payload = json.loads(str(row[2]))
     return Draft(
         int(row[0]),
-        int(row[1]),
-        int(row[2]),
-        answers_from_json(str(row[3])),
-        tuple(int(i) for i in json.loads(str(row[4]))),
-        row[5],
-        from_db(str(row[6])),
+        int(str(row[1]).removeprefix("form:")),
+        int(payload["unit_id"]),
+        answers_from_json(json.dumps(payload["answers"])),
+        tuple(int(i) for i in payload["picked"]),
+        row[3],
+        from_db(str(payload["updated_at"])),
     )
 
 
-_DRAFT_COLUMNS = "user_id, form_id, unit_id, answers, picked, message_id"
-_DRAFT_READ = _DRAFT_COLUMNS + ", updated_at"
+_DRAFT_READ = "person_id, slot, payload, message_id"
+DRAFT_KEPT = timedelta(days=60)
+
+
+def _draft_slot(form_id: int) -> str:
+    return f"form:{form_id}"
 
 
 class FormRepo(Repository):
@@ -183,43 +188,60 @@ class FormRepo(Repository):
         ]
 
     # drafts ------------------------------------------------------------------------------
+    # A draft is a conversation row (storage/conversations.py; migration 009): slot
+    # 'form:<id>', keyed by the person (chat_id = person_id: the draft is theirs wherever they
+    # answer), kept DRAFT_KEPT past the later of its last touch and the form's deadline.
 
     async def draft(self, user_id: int, form_id: int | None = None) -> Draft | None:
         """A person's draft for a form, or their most recently touched draft."""
+        now = to_db(self.clock.now())
         if form_id is None:
             row = await self.fetchone(
-                f"SELECT {_DRAFT_READ} FROM form_drafts WHERE user_id = ? ORDER BY seq DESC LIMIT 1",
-                (user_id,),
+                f"SELECT {_DRAFT_READ} FROM conversations WHERE chat_id = ? AND person_id = ? "
+                "AND kind = 'form_draft' AND expires_at > ? ORDER BY seq DESC LIMIT 1",
+                (user_id, user_id, now),
             )
         else:
             row = await self.fetchone(
-                f"SELECT {_DRAFT_READ} FROM form_drafts WHERE user_id = ? AND form_id = ?", (user_id, form_id)
+                f"SELECT {_DRAFT_READ} FROM conversations WHERE chat_id = ? AND person_id = ? "
+                "AND slot = ? AND expires_at > ?",
+                (user_id, user_id, _draft_slot(form_id), now),
             )
         return None if row is None else _draft(row)
 
     async def put_draft(self, draft: Draft) -> None:
         """Create or update a draft, making it the person's current one."""
+        now = self.clock.now()
+        deadline = await self.fetchone("SELECT deadline_at FROM forms WHERE id = ?", (draft.form_id,))
+        until = max(now, from_db(str(deadline[0])) if deadline and deadline[0] else now) + DRAFT_KEPT
+        payload = {
+            "unit_id": draft.unit_id,
+            "answers": json.loads(answers_to_json(draft.answers)),
+            "picked": list(draft.picked),
+            "updated_at": to_db(now),
+        }
         await self.execute(
-            f"INSERT INTO form_drafts({_DRAFT_COLUMNS}, updated_at, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM form_drafts)) "
-            "ON CONFLICT(user_id, form_id) DO UPDATE SET unit_id = excluded.unit_id, "
-            "answers = excluded.answers, picked = excluded.picked, "
-            "message_id = excluded.message_id, updated_at = excluded.updated_at, "
-            "seq = excluded.seq",
+            "INSERT INTO conversations(chat_id, person_id, slot, kind, payload, message_id, expires_at, seq) "
+            "VALUES (?, ?, ?, 'form_draft', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM conversations)) "
+            "ON CONFLICT(chat_id, person_id, slot) DO UPDATE SET kind = excluded.kind, "
+            "payload = excluded.payload, message_id = excluded.message_id, "
+            "expires_at = excluded.expires_at, seq = excluded.seq",
             (
                 draft.user_id,
-                draft.form_id,
-                draft.unit_id,
-                answers_to_json(draft.answers),
-                json.dumps(list(draft.picked)),
+                draft.user_id,
+                _draft_slot(draft.form_id),
+                json.dumps(payload, ensure_ascii=False),
                 draft.message_id,
-                to_db(self.clock.now()),
+                to_db(until),
             ),
         )
 
     async def drop_draft(self, user_id: int, form_id: int) -> None:
         """Forget a draft (sent or cancelled)."""
-        await self.execute("DELETE FROM form_drafts WHERE user_id = ? AND form_id = ?", (user_id, form_id))
+        await self.execute(
+            "DELETE FROM conversations WHERE chat_id = ? AND person_id = ? AND slot = ?",
+            (user_id, user_id, _draft_slot(form_id)),
+        )
 
     # private nudges ------------------------------------------------------------------------
 

@@ -111,7 +111,7 @@ CASES = [
     Case(
         "form button",
         "fm:s:4",
-        ("form_drafts",),
+        ("conversations",),
         who="representatives",
         refusal="form",
         private=True,

@@ -8,7 +8,7 @@ from tests.conftest import CHAIR, GROUP, OUTSIDER
 from tests.forms_helpers import REPS, link_representatives, press_label
 from tests.harness import BotHarness
 
-FORM_TABLES = ("forms", "form_responses", "form_amendments", "form_drafts")
+FORM_TABLES = ("forms", "form_responses", "form_amendments", "conversations")
 
 
 async def open_three_forms(bloc: BotHarness) -> None:
@@ -113,7 +113,7 @@ async def test_bad_answers_are_explained_and_nothing_changes(bloc: BotHarness) -
     assert "không nằm trong các lựa chọn" in bloc.last_text(user)
     assert "Câu 1/3: Môn thi đấu" in bloc.last_text(user)
     await press_label(bloc, user, "Cầu lông")
-    draft = bloc.snapshot("form_drafts")
+    draft = bloc.snapshot("conversations")
     for wrong, expected in [
         ("mười hai", "không phải là số"),
         ("12 người", "không phải là số"),
@@ -124,8 +124,10 @@ async def test_bad_answers_are_explained_and_nothing_changes(bloc: BotHarness) -
         assert expected in bloc.last_text(user), (wrong, bloc.last_text(user))
         assert "vẫn được giữ" in bloc.last_text(user)
         assert "Câu 2/3: Số vận động viên" in bloc.last_text(user)
-    drafts_now = bloc.snapshot("form_drafts")
-    assert [r[:5] for r in drafts_now["form_drafts"]] == [r[:5] for r in draft["form_drafts"]]
+    drafts_now = bloc.snapshot("conversations")
+    assert [r[:5] for r in drafts_now["conversations"] if r[3] == "form_draft"] == [
+        r[:5] for r in draft["conversations"] if r[3] == "form_draft"
+    ]
     await bloc.send(user, user, "12,5")
     nfd = unicodedata.normalize("NFD", "Đội tuyển gồm cán bộ trẻ")
     await bloc.send(user, user, nfd + "   \n\n  Trưởng đoàn:  Lê Văn An  ")

@@ -220,9 +220,9 @@ async def test_deadline_passes_during_the_dialog(bloc: BotHarness) -> None:
     await bloc.send(user, user, "Ông Lê Văn An")
     assert "đã khóa" in bloc.last_text(user)
     assert bloc.db_rows("SELECT count(*) FROM form_responses") == [(0,)]
-    assert bloc.db_rows("SELECT answers FROM form_drafts") == [
-        ('{"f1": "Bóng đá", "f2": "12"}',)
-    ]  # kept: the chair may reopen
+    assert bloc.db_rows(
+        "SELECT json_extract(payload, '$.answers') FROM conversations WHERE kind = 'form_draft'"
+    ) == [('{"f1":"Bóng đá","f2":"12"}',)]  # kept: the chair may reopen
     await bloc.send(CHAIR, GROUP, "/form 1 reopen")
     assert "nhận đăng ký đến khi đóng" in card_text(bloc, 1)
     await bloc.send(user, user, "/submit 1")
@@ -243,12 +243,14 @@ async def test_an_old_draft_asks_before_taking_text(bloc: BotHarness) -> None:
     bloc.clock.advance(timedelta(days=3))
     await bloc.send(user, user, "Chào anh")
     assert "chưa hoàn thành" in bloc.last_text(user)
-    assert bloc.db_rows("SELECT answers FROM form_drafts") == [('{"f1": "Bóng đá"}',)]
+    assert bloc.db_rows(
+        "SELECT json_extract(payload, '$.answers') FROM conversations WHERE kind = 'form_draft'"
+    ) == [('{"f1":"Bóng đá"}',)]
     await bloc.send(user, user, "15")  # now taken as the answer
     assert "Câu 3/3" in bloc.last_text(user)
     await bloc.send(user, user, "/cancel")
     assert "Đã dừng trả lời phiếu đăng ký số 1" in bloc.last_text(user)
-    assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
+    assert bloc.db_rows("SELECT count(*) FROM conversations WHERE kind = 'form_draft'") == [(0,)]
     await bloc.send(user, user, "Chào anh")  # no draft: the forms feature takes nothing
     assert "/trogiup" in bloc.last_text(user)  # and the bot points at /help, never silent
-    assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
+    assert bloc.db_rows("SELECT count(*) FROM conversations WHERE kind = 'form_draft'") == [(0,)]

@@ -43,7 +43,7 @@ async def test_restart_mid_dialog_loses_nothing(bloc: BotHarness) -> None:
     assert bloc.db_rows("SELECT answers FROM form_responses WHERE form_id = 2") == [
         ('{"titles": ["Cờ thi đua", "Giấy khen"]}',)
     ]
-    assert bloc.db_rows("SELECT count(*) FROM form_drafts") == [(0,)]
+    assert bloc.db_rows("SELECT count(*) FROM conversations WHERE kind = 'form_draft'") == [(0,)]
 
 
 async def test_a_person_in_two_blocs_picks_from_buttons(bloc: BotHarness) -> None:

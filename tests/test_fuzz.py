@@ -554,7 +554,7 @@ def db_problems(
     own = {*actors, 0}  # 0: a numbered menu anyone in a chat may answer
     for table in before:
         old, new = set(before[table]), set(after[table])
-        if old == new or table == "form_drafts":
+        if old == new:
             continue
         if table in OWN_ROW_TABLES:
             column = OWN_ROW_TABLES[table]
@@ -580,8 +580,9 @@ def db_problems(
                 problems.append(f"poll_ballots: {added} added for {turnout} turnout rows")
         else:
             problems.append(f"{table} changed: {sorted(old ^ new, key=repr)[:3]}")
-    drafts = set(before["form_drafts"]) ^ set(after["form_drafts"])
-    if any(row[0] != MEMBER or row[2] != MEMBER_UNIT for row in drafts):
+    changed = set(before["conversations"]) ^ set(after["conversations"])
+    drafts = [row for row in changed if row[3] == "form_draft"]
+    if any(row[1] != MEMBER or json.loads(row[4])["unit_id"] != MEMBER_UNIT for row in drafts):
         problems.append(f"form_drafts of someone else: {sorted(drafts)[:3]}")
     return problems
 

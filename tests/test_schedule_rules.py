@@ -93,14 +93,19 @@ def test_only_the_latest_of_one_events_due_reminders_is_sent() -> None:
     assert verdicts[0].note == "superseded by a later one"
 
 
-def test_uncertain_twice_gives_up_and_cancelled_events_cancel() -> None:
+def test_uncertain_three_times_gives_up_and_cancelled_events_cancel() -> None:
     due = START - D
     verdicts = judge(
-        [row(1, due, uncertain=1), row(2, due, event=2, uncertain=2), row(3, due, event=3, cancelled=True)],
+        [
+            row(1, due, uncertain=1),
+            row(2, due, event=2, uncertain=2),  # uncertain twice: tried once more (issue 13)
+            row(3, due, event=3, uncertain=3),
+            row(4, due, event=4, cancelled=True),
+        ],
         due,
         GRACE,
     )
-    assert [v.action for v in verdicts] == ["send", "fail", "cancel"]
+    assert [v.action for v in verdicts] == ["send", "send", "fail", "cancel"]
 
 
 def test_tally_and_rotation() -> None:
