@@ -168,6 +168,10 @@ def run(config: Config) -> None:
         asyncio.run(serve(services, web, zalo))
         return
     app = build_telegram(config, services, router)
+    if config.telegram.mode == "webhook" and web is not None and config.web.public_url:
+        from bot.channels.telegram.hook import webhook_route
+
+        web.add(webhook_route(app, config.telegram.webhook.secret))  # one server for every webhook
     if web is not None or zalo is not None:
         # Telegram's application owns the loop, the database and the scheduler: Zalo starts
         # after them and stops before them.

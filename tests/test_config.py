@@ -35,7 +35,14 @@ def test_env_overrides_token_and_config_path(tmp_path: Path) -> None:
     [
         ({"telegram": {"mode": "carrier-pigeon"}}, "telegram.mode"),
         ({"telegram": {"base_url": "ftp://x"}}, "telegram.base_url"),
-        ({"telegram": {"mode": "webhook"}}, "telegram.webhook.url"),
+        ({"telegram": {"mode": "webhook", "webhook": {"secret": "s3cret"}}}, "telegram.webhook.url"),
+        (
+            {
+                "telegram": {"mode": "webhook", "webhook": {"secret": "s3cret", "url": "https://x/y"}},
+                "web": {"public_url": "https://bot.example.vn"},
+            },
+            "telegram.webhook.url",
+        ),
         ({"telegram": {"mode": "webhook", "webhook": {"url": "https://x/y"}}}, "telegram.webhook.secret"),
         ({"telegram": {"webhook": {"port": 70000}}}, "telegram.webhook.port"),
         ({"defaults": {"timezone": "Mars/Olympus"}}, "defaults.timezone"),

@@ -203,8 +203,8 @@ def parse_config(
     if not 0 < webhook.port < 65536:
         raise ConfigError(f"telegram.webhook.port: expected 1-65535, got {webhook.port}")
     if mode == "webhook":
-        if not webhook.url.startswith("https://") and not webhook.url.startswith("http://"):
-            raise ConfigError("telegram.webhook.url: required in webhook mode (an https URL)")
+        if webhook.url and not webhook.url.startswith(("https://", "http://")):
+            raise ConfigError("telegram.webhook.url: expected an https URL")
         if not webhook.secret or not all(c.isalnum() or c in "_-" for c in webhook.secret):
             raise ConfigError("telegram.webhook.secret: required in webhook mode (1-256 of A-Z a-z 0-9 _ -)")
     concurrency = tg.get("concurrent_updates", 1)
@@ -264,6 +264,18 @@ def parse_config(
         clock_file = base_dir / clock_file
     zalo = _zalo(data, env)
     web = _web(data)
+    if telegram.mode == "webhook" and web.public_url:
+        shared = telegram_hook_url(web.public_url)
+        if telegram.webhook.url and telegram.webhook.url != shared:
+            raise ConfigError(
+                f"telegram.webhook.url: with [web] public_url set, Telegram posts to the bot's one web "
+                f"server at {shared}; leave telegram.webhook.url empty"
+            )
+    elif telegram.mode == "webhook" and not telegram.webhook.url:
+        raise ConfigError(
+            "telegram.webhook.url: required in webhook mode (an https URL), or set [web] public_url "
+            "to take Telegram's webhook on the bot's one web server"
+        )
     if zalo.token and zalo.mode == "webhook" and not web.public_url:
         raise ConfigError("web.public_url: required when zalo.mode = 'webhook' (Zalo posts updates there)")
     known = {"telegram", "database", "defaults", "access", "invites", "reminders", "testing", "zalo", "web"}
@@ -284,6 +296,14 @@ def parse_config(
         zalo=zalo,
         web=web,
     )
+
+
+TELEGRAM_HOOK_PATH = "/telegram"
+
+
+def telegram_hook_url(public_url: str) -> str:
+    """Where Telegram posts updates when the bot's one web server takes them ([web] public_url)."""
+    return public_url.rstrip("/") + TELEGRAM_HOOK_PATH
 
 
 FOREIGN_OPERATOR_CHANNELS = ("zalo", "zalo_oa")

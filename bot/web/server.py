@@ -5,7 +5,8 @@ async handler, the largest body it takes and, for webhooks, ``admit``: a check o
 that runs before any of the body is read (a wrong secret is refused without reading a byte of
 what the sender wanted to say, and the connection closed). A body announced larger than the
 route's limit is answered 413 unread; a body sent without a length is cut off at the limit.
-The server knows nothing of any channel; the wiring (bot/app.py) decides what it serves.
+A route may cap the requests it serves at once (``max_open``): one more is answered 503 before
+its body is read. The server knows nothing of any channel; the wiring (bot/app.py) decides what it serves.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ class Route:
     methods: tuple[str, ...] = ("POST",)
     max_body: int = DEFAULT_BODY
     admit: Admit | None = None
+    max_open: int | None = None  # requests served at once (bodies being read included); more: 503
+
+
+class _Gate:
+    """How many requests of one route are open."""
+
+    def __init__(self) -> None:
+        self.open = 0
 
 
 def _headers(request: tornado.httputil.HTTPServerRequest) -> dict[str, str]:
@@ -80,10 +89,25 @@ class _RouteHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("GET", "HEAD", "POST")
 
-    def initialize(self, route: Route) -> None:
+    def initialize(self, route: Route, gate: _Gate) -> None:
         """Tornado hook: the route this handler serves."""
         self.route = route
+        self.gate = gate
+        self.counted = False
         self.chunks: list[bytes] = []
+
+    def _release(self) -> None:
+        if self.counted:
+            self.counted = False
+            self.gate.open -= 1
+
+    def on_finish(self) -> None:
+        """Tornado hook: the answer went out."""
+        self._release()
+
+    def on_connection_close(self) -> None:
+        """Tornado hook: the sender went away before the answer."""
+        self._release()
 
     def check_xsrf_cookie(self) -> None:
         """Webhooks and links carry no XSRF cookie."""
@@ -117,6 +141,13 @@ class _RouteHandler(tornado.web.RequestHandler):
                 self.set_header("Connection", "close")
                 self._answer(refusal)
                 return
+        if route.max_open is not None:
+            if self.gate.open >= route.max_open:
+                self.set_header("Connection", "close")
+                self._answer(Response.json(503, {"ok": False, "description": "Service Unavailable"}))
+                return
+            self.gate.open += 1
+            self.counted = True
         connection = self.request.connection
         if connection is not None and hasattr(connection, "set_max_body_size"):
             connection.set_max_body_size(route.max_body)  # a body without a length stops here
@@ -194,7 +225,7 @@ class WebServer:
 
     async def start(self) -> int:
         """Listen (port 0: a free one) and return the port."""
-        handlers: list[Any] = [(r.pattern, _RouteHandler, {"route": r}) for r in self.routes]
+        handlers: list[Any] = [(r.pattern, _RouteHandler, {"route": r, "gate": _Gate()}) for r in self.routes]
         app = tornado.web.Application(
             handlers, default_handler_class=_NotFound, log_function=lambda handler: None
         )

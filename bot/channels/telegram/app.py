@@ -4,6 +4,8 @@ concurrency), polling or webhook, command menus; every update goes to the router
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from telegram import Update
@@ -14,7 +16,7 @@ from bot.channels.telegram.adapter import BlocContext, BotData, handlers, on_err
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.concurrency import PerChatUpdateProcessor
 from bot.channels.telegram.request import RetryingRequest
-from bot.core.config import Config
+from bot.core.config import Config, TelegramConfig
 from bot.core.token_redaction import install_secret_redaction, install_token_redaction
 from bot.services import Services
 from handlers.conversation.router import Router
@@ -116,12 +118,16 @@ async def _post_shutdown(app: App) -> None:
 
 
 def run_telegram(app: App, config: Config) -> None:
-    """Run until stopped: long polling or webhook, as configured."""
+    """Run until stopped: long polling or webhook, as configured. With ``[web] public_url`` the
+    webhook is served by the bot's one web server (bot/channels/telegram/hook.py, wired in
+    bot/app.py), otherwise by PTB's own server."""
     tg = config.telegram
-    _STARTUP.starting = True
-    for name in ("telegram.ext", "bot.channels.telegram.request"):
-        logging.getLogger(name).addFilter(_STARTUP)  # once: addFilter skips a filter it has
-    try:
+    if tg.mode == "webhook" and config.web.public_url:
+        from bot.channels.telegram.hook import run_on_web
+
+        run_on_web(app, config)
+        return
+    with startup_errors(tg):
         if tg.mode == "webhook":
             from bot.channels.telegram.webhook import limit_webhook_bodies
 
@@ -136,6 +142,17 @@ def run_telegram(app: App, config: Config) -> None:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+@contextmanager
+def startup_errors(tg: TelegramConfig) -> Iterator[None]:
+    """PTB's start-up failures as one-line StartupErrors, the token never in them; PTB's own
+    tracebacks of a failed start are kept out of the log meanwhile (_QuietStartup)."""
+    _STARTUP.starting = True
+    for name in ("telegram.ext", "bot.channels.telegram.request"):
+        logging.getLogger(name).addFilter(_STARTUP)  # once: addFilter skips a filter it has
+    try:
+        yield
     except InvalidToken as exc:
         raise StartupError(
             "Telegram rejected the bot token; check telegram.token or BLOCBOT_TELEGRAM_TOKEN."
