@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,6 +22,7 @@ from handlers.conversation.router import Router
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from bot.channels.console.repl import Console
     from bot.channels.zalo.runtime import ZaloRuntime
     from bot.web.links import FileLinks
     from bot.web.server import WebServer
@@ -168,9 +169,11 @@ def run(config: Config) -> None:
         asyncio.run(serve(services, web, zalo))
         return
     app = build_telegram(config, services, router)
-    if config.telegram.mode == "webhook" and web is not None and config.web.public_url:
+    on_web = config.telegram.mode == "webhook" and web is not None and bool(config.web.public_url)
+    if on_web:
         from bot.channels.telegram.hook import webhook_route
 
+        assert web is not None
         web.add(webhook_route(app, config.telegram.webhook.secret))  # one server for every webhook
     if web is not None or zalo is not None:
         # Telegram's application owns the loop, the database and the scheduler: Zalo starts
@@ -188,7 +191,12 @@ def run(config: Config) -> None:
                 await first_stop(application)
 
         app.post_init, app.post_stop = post_init, post_stop
-    run_telegram(app, config)
+    if on_web:
+        from bot.channels.telegram.hook import run_on_web
+
+        run_on_web(app, config)
+    else:
+        run_telegram(app, config)
 
 
 async def start_extra(web: WebServer | None, zalo: ZaloRuntime | None) -> None:
@@ -235,22 +243,22 @@ async def run_console(
     *,
     lang: str,
     out: Path,
-    demo: bool = False,
+    preload: Callable[[Services, Console], Awaitable[None]] | None = None,
     stream: TextIO | None = None,
     write: Callable[[str], None] = print,
     clock: Clock | None = None,
 ) -> None:
-    """The offline console on a local database: type as the people of a bloc."""
+    """The offline console on a local database: type as the people of a bloc (``preload``: e.g.
+    the demo's bloc, bot/demo/bloc.py, given by the CLI so that the wiring never imports the demo)."""
     from bot.channels.console.repl import Console
-    from bot.demo.bloc import load_demo_bloc
 
     services = build_services(config, clock=clock)
     router = build_router(services)
     console = Console(services, router, out, lang, write)
     await services.open()
     try:
-        if demo:
-            await load_demo_bloc(services, console)
+        if preload is not None:
+            await preload(services, console)
         if services.scheduler is not None:
             await services.scheduler.start()
         services.started()

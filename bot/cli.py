@@ -159,11 +159,13 @@ def main(argv: list[str] | None = None) -> int:
             run(config)
         elif args.command == "console":
             from bot.app import run_console
+            from bot.demo.bloc import load_demo_bloc
 
             out = Path(args.out)
             out.mkdir(parents=True, exist_ok=True)
             config = console_config(out, args.lang)
-            asyncio.run(run_console(config, lang=args.lang, out=out, demo=args.demo))
+            preload = load_demo_bloc if args.demo else None
+            asyncio.run(run_console(config, lang=args.lang, out=out, preload=preload))
         elif args.command == "demo":
             from bot.demo import run_demo
 

@@ -118,15 +118,10 @@ async def _post_shutdown(app: App) -> None:
 
 
 def run_telegram(app: App, config: Config) -> None:
-    """Run until stopped: long polling or webhook, as configured. With ``[web] public_url`` the
-    webhook is served by the bot's one web server (bot/channels/telegram/hook.py, wired in
-    bot/app.py), otherwise by PTB's own server."""
+    """Run until stopped: long polling or webhook on PTB's own server, as configured. (With
+    ``[web] public_url`` bot/app.py runs the webhook on the bot's one web server instead:
+    bot/channels/telegram/hook.py.)"""
     tg = config.telegram
-    if tg.mode == "webhook" and config.web.public_url:
-        from bot.channels.telegram.hook import run_on_web
-
-        run_on_web(app, config)
-        return
     with startup_errors(tg):
         if tg.mode == "webhook":
             from bot.channels.telegram.webhook import limit_webhook_bodies
