@@ -88,3 +88,25 @@ async def test_a_newcomer_runs_a_bloc_in_the_console(tmp_path: Path) -> None:
 async def test_console_refuses_text_before_a_name(tmp_path: Path) -> None:
     out = await drive(tmp_path, "/help\n:quit\n")
     assert any(":as" in line and "Lan" in line for line in out)
+
+
+async def test_the_demo_console_starts_in_the_demo_blocs_group(tmp_path: Path) -> None:
+    """`blocbot console --demo`: ":group" is the demo bloc's group (it went to an empty group
+    named "Khối thi đua", where /khoi said the group was no bloc yet)."""
+    from bot.demo.bloc import GROUP_TITLE, load_demo_bloc
+
+    out: list[str] = []
+    script = ":as Đỗ Quang Thấm\n:group\n/khoi\n/donvi\n:quit\n"
+    await run_console(
+        console_config(tmp_path, "vi"),
+        lang="vi",
+        out=tmp_path,
+        preload=load_demo_bloc,
+        stream=io.StringIO(script),
+        write=out.append,
+        clock=FakeClock(START),
+    )
+    text = "\n".join(out)
+    assert f"nhóm {GROUP_TITLE}" in text
+    assert "chưa được thiết lập" not in text
+    assert "Thanh tra tỉnh" in text and "Đỗ Quang Thấm" in text
