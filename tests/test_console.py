@@ -91,22 +91,26 @@ async def test_console_refuses_text_before_a_name(tmp_path: Path) -> None:
 
 
 async def test_the_demo_console_starts_in_the_demo_blocs_group(tmp_path: Path) -> None:
-    """`blocbot console --demo`: ":group" is the demo bloc's group (it went to an empty group
-    named "Khối thi đua", where /khoi said the group was no bloc yet)."""
+    """`blocbot console --demo`, started a second time on its folder: ":group" is still the demo
+    bloc's group (it was an empty group named "Khối thi đua", where /khoi said the group was no
+    bloc yet)."""
     from bot.demo.bloc import GROUP_TITLE, load_demo_bloc
 
-    out: list[str] = []
-    script = ":as Đỗ Quang Thấm\n:group\n/khoi\n/donvi\n:quit\n"
-    await run_console(
-        console_config(tmp_path, "vi"),
-        lang="vi",
-        out=tmp_path,
-        preload=load_demo_bloc,
-        stream=io.StringIO(script),
-        write=out.append,
-        clock=FakeClock(START),
-    )
-    text = "\n".join(out)
-    assert f"nhóm {GROUP_TITLE}" in text
-    assert "chưa được thiết lập" not in text
-    assert "Thanh tra tỉnh" in text and "Đỗ Quang Thấm" in text
+    async def session(script: str) -> str:
+        out: list[str] = []
+        await run_console(
+            console_config(tmp_path, "vi"),
+            lang="vi",
+            out=tmp_path,
+            preload=load_demo_bloc,
+            stream=io.StringIO(script),
+            write=out.append,
+            clock=FakeClock(START),
+        )
+        return "\n".join(out)
+
+    for _start in range(2):
+        text = await session(":as Đỗ Quang Thấm\n:group\n/khoi\n/donvi\n:quit\n")
+        assert f"nhóm {GROUP_TITLE}" in text
+        assert "chưa được thiết lập" not in text
+        assert "Thanh tra tỉnh" in text and "Đỗ Quang Thấm" in text

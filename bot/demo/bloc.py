@@ -17,7 +17,7 @@ async def load_demo_bloc(services: Services, console: Console) -> None:
     """The bloc, its 8 units, one linked representative each (all of whom have started a
     private chat), chair and vice chair for this year; nothing if it is there already."""
     group = await console.chat_id(private=False, name=GROUP_TITLE)
-    console.where.group = GROUP_TITLE  # ":group" goes to the demo bloc's group
+    console.where.group = GROUP_TITLE  # ":group" goes to the demo bloc's group, also when loaded before
     ids = {name: await console.person_id(name) for _k, _uid, name, _u in PEOPLE}
     async with services.db.transaction() as uow:
         if await uow.blocs.by_chat(group) is not None:
@@ -34,4 +34,3 @@ async def load_demo_bloc(services: Services, console: Console) -> None:
         await uow.blocs.set_role(bloc.id, year, "vice", units[3].id)
     for _key, _uid, name, _n in PEOPLE:
         console.channel.private_chats.add(ids[name])
-    console.where.group = GROUP_TITLE
