@@ -27,6 +27,7 @@ __all__ = [
     "numbered_text",
     "record_menu",
     "remember_menu",
+    "unnumbered",
 ]
 
 MENU = "menu"
@@ -39,17 +40,25 @@ def numbered_text(choices: Choices, lang: str) -> str:
     buttons = choices.buttons
     lines = []
     for number, button in enumerate(buttons, start=1):
+        label = unnumbered(button.label, number)
         if button.start is not None:
             command = f"/start {button.start}" if button.start else "/start"
-            lines.append(f"{number}. {button.label} ({command})")
+            lines.append(f"{number}. {label} ({command})")
         else:
-            lines.append(f"{number}. {button.label}")
+            lines.append(f"{number}. {label}")
     if len(buttons) == 1:
         lines.append(_("Reply 1 to choose it."))
     else:
         numbers = ", ".join(str(n) for n in range(1, len(buttons)))
         lines.append(_("Reply %(numbers)s or %(last)s.", numbers=numbers, last=len(buttons)))
     return "\n".join(lines)
+
+
+def unnumbered(label: str, number: int) -> str:
+    """A label without the number it already carries for buttons ("2. Cầu lông" as choice 2):
+    the list numbers it, and "2. 2. Cầu lông" reads as a mistake."""
+    own = f"{number}. "
+    return label[len(own) :] if label.startswith(own) and len(label) > len(own) else label
 
 
 def menu_owner(reply: Reply, private: bool) -> int:
