@@ -99,14 +99,15 @@ async def forget_menu(db: Database, chat_id: int, owner: int) -> None:
 
 
 async def record_menu(
-    db: Database, chat_id: int, reply: Reply, private: bool, message_id: int | None
+    db: Database, chat_id: int, reply: Reply, private: bool, message_id: int | None, *, notice: bool = False
 ) -> None:
     """After a reply went out: its numbers become the reader's menu, or a choice-less reply
-    closes the menu it should (``ends_menu``)."""
+    closes the menu it should (``ends_menu``). A ``notice`` (what a pressed button's alert says:
+    "untick one first") leaves the menu open: the person picks again from the same list."""
     owner = menu_owner(reply, private)
     if reply.choices:
         await remember_menu(db, chat_id, owner, reply, message_id)
-    elif ends_menu(reply, private):
+    elif ends_menu(reply, private) and not notice:
         await forget_menu(db, chat_id, owner)
 
 
@@ -114,8 +115,15 @@ class TextOnly:
     """What every channel without buttons, edits or deep links answers alike (console, Zalo)."""
 
     async def send(
-        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, ask: bool = False
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        ask: bool = False,
+        notice: bool = False,
     ) -> Sent:
+        """Post a reply (``notice``: a picked number's acknowledgement, see ``record_menu``)."""
         raise NotImplementedError
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
@@ -126,9 +134,9 @@ class TextOnly:
         """A finished choice's numbers are forgotten when the next message comes."""
 
     async def answer_press(self, incoming: Incoming, text: str = "", *, alert: bool = False) -> None:
-        """A picked number's acknowledgement is a message to its chat."""
+        """A picked number's acknowledgement is a message to its chat; the numbers stay."""
         if text:
-            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id))
+            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id), notice=True)
 
     def start_link(self, payload: str) -> str | None:
         """No deep links: people type "/start <payload>"."""
