@@ -82,6 +82,10 @@ class ZaloHarness:
 
     def make_config(self) -> Config:
         """The bot's config for these emulators."""
+        return parse_config(self.config_data(), base_dir=self.folder, env={})
+
+    def config_data(self) -> dict[str, Any]:
+        """The bot's config for these emulators, as config.toml would hold it."""
         data: dict[str, Any] = {
             "database": {"path": str(self.folder / "blocbot.sqlite3")},
             "defaults": {"language": self.language},
@@ -102,7 +106,7 @@ class ZaloHarness:
             }
         if self.want_web:
             data["web"] = {"port": self.port, "public_url": f"http://127.0.0.1:{self.port}"}
-        return parse_config(data, base_dir=self.folder, env={})
+        return data
 
     async def __aenter__(self) -> ZaloHarness:
         for emu in (self.bot_emu, self.oa_emu):
