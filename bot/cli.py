@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="offline demo through a local Bot API emulator")
     demo.add_argument("--lang", choices=("vi", "en"), default="vi")
     demo.add_argument("--out", default="demo-output", help="folder for the files the demo writes")
+    demo.add_argument(
+        "--channel", choices=("telegram", "zalo"), default="telegram", help="tell the story on this channel"
+    )
     console = sub.add_parser("console", help="try blocbot offline: type as the people of a bloc")
     console.add_argument("--lang", choices=("vi", "en"), default="vi")
     console.add_argument("--demo", action="store_true", help="start with the demo bloc (8 units, people)")
@@ -166,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             config = console_config(out, args.lang)
             preload = load_demo_bloc if args.demo else None
             asyncio.run(run_console(config, lang=args.lang, out=out, preload=preload))
+        elif args.command == "demo" and args.channel == "zalo":
+            from bot.demo.zalo import run_zalo_demo
+
+            return asyncio.run(run_zalo_demo(lang=args.lang, out=Path(args.out)))
         elif args.command == "demo":
             from bot.demo import run_demo
 

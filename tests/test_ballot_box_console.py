@@ -33,13 +33,13 @@ Thanh tra tỉnh
 VOTE = r"""
 :as Lan
 :private
-/start {lan}
+/thamgia {lan}
 :as Minh
 :private
-/start {minh}
+/thamgia {minh}
 :as Hoa
 :private
-/start {hoa}
+/thamgia {hoa}
 :as Lan
 :group
 /binhxet Bình xét thi đua \
@@ -81,7 +81,7 @@ async def drive(folder: Path, script: str) -> str:
 
 async def test_the_committee_opens_the_box_on_the_console(tmp_path: Path) -> None:
     text = await drive(tmp_path, SETUP)
-    joins = re.findall(r"/start (join_[\w-]+)", text)
+    joins = re.findall(r"/thamgia ([0-9A-Z]{4}-[0-9A-Z]{4})", text)
     assert len(joins) == 3
     text = await drive(tmp_path, VOTE.format(lan=joins[0], minh=joins[1], hoa=joins[2]))
     assert text.count("Đã nhận phiếu") == 3

@@ -31,14 +31,14 @@ Thanh tra tỉnh
 :quit
 """
 
-# The console is started again (its database kept): numbers and links still work.
+# The console is started again (its database kept): numbers and join codes still work.
 SECOND = r"""
 :as Lan
 :private
-/start {lan}
+/thamgia {lan}
 :as Minh
 :private
-/start {minh}
+/thamgia {minh}
 :group
 2
 :as Lan
@@ -72,7 +72,7 @@ async def test_a_newcomer_runs_a_bloc_in_the_console(tmp_path: Path) -> None:
     assert "1. ✅ Tham dự" in text and "2. ❌ Vắng mặt" in text
     assert "Danh sách gần nhất không có lựa chọn số 7 (chỉ từ 1 đến 2)" in text  # a stale number
     assert "Chỉ người đại diện của đơn vị thành viên mới xác nhận được" in text  # Lan is no unit's yet
-    codes = [line.split("/start ")[1].strip() for line in first if "/start join_" in line]
+    codes = [line.split("/thamgia ")[1].strip() for line in first if "/thamgia " in line]
     assert len(codes) == 3
 
     text = "\n".join(await drive(tmp_path, SECOND.format(lan=codes[0], minh=codes[1])))

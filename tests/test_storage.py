@@ -121,13 +121,18 @@ async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None
 async def test_invite_codes_single_use_and_hashed(db: Database) -> None:
     from datetime import timedelta
 
+    from bot.roster.joincodes import new_code
+    from storage.invites import key_of
+
+    code = new_code()
+    key = await key_of(code)
     async with db.transaction() as uow:
         bloc = await uow.blocs.create(-6, "Khối F", "vi", "Asia/Ho_Chi_Minh", 1)
         unit = await uow.units.add(bloc.id, "Thanh tra tỉnh")
-        code = await uow.invites.create(bloc.id, unit.id, 1, timedelta(days=7))
+        await uow.invites.create(key, bloc.id, unit.id, 1, timedelta(days=7))
     async with db.read() as uow:
         rows = await uow.invites.fetchall("SELECT * FROM invites")
-    assert code not in repr([tuple(r) for r in rows])
+    assert code not in repr([tuple(r) for r in rows]) and key.startswith("scrypt:")
     async with db.transaction() as uow:
-        assert await uow.invites.use(code, 10) is True
-        assert await uow.invites.use(code, 11) is False
+        assert await uow.invites.use(key, 10) is True
+        assert await uow.invites.use(key, 11) is False

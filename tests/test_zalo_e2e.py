@@ -31,10 +31,10 @@ async def join_units(z: ZaloHarness) -> None:
     await z.group_say(GROUP, CHAIR, "/taokhoi Khối thi đua số 3")
     await z.group_say(GROUP, CHAIR, "/donvi them\n" + "\n".join(SEED_UNITS))
     await z.group_say(GROUP, CHAIR, "/moi")
-    codes = re.findall(r"/start (join_[\w-]+)", "\n".join(z.oa_texts(CHAIR)))
+    codes = re.findall(r"/thamgia ([0-9A-Z]{4}-[0-9A-Z]{4})", "\n".join(z.oa_texts(CHAIR)))
     assert len(codes) == 8
     for rep, code in zip(REPS, codes, strict=True):
-        await z.oa_say(rep, f"/start {code}")
+        await z.oa_say(rep, f"thamgia {code}")  # typed as people write it, without the slash
         assert "Chào mừng" in z.oa_texts(rep)[-1]
     assert z.rows("SELECT COUNT(*) FROM representatives") == [(8,)]
 

@@ -27,6 +27,7 @@ __all__ = [
     "numbered_text",
     "record_menu",
     "remember_menu",
+    "unnumbered",
 ]
 
 MENU = "menu"
@@ -39,17 +40,25 @@ def numbered_text(choices: Choices, lang: str) -> str:
     buttons = choices.buttons
     lines = []
     for number, button in enumerate(buttons, start=1):
+        label = unnumbered(button.label, number)
         if button.start is not None:
             command = f"/start {button.start}" if button.start else "/start"
-            lines.append(f"{number}. {button.label} ({command})")
+            lines.append(f"{number}. {label} ({command})")
         else:
-            lines.append(f"{number}. {button.label}")
+            lines.append(f"{number}. {label}")
     if len(buttons) == 1:
         lines.append(_("Reply 1 to choose it."))
     else:
         numbers = ", ".join(str(n) for n in range(1, len(buttons)))
         lines.append(_("Reply %(numbers)s or %(last)s.", numbers=numbers, last=len(buttons)))
     return "\n".join(lines)
+
+
+def unnumbered(label: str, number: int) -> str:
+    """A label without the number it already carries for buttons ("2. Cầu lông" as choice 2):
+    the list numbers it, and "2. 2. Cầu lông" reads as a mistake."""
+    own = f"{number}. "
+    return label[len(own) :] if label.startswith(own) and len(label) > len(own) else label
 
 
 def menu_owner(reply: Reply, private: bool) -> int:
@@ -90,14 +99,15 @@ async def forget_menu(db: Database, chat_id: int, owner: int) -> None:
 
 
 async def record_menu(
-    db: Database, chat_id: int, reply: Reply, private: bool, message_id: int | None
+    db: Database, chat_id: int, reply: Reply, private: bool, message_id: int | None, *, notice: bool = False
 ) -> None:
     """After a reply went out: its numbers become the reader's menu, or a choice-less reply
-    closes the menu it should (``ends_menu``)."""
+    closes the menu it should (``ends_menu``). A ``notice`` (what a pressed button's alert says:
+    "untick one first") leaves the menu open: the person picks again from the same list."""
     owner = menu_owner(reply, private)
     if reply.choices:
         await remember_menu(db, chat_id, owner, reply, message_id)
-    elif ends_menu(reply, private):
+    elif ends_menu(reply, private) and not notice:
         await forget_menu(db, chat_id, owner)
 
 
@@ -105,8 +115,15 @@ class TextOnly:
     """What every channel without buttons, edits or deep links answers alike (console, Zalo)."""
 
     async def send(
-        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, ask: bool = False
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        ask: bool = False,
+        notice: bool = False,
     ) -> Sent:
+        """Post a reply (``notice``: a picked number's acknowledgement, see ``record_menu``)."""
         raise NotImplementedError
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
@@ -117,9 +134,9 @@ class TextOnly:
         """A finished choice's numbers are forgotten when the next message comes."""
 
     async def answer_press(self, incoming: Incoming, text: str = "", *, alert: bool = False) -> None:
-        """A picked number's acknowledgement is a message to its chat."""
+        """A picked number's acknowledgement is a message to its chat; the numbers stay."""
         if text:
-            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id))
+            await self.send(incoming.chat_id, Reply(text, for_person=incoming.person_id), notice=True)
 
     def start_link(self, payload: str) -> str | None:
         """No deep links: people type "/start <payload>"."""

@@ -24,13 +24,13 @@ async def pick(turn: Turn, number: int) -> tuple[bool, str | None]:
     picks = [str(p) for p in menu.payload.get("picks", [])]
     if not 1 <= number <= len(picks):
         last = len(picks)
-        await turn.reply(
-            _(
-                "There is no choice %(number)s in my latest list (1 to %(last)s). "
-                "Reply with one of its numbers, or send the command again for a fresh list.",
-                number=number,
-                last=last,
-            )
+        text = _(
+            "There is no choice %(number)s in my latest list (1 to %(last)s). "
+            "Reply with one of its numbers, or send the command again for a fresh list.",
+            number=number,
+            last=last,
         )
+        # Said as a picked number's acknowledgement: the list stays open for the right number.
+        await turn.channel.answer_press(turn.incoming, text, alert=True)
         return True, None
     return True, picks[number - 1]

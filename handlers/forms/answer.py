@@ -114,7 +114,10 @@ async def list_forms(turn: Turn) -> None:
                 entries.append((form.id, f"#{form.id} {form.title}"[:60], line))
     if not memberships:
         await turn.reply(
-            _("You do not represent any unit yet. Open the join link your bloc's chair sent you.")
+            _(
+                "You do not represent any unit yet. Open the join link your bloc's chair sent you, "
+                "or send me its code like this: /join K7QX-M2PD"
+            )
         )
         return
     if not entries:
@@ -126,7 +129,7 @@ async def list_forms(turn: Turn) -> None:
         + "\n"
         + "\n".join(e[2] for e in entries)
         + "\n"
-        + _("Press one to answer it."),
+        + (_("Press one to answer it.") if turn.channel.has_buttons else _("Send its number to answer it.")),
         Choices.of(buttons),
     )
 

@@ -36,13 +36,21 @@ _START = re.compile(r"form_(\d{1,9})")
 
 
 def question_markup(
-    _: Any, form_id: int, index: int, spec: Field, picked: tuple[int, ...], keep: bool
+    _: Any,
+    form_id: int,
+    index: int,
+    spec: Field,
+    picked: tuple[int, ...],
+    keep: bool,
+    *,
+    numbered: bool = False,
 ) -> Choices:
-    """Buttons for one question: the choices (ticks for several), keep, cancel."""
+    """Buttons for one question: the choices (ticks for several), keep, cancel. ``numbered``:
+    the channel numbers the choices itself (no buttons), so the labels carry no number."""
     rows: list[list[Button]] = []
     if spec.type == "choice":
         rows += [
-            [Button(f"{i}. {o}"[:60], encode(PREFIX, "o", form_id, index, i - 1))]
+            [Button((o if numbered else f"{i}. {o}")[:60], encode(PREFIX, "o", form_id, index, i - 1))]
             for i, o in enumerate(spec.options, 1)
         ]
     elif spec.type == "yesno":
@@ -113,28 +121,41 @@ async def ask_next(turn: Turn, target: Target, draft: Draft, before: str = "") -
     lines.append(
         _("Question %(i)s of %(n)s: %(label)s", i=asked.index(spec) + 1, n=len(asked), label=spec.label)
     )
-    if spec.type in ("choice", "multi"):
+    buttons = turn.channel.has_buttons
+    # Without buttons the channel numbers a choice question's options itself (the numbered
+    # menu); several choices are typed as numbers instead ("1, 3"), so they are listed here.
+    if spec.type == "multi" or (spec.type == "choice" and buttons):
         lines += [f"{i}. {o}" for i, o in enumerate(spec.options, 1)]
-    hints = {
+    lines.append(question_hint(turn, spec))
+    current = target.response.answers.get(spec.key) if target.response else None
+    if current is not None:
+        lines.append(_("Current answer: %(value)s", value=show_value(_, turn.lang, spec, current)))
+    markup: Choices | None = question_markup(
+        _, form.id, form.fields.index(spec), spec, draft.picked, current is not None, numbered=not buttons
+    )
+    if not buttons and spec.type in ("text", "number", "multi"):
+        # Numbered choices would take a typed number ("12", or "1" of "1, 3") for a pick of the
+        # menu; the number is the answer instead, and /huy stops.
+        markup = None
+    sent = await turn.reply("\n".join(lines), markup)
+    async with turn.services.db.transaction() as uow:
+        await uow.repo(FormRepo).put_draft(replace(draft, message_id=sent.message_id if sent else None))
+
+
+def question_hint(turn: Turn, spec: Field) -> str:
+    """How to answer a question, with buttons or by numbers."""
+    _ = turn._
+    if not turn.channel.has_buttons and spec.type in ("choice", "yesno"):
+        return _("Send the number of your choice.")
+    if not turn.channel.has_buttons and spec.type == "multi":
+        return _("Send the numbers of your choices separated by commas, e.g. 1, 3.")
+    return {
         "text": _("Type your answer (at most 2000 characters)."),
         "number": _("Type a number."),
         "choice": _("Press one button, or send the number of your choice."),
         "multi": _("Tick one or more and press Done, or send the numbers separated by commas, e.g. 1, 3."),
         "yesno": _("Press Yes or No."),
-    }
-    lines.append(hints[spec.type])
-    current = target.response.answers.get(spec.key) if target.response else None
-    if current is not None:
-        lines.append(_("Current answer: %(value)s", value=show_value(_, turn.lang, spec, current)))
-    markup: Choices | None = question_markup(
-        _, form.id, form.fields.index(spec), spec, draft.picked, current is not None
-    )
-    if not turn.channel.has_buttons and spec.type in ("text", "number"):
-        # Numbered choices would take a typed number ("12") for a pick; /huy stops instead.
-        markup = None
-    sent = await turn.reply("\n".join(lines), markup)
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).put_draft(replace(draft, message_id=sent.message_id if sent else None))
+    }[spec.type]
 
 
 async def record(turn: Turn, target: Target, draft: Draft, spec: Field, value: Value) -> None:
@@ -204,7 +225,8 @@ async def on_button(turn: Turn, data: Callback) -> None:
         await press.answer()
         keep = target.response is not None and spec.key in target.response.answers
         # An older copy of the question may already show these ticks: "not modified" is fine.
-        await press.set_choices(question_markup(_, form_id, index, spec, picked, keep))
+        markup = question_markup(_, form_id, index, spec, picked, keep, numbered=not turn.channel.has_buttons)
+        await press.set_choices(markup)
     elif action == "d" and spec.type == "multi":
         if not draft.picked:
             await press.answer(_("Tick at least one."), alert=True)
@@ -275,7 +297,10 @@ async def answer_typed(turn: Turn, target: Target, draft: Draft, text: str) -> N
             turn,
             target,
             draft,
-            before=answer_error(turn, spec, exc) + "\n" + turn._("Your earlier answers are kept."),
+            # The question follows with its choices: the error does not list them again.
+            before=answer_error(turn, spec, exc, options=False)
+            + "\n"
+            + turn._("Your earlier answers are kept."),
         )
         return
     await record(turn, target, draft, spec, value)

@@ -64,8 +64,8 @@ async def load_target(turn: Turn, form_id: int) -> Target | None:
     return Target(form, bloc, unit, response)
 
 
-def answer_error(turn: Turn, spec: Field, exc: AnswerError) -> str:
-    """What is wrong with an answer, in words."""
+def answer_error(turn: Turn, spec: Field, exc: AnswerError, *, options: bool = True) -> str:
+    """What is wrong with an answer, in words (``options``: with the list of choices)."""
     _ = turn._
     if exc.reason == "too_long":
         return _(
@@ -77,13 +77,24 @@ def answer_error(turn: Turn, spec: Field, exc: AnswerError) -> str:
         return _('"%(text)s" is not a number. Send digits only, e.g. 12 or 2,5.', text=exc.detail[:50])
     if exc.reason == "number_too_big":
         return _("That number is too big.")
+    buttons = turn.channel.has_buttons
+    if exc.reason == "not_choice" and not options:
+        return _('"%(text)s" is not one of the choices.', text=exc.detail[:50])
     if exc.reason == "not_choice":
-        options = "\n".join(f"{i}. {o}" for i, o in enumerate(spec.options, 1))
+        listed = "\n".join(f"{i}. {o}" for i, o in enumerate(spec.options, 1))
+        if not buttons:
+            return _(
+                '"%(text)s" is not one of the choices:\n%(options)s\nSend the number of your choice.',
+                text=exc.detail[:50],
+                options=listed,
+            )
         return _(
             '"%(text)s" is not one of the choices:\n%(options)s\nPress a button or send the number.',
             text=exc.detail[:50],
-            options=options,
+            options=listed,
         )
+    if exc.reason == "not_yesno" and not buttons:
+        return _("Please answer yes or no (có / không), or send the number of your answer.")
     if exc.reason == "not_yesno":
         return _("Please answer yes or no (có / không), or press a button.")
     return _("The answer is empty.")

@@ -1,23 +1,26 @@
-"""People and units: /invite join links, opening them (/start join_…), /voter."""
+"""People and units: /invite (join codes and links; using them is handlers/roster/joining.py), /voter."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import format_when
 from bot.core.i18n import N_, translator
 from bot.core.messages import Button, Choices
+from bot.roster.joincodes import new_code, shown
 from bot.roster.model import voter_of
 from bot.services import Services
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
+from handlers.roster import joining
 from handlers.roster.commands import find_unit
+from handlers.roster.joining import JOIN, join_command
+from storage.invites import key_of
 from storage.polls import PollRepo
 
 INVITE = CommandSpec(
-    "invite", "moi", "group", True, N_("/invite [unit]"), N_("Get join links for the units, privately")
+    "invite", "moi", "group", True, N_("/invite [unit]"), N_("Get the units' join codes, privately")
 )
 VOTER = CommandSpec(
     "voter",
@@ -28,8 +31,7 @@ VOTER = CommandSpec(
     N_("Reply to a member's message: that person casts the unit's ballots"),
 )
 
-COMMANDS = [INVITE, VOTER]
-JOIN = re.compile(r"^join_([A-Za-z0-9_-]{8,60})$")
+COMMANDS = [INVITE, JOIN, VOTER]
 
 
 async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
@@ -60,87 +62,45 @@ async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
         return
     ttl = timedelta(days=turn.services.config.invite_ttl_days)
     expires = turn.now() + ttl
-    links = []
+    codes = [new_code() for _unit in units]
+    keys = [await key_of(code) for code in codes]  # slow hashes: before the transaction
     async with turn.services.db.transaction() as uow:
-        for unit in units:
-            code = await uow.invites.create(turn.bloc.id, unit.id, turn.user_id, ttl)
-            links.append(f"{unit.name}:\n{turn.start_link(f'join_{code}') or f'/start join_{code}'}")
-    intro = _(
-        "Join links for %(bloc)s. Send each unit its own link; each works once, until %(when)s.",
-        bloc=turn.bloc.name,
-        when=format_when(expires, turn.tz, turn.lang),
-    )
-    delivered = await turn.tell(turn.user_id, intro + "\n\n" + "\n\n".join(links))
+        for unit, key in zip(units, keys, strict=True):
+            await uow.invites.create(key, turn.bloc.id, unit.id, turn.user_id, ttl)
+    command = join_command(turn.lang)
+    entries = []
+    for unit, code in zip(units, codes, strict=True):
+        link = turn.start_link(f"join_{code}")
+        typed = f"{command} {shown(code)}"
+        entries.append(f"{unit.name}:\n{link}\n{typed}" if link else f"{unit.name}: {typed}")
+    when = format_when(expires, turn.tz, turn.lang)
+    if turn.start_link("") is not None:
+        intro = _(
+            "Join links and codes for %(bloc)s. Send each unit its own: the representative opens "
+            "the link, or sends me the code in a private chat. Each works once, until %(when)s.",
+            bloc=turn.bloc.name,
+            when=when,
+        )
+    else:
+        intro = _(
+            "Join codes for %(bloc)s. Send each unit its own code: the representative sends it to "
+            "me in a private chat, as written here. Each code works once, until %(when)s.",
+            bloc=turn.bloc.name,
+            when=when,
+        )
+    delivered = await turn.tell(turn.user_id, intro + "\n\n" + "\n\n".join(entries))
     if delivered:
         await turn.reply(
             turn.tr.ngettext(
-                "I sent you %(n)s join link privately.", "I sent you %(n)s join links privately.", len(links)
+                "I sent you the join code of %(n)s unit privately.",
+                "I sent you the join codes of %(n)s units privately.",
+                len(entries),
             )
         )
     else:
         await turn.reply(
             _("I could not write to you privately. Open a chat with me, press Start, then run /invite again.")
         )
-
-
-async def on_join(turn: Turn, payload: str) -> None:
-    """'/start join_<code>' in a private chat: link this person to the invited unit."""
-    _ = turn._
-    match = JOIN.match(payload)
-    if not turn.is_private or match is None:
-        await turn.reply(_("This join link is not valid. Ask your bloc's chair for a new one."))
-        return
-    code = match.group(1)
-    user_id = turn.user_id
-    await turn.remember_person()
-    async with turn.services.db.transaction() as uow:
-        invite = await uow.invites.find(code)
-        problem = None
-        if invite is None:
-            problem = _("This join link is not valid. Ask your bloc's chair for a new one.")
-        elif invite.used_by is not None and invite.used_by != user_id:
-            problem = _("This join link was already used. Ask your bloc's chair for a new one.")
-        elif invite.expires_at <= turn.now():
-            problem = _("This join link has expired. Ask your bloc's chair for a new one.")
-        if problem is not None or invite is None:
-            bloc = unit = previous = None
-        else:
-            bloc = await uow.blocs.get(invite.bloc_id)
-            unit = await uow.units.get(invite.unit_id)
-            if unit is None or unit.bloc_id != invite.bloc_id or bloc is None:
-                problem = _("This join link is not valid. Ask your bloc's chair for a new one.")
-            else:
-                removed = all(u.id != unit.id for u in await uow.units.active(bloc.id))
-                current = await uow.units.unit_of(bloc.id, user_id)
-                voting = [p.id for p in await uow.repo(PollRepo).of_bloc(bloc.id) if p.status == "open"]
-                if removed:
-                    problem = _("This unit is no longer in the bloc. Ask your bloc's chair.")
-                elif current is not None and current.id != unit.id and voting:
-                    problem = _(
-                        "Poll #%(id)s is open: you cannot move to another unit until it closes.",
-                        id=voting[0],
-                    )
-                else:
-                    await uow.invites.use(code, user_id)
-                    previous = await uow.units.link(bloc.id, unit.id, user_id)
-    if problem is not None or bloc is None or unit is None:
-        await turn.reply(problem or "")
-        return
-    if previous is not None and previous.id == unit.id:
-        await turn.reply(_("You already represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name))
-        return
-    text = _("Welcome! You now represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name)
-    if previous is not None and previous.id != unit.id:
-        text += "\n" + _("You no longer represent %(unit)s there.", unit=previous.name)
-    await turn.reply(text)
-    await turn.services.outbox.tell(
-        bloc.chat_id,
-        translator(bloc.language).gettext(
-            "%(person)s joined as a representative of %(unit)s.",
-            person=turn.incoming.person_name,
-            unit=unit.name,
-        ),
-    )
 
 
 async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
@@ -203,6 +163,6 @@ async def open_poll(services: Services, bloc_id: int) -> int | None:
 
 def register(router: Router) -> None:
     """This feature's commands and its join links."""
-    router.start("join_", on_join)
+    joining.register(router)
     router.command(INVITE, cmd_invite)
     router.command(VOTER, cmd_voter)

@@ -54,7 +54,13 @@ class ConsoleChannel(TextOnly):
         self._ids = itertools.count(1)
 
     async def send(
-        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, ask: bool = False
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        ask: bool = False,
+        notice: bool = False,
     ) -> Sent:
         """Print the reply (files: written, their path printed); remember its numbers."""
         message_id = next(self._ids)
@@ -66,7 +72,7 @@ class ConsoleChannel(TextOnly):
             lines.append(f"📎 {path}")
         if reply.choices:
             lines.append(numbered_text(reply.choices, await chat_language(self.db, chat_id, self.language)))
-        await record_menu(self.db, chat_id, reply, chat_id in self.private_chats, message_id)
+        await record_menu(self.db, chat_id, reply, chat_id in self.private_chats, message_id, notice=notice)
         printed = Printed(chat_id, message_id, "\n".join(lines))
         self.printed.append(printed)
         self.show(printed)

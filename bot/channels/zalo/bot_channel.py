@@ -61,7 +61,13 @@ class ZaloBotChannel(TextOnly):
         return found
 
     async def send(
-        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, ask: bool = False
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        ask: bool = False,
+        notice: bool = False,
     ) -> Sent:
         """Post the reply (the first-contact notice first, once); remember its numbers."""
         target = await self._address(chat_id)
@@ -87,7 +93,7 @@ class ZaloBotChannel(TextOnly):
             if delivered:
                 raise MaybeSent(f"part of the reply went out: {exc}") from exc
             raise
-        await record_menu(self.db, chat_id, reply, not target.is_group, None)
+        await record_menu(self.db, chat_id, reply, not target.is_group, None, notice=notice)
         return Sent(chat_id, None)
 
     async def _noticed(self, chat_id: int) -> bool:

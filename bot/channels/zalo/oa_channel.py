@@ -52,7 +52,13 @@ class ZaloOAChannel(TextOnly):
         return found
 
     async def send(
-        self, chat_id: int, reply: Reply, *, reply_to: int | None = None, ask: bool = False
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        ask: bool = False,
+        notice: bool = False,
     ) -> Sent:
         """Post (or keep) the reply, the first-contact notice first; remember its numbers."""
         target = await self._address(chat_id)
@@ -76,7 +82,7 @@ class ZaloOAChannel(TextOnly):
                 noticed = True  # sent or kept: it goes before anything else either way
                 async with self.db.transaction() as uow:
                     await uow.zalo.chats.mark_noticed(chat_id)
-        await record_menu(self.db, chat_id, reply, not target.is_group, None)
+        await record_menu(self.db, chat_id, reply, not target.is_group, None, notice=notice)
         return Sent(chat_id, None)
 
     async def fetch(self, attachment: Attachment) -> bytes:
