@@ -4,6 +4,7 @@ units, a meeting answered by number (also a stale number), a form answered priva
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from bot.app import run_console
@@ -72,7 +73,7 @@ async def test_a_newcomer_runs_a_bloc_in_the_console(tmp_path: Path) -> None:
     assert "1. ✅ Tham dự" in text and "2. ❌ Vắng mặt" in text
     assert "Danh sách gần nhất không có lựa chọn số 7 (chỉ từ 1 đến 2)" in text  # a stale number
     assert "Chỉ người đại diện của đơn vị thành viên mới xác nhận được" in text  # Lan is no unit's yet
-    codes = [line.split("/thamgia ")[1].strip() for line in first if "/thamgia " in line]
+    codes = [m[1] for line in first if (m := re.search(r"/thamgia ([0-9A-Z]{4}-[0-9A-Z]{4})", line))]
     assert len(codes) == 3
 
     text = "\n".join(await drive(tmp_path, SECOND.format(lan=codes[0], minh=codes[1])))

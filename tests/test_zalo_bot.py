@@ -85,7 +85,7 @@ async def test_a_bloc_in_a_zalo_group_rsvp_by_number_and_a_stale_number(zg: Zalo
     await z.say(AN, "/donvi them\n" + "\n".join(SEED_UNITS), **group)
     await z.say(AN, "/start")  # An opens the private chat, then asks for the join links
     await z.say(AN, "/moi #1", **group)
-    (codes,) = [t for t in z.bot_texts(AN) if "/thamgia " in t]
+    (codes,) = [t for t in z.bot_texts(AN) if "/thamgia " in t and "Mã tham gia" in t]
     code = codes.split("/thamgia ", 1)[1].split()[0]
     await z.say(AN, f"/thamgia {code}")
     assert "Bộ Chỉ huy Quân sự tỉnh" in z.bot_texts(AN)[-1]

@@ -30,15 +30,21 @@ async def cmd_start(turn: Turn, cmd: CommandText) -> None:
     _ = turn._
     if turn.is_private:
         await _remember(turn)
-        await turn.reply(
-            _(
-                "Hello! I am blocbot. I keep your emulation bloc's roster and schedule, "
-                "collect registrations and run secret award polls.\n"
+        about = _(
+            "Hello! I am blocbot. I keep your emulation bloc's roster and schedule, "
+            "collect registrations and run secret award polls."
+        )
+        if turn.start_link("") is not None:
+            how = _(
                 "If your bloc's chair sent you a join link, open it to link yourself to your "
                 "unit. /help lists what you can do."
             )
-            + automated_notice(turn)
-        )
+        else:  # no deep links (Zalo, the console): the chair's unit gives each unit a code
+            how = _(
+                "If your bloc's chair sent you a join code, send it here as /join <code> to link "
+                "yourself to your unit. /help lists what you can do."
+            )
+        await turn.reply(about + "\n" + how + automated_notice(turn))
     else:
         await turn.reply(_("Hello! /help lists what I can do in this group.") + automated_notice(turn))
 
