@@ -197,6 +197,9 @@ def test_a_candidate_is_written_by_letter_name_or_number() -> None:
         with pytest.raises(PollProblem) as caught:
             read_ballot(form(), {0: raw}, NAMES)
         assert caught.value.code == "not_candidate", raw
+    with pytest.raises(PollProblem) as caught:  # a typo: the nearest candidates are offered
+        read_ballot(form(), {0: "tu phap tinh sở"}, NAMES)
+    assert caught.value.code == "not_candidate" and "E. Sở Tư pháp tỉnh" in caught.value.hint
     with pytest.raises(PollProblem) as caught:  # barred from voting for itself: told so, by name too
         read_ballot(form(self_vote=False), {0: "Công an tỉnh"}, NAMES)
     assert caught.value.code == "self_vote"

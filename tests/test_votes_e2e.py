@@ -106,12 +106,19 @@ async def test_a_text_ballot_is_reviewed_by_name_and_cast_only_on_send(bloc: Bot
     assert not message(h, VOTERS[1], changed).buttons
     assert "⚠️" not in h.last_text(VOTERS[1])  # every category full: no warning
 
-    for text in ("/vote 1 1: Z", "/vote 1 1: Ngân hàng", "/vote 1 2: B, b", "/vote 1 1: #1"):
+    for text in (
+        "/vote 1 1: Z",
+        "/vote 1 1: Ngân hàng",
+        "/vote 1 2: B, b",
+        "/vote 1 1: #1",
+        "/vote 1 1: tu phap tinh so",
+    ):
         count = len(h.texts(VOTERS[2]))
         await h.send(VOTERS[2], VOTERS[2], text)
         assert len(h.texts(VOTERS[2])) == count + 1 and h.last_text(VOTERS[2]).startswith("🗳"), text
         assert "Gửi phiếu" not in h.last_text(VOTERS[2]), text
-    assert "không có trên phiếu ở nội dung 1" in h.texts(VOTERS[2])[-4]
+    assert "không có trên phiếu ở nội dung 1" in h.texts(VOTERS[2])[-5]
+    assert "Có phải anh/chị muốn chọn B. Sở Tư pháp tỉnh" in h.last_text(VOTERS[2])  # a typo: the nearest
     assert h.snapshot(*POLL_TABLES) == before
 
     await h.press(VOTERS[0], VOTERS[0], review.message_id, "bv:1:1:c")

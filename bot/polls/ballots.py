@@ -268,9 +268,11 @@ def _candidate(
             exact = [i for i in items if fold(i.name) == joined]
             if len(exact) == 1:
                 return exact[0].id, end - at, None
-        found = resolve(token, items).found
-        if found is not None:
-            return found.id, 1, None
+        match = resolve(token, items)
+        if match.found is not None:
+            return match.found.id, 1, None
+        near = [f"{cat.label_of(i.id)}. {i.name}" for i in match.suggestions[:2]]
+        raise PollProblem("not_candidate", token, cat.index + 1, hint="; ".join(near))
     raise PollProblem("not_candidate", token, cat.index + 1)
 
 

@@ -90,11 +90,12 @@ _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s+")
 class PollProblem(ValueError):
     """A /poll definition or /vote text that cannot be read; `code` says what, `detail` where."""
 
-    def __init__(self, code: str, detail: str = "", number: int = 0) -> None:
+    def __init__(self, code: str, detail: str = "", number: int = 0, *, hint: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail
         self.number = number
+        self.hint = hint  # what the person may have meant (a candidate near a mistyped name)
 
 
 # ---- /poll definitions ---------------------------------------------------------------------

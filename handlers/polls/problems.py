@@ -12,6 +12,14 @@ def problem_text(tr: Translator, problem: PollProblem) -> str:
     """One clear sentence (or two) per problem code."""
     _ = tr.gettext
     detail, number = problem.detail, problem.number
+    if problem.code == "not_candidate" and problem.hint:
+        return _(
+            '"%(value)s" is not on the ballot in category %(no)s. Did you mean %(near)s? Write the '
+            "letter your ballot shows (A, B, …) or the unit's name.",
+            value=detail,
+            no=number,
+            near=problem.hint,
+        )
     texts = {
         "no_title": _("The poll needs a title after /poll."),
         "title_too_long": _("A poll title has at most %(max)s characters.", max=MAX_TITLE),
