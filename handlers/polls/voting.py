@@ -9,10 +9,10 @@ where there are no buttons). A cast ballot is packed, padded and sealed to the r
 (bot/polls/box.py) before it is stored beside the turnout, in the same transaction
 (storage/polls.py).
 
-The ballot lives in one message at a time (the draft's page): showing it in another takes the
-buttons off the older one, casting takes them off the page and off every message that offered
-the ballot (handlers/polls/links.py). A press on a stale ballot (voted, closed, replaced) is
-answered, and the message keeps its text: a receipt stays a receipt.
+The ballot lives in one message at a time (the draft's page, handlers/polls/pages.py): showing it
+in another takes the buttons off the older one, casting takes them off the page and off every
+message that offered the ballot (handlers/polls/links.py). A press on a stale ballot (voted,
+closed, replaced) is answered, and the message keeps its text: a receipt stays a receipt.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ VOTE = CommandSpec(
 )
 _LINK = re.compile(r"^vote_(\d{1,9})$")
 
-__all__ = ["VOTE", "Standing", "cast", "cmd_vote", "on_ballot", "refusal", "register", "standing"]
+__all__ = ["VOTE", "Cast", "cast", "cmd_vote", "on_ballot", "register"]
 
 
 # ---- /vote ---------------------------------------------------------------------------------
