@@ -13,6 +13,7 @@ transaction, the box's keys are deleted, and the file is compacted once (`compac
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import sqlite3
@@ -498,6 +499,16 @@ class PollRepo(Repository):
             "SELECT chat_id, person_id, message_id FROM conversations WHERE slot = ?", (slot,)
         )
         return [(int(r[0]), int(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+
+    async def ballot_links(self, slot: str) -> list[tuple[int, list[int]]]:
+        """(chat, messages) of every message still offering a round's ballot by a button (a
+        reminder, a list of ballots waiting: handlers/polls/links.py), to take the buttons off."""
+        rows = await self.fetchall("SELECT chat_id, payload FROM conversations WHERE slot = ?", (slot,))
+        found = []
+        for chat_id, payload in rows:
+            messages = json.loads(payload).get("m", [])
+            found.append((int(chat_id), [int(m) for m in messages if isinstance(m, int)]))
+        return found
 
     async def drop_ballot_pages(self, slot: str) -> int:
         """Forget every ballot draft of a round (it closed)."""

@@ -120,6 +120,21 @@ class MixedHarness(ZaloHarness):
         await self.app.update_queue.join()
         await self.services.drain()
 
+    async def tg_press(self, user_id: int, chat_id: int, label: str) -> None:
+        """A Telegram person presses a button of the bot's latest message that has it; wait."""
+        for message in reversed(self.tg.messages(chat_id)):
+            markup = message.reply_markup or {}
+            labels = [b.get("text") for row in markup.get("inline_keyboard", []) for b in row]
+            if label in labels:
+                posted = self.tg.press_button(user_id, chat_id, message.message_id, label)
+                break
+        else:
+            raise AssertionError(f"no button {label!r} in chat {chat_id}")
+        assert self.app is not None and self.services is not None
+        await self.tg.wait_consumed(posted.update_id)
+        await self.app.update_queue.join()
+        await self.services.drain()
+
     def tg_texts(self, chat_id: int) -> list[str]:
         """What the bot has in a Telegram chat."""
         return self.tg.bot_texts(chat_id)

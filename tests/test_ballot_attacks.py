@@ -18,7 +18,15 @@ from bot.polls.tally import Ballot
 from tests.attack_helpers import errors_logged, insane
 from tests.conftest import CHAIR, GROUP, OUTSIDER
 from tests.harness import BOT_USERNAME, BotHarness
-from tests.test_polls_e2e import POLL_TABLES, VOTERS, committee_opens, link_voters, vote_with_buttons
+from tests.test_polls_e2e import (
+    POLL_TABLES,
+    VOTERS,
+    close_poll,
+    committee_opens,
+    link_voters,
+    vote_by_text,
+    vote_with_buttons,
+)
 from tests.test_secrecy import FORMATTER, files_of
 
 OTHER_GROUP = -1001000000077
@@ -26,7 +34,7 @@ NON_VOTER = 301  # a second representative of unit #2; VOTERS[1] casts #2's ball
 OTHER_VOTER = 401  # the voter of unit #1 of another bloc
 # What the refusals say (Vietnamese, the chats' language)
 INVALID = "Nút này không còn hiệu lực"
-NOT_MEMBER = "Bạn không bỏ phiếu"
+NOT_MEMBER = "Anh/chị không bỏ phiếu"
 NOT_VOTER = "Phiếu của đơn vị do Người bỏ phiếu 2 bỏ"
 VOTED = "Đơn vị đã bỏ phiếu"
 CLOSED = "đã kết thúc"
@@ -171,7 +179,7 @@ async def test_ballot_attacks_are_refused_and_secrecy_holds(
         await replayed_by_another_voter(h)
         await racing_ballots(h)
         ballots = h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1")
-        await h.send(CHAIR, GROUP, "/poll 1 close")
+        await close_poll(h, 1)
         assert h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1") == ballots
         for attack in AFTER_CLOSE + ROUND_TWO:
             await attempt(h, attack)
@@ -185,8 +193,8 @@ async def round_two_poll(h: BotHarness) -> None:
     await h.send(CHAIR, GROUP, "/poll Bình xét cờ tỉnh\nCờ thi đua của UBND tỉnh | 1")
     await h.send(CHAIR, GROUP, "/poll 3 open")
     for uid, pick in zip(VOTERS[:6], ["1", "1", "1", "5", "5", "5"], strict=True):
-        await h.send(uid, uid, f"/vote 3 1: {pick}")
-    await h.send(CHAIR, GROUP, "/poll 3 close")
+        await vote_by_text(h, uid, f"3 1: {pick}")
+    await close_poll(h, 3)
     await committee_opens(h, 3)
     await h.send(CHAIR, GROUP, "/poll 3 round2")
 
@@ -208,15 +216,23 @@ async def replayed_by_another_voter(h: BotHarness) -> None:
 
 
 async def racing_ballots(h: BotHarness) -> None:
-    """VOTERS[3] (unit #4) sends two ballots at once: exactly one is counted."""
-    first = h.emu.post_message(VOTERS[3], VOTERS[3], "/vote 1 1: 3; 2: 5, 6")
-    second = h.emu.post_message(VOTERS[3], VOTERS[3], "/vote 1 1: 5; 2: 6, 7")
+    """VOTERS[3] (unit #4) writes a ballot, then presses Send twice at once (a double tap): exactly
+    one is counted, and the receipt stays a receipt (the second press is answered apart).
+    (Before ballots written as text were reviewed, this sent two /vote texts at once.)"""
+    await h.send(VOTERS[3], VOTERS[3], "/vote 1 1: 3; 2: 5, 6")
+    review = h.emu.last(VOTERS[3])
+    assert review is not None and review.buttons
+    alerts = len(h.emu.callback_answers)
+    first = h.emu.post_callback(VOTERS[3], VOTERS[3], review.message_id, "bv:1:1:c")
+    second = h.emu.post_callback(VOTERS[3], VOTERS[3], review.message_id, "bv:1:1:c")
     await h.settle(first.update_id)
     await h.settle(second.update_id)
     assert h.db_rows("SELECT unit_id FROM poll_turnout WHERE poll_id = 1 ORDER BY unit_id") == [(2,), (4,)]
     assert h.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 1") == [(2,)]
-    replies = h.texts(VOTERS[3])[-2:]
-    assert sum(VOTED in r for r in replies) == 1, replies
+    receipt = next(m for m in h.emu.messages(VOTERS[3]) if m.message_id == review.message_id)
+    assert "Đã nhận phiếu" in (receipt.text or "") and not receipt.buttons
+    answers = [a.text or "" for a in h.emu.callback_answers[alerts:]]
+    assert sum(VOTED in a for a in answers) == 1, answers
 
 
 def assert_secret(h: BotHarness, caplog: pytest.LogCaptureFixture) -> None:

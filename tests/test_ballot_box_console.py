@@ -47,15 +47,19 @@ Bằng khen | 1
 /binhxet 1 mo
 :private
 /bophieu 1 1: 2
+1
 :as Minh
 :private
-/bophieu 1 1: 2
+/bophieu 1 1: B
+1
 :as Hoa
 :private
-/bophieu 1 1: 3
+/bophieu 1 1: Thanh tra
+1
 :as Lan
 :group
 /binhxet 1 dong
+1
 :quit
 """
 

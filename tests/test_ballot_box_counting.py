@@ -19,9 +19,11 @@ from tests.test_polls_e2e import (
     POLL_TABLES,
     TEXT_BALLOTS,
     VOTERS,
+    close_poll,
     codes_of,
     committee_opens,
     link_voters,
+    vote_by_text,
 )
 
 RESULTS = "Kết quả bỏ phiếu kín #1"
@@ -44,9 +46,9 @@ async def voted_and_closed(h: BotHarness, rules: str = "") -> None:
     await h.send(CHAIR, GROUP, AWARD_POLL + (f" {rules}" if rules else ""))
     await h.send(CHAIR, GROUP, "/poll 1 open")
     for index, text in TEXT_BALLOTS.items():
-        await h.send(VOTERS[index], VOTERS[index], f"/vote 1 {text}")
-    await h.send(VOTERS[0], VOTERS[0], "/vote 1 1: 2; 2: 3, 4; 3: 5, 6, 7")
-    await h.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(h, VOTERS[index], f"1 {text}")
+    await vote_by_text(h, VOTERS[0], "1 1: 2; 2: 3, 4; 3: 5, 6, 7")
+    await close_poll(h, 1)
 
 
 def results(h: BotHarness) -> list[str]:
@@ -101,11 +103,11 @@ async def test_wrong_early_repeated_forged_and_replayed_codes_change_nothing(blo
     (chair, chair_code), (vice, vice_code), (third, third_code) = codes_of(h, 1)
     assert STILL_OPEN in await said(h, chair, f"/kiemphieu {chair_code}")  # voting not over
     for index, text in TEXT_BALLOTS.items():
-        await h.send(VOTERS[index], VOTERS[index], f"/vote 1 {text}")
+        await vote_by_text(h, VOTERS[index], f"1 {text}")
     await h.send(CHAIR, GROUP, "/poll Bình xét khác\nBằng khen | 1")
     await h.send(CHAIR, GROUP, "/poll 2 open")
     other = dict(codes_of(h, 2))[chair]
-    await h.send(CHAIR, GROUP, "/poll 1 close")
+    await close_poll(h, 1)
     before = h.snapshot(*TABLES)
     typo = chair_code[:-1] + next(c for c in ALPHABET if c != chair_code[-1])
     forged = Share(parse_share(chair_code).box_id, parse_share(chair_code).index, bytes(16)).code()
@@ -197,13 +199,13 @@ async def test_a_box_that_cannot_be_opened_is_voted_again(bloc: BotHarness) -> N
     await h.send(CHAIR, GROUP, AWARD_POLL)
     await h.send(CHAIR, GROUP, "/poll 1 open")
     for index, text in TEXT_BALLOTS.items():
-        await h.send(VOTERS[index], VOTERS[index], f"/vote 1 {text}")
+        await vote_by_text(h, VOTERS[index], f"1 {text}")
     holders = codes_of(h, 1)
     await h.send(CHAIR, GROUP, "/poll 1 rerun")  # voting is open: nothing to vote again
     assert "không có vòng nào cần bỏ phiếu lại" in h.last_text(GROUP)
     h.emu.set_blocked(holders[0][0])  # two of the three holders can no longer be reached
     h.emu.set_blocked(holders[1][0])
-    await h.send(CHAIR, GROUP, "/poll 1 close")
+    await close_poll(h, 1)
     assert "Chỉ liên lạc được 1 thành viên" in h.last_text(GROUP)
     await h.send(CHAIR, GROUP, "/binhxet 1 round2")  # nothing else moves while the box waits
     assert "Ban kiểm phiếu" in h.last_text(GROUP)
@@ -220,8 +222,8 @@ async def test_a_box_that_cannot_be_opened_is_voted_again(bloc: BotHarness) -> N
         assert NO_BOX in h.last_text(person)
     assert all(any(t.startswith("🗳") for t in h.texts(uid)[seen[uid] :]) for uid in VOTERS)  # new ballots
     for index, text in TEXT_BALLOTS.items():
-        await h.send(VOTERS[index], VOTERS[index], f"/vote 1 {text}")
-    await h.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(h, VOTERS[index], f"1 {text}")
+    await close_poll(h, 1)
     await committee_opens(h, 1)
     assert "Công an tỉnh: 5 phiếu (62,5%)" in results(h)[0]
 
@@ -252,7 +254,7 @@ async def test_the_counting_committee_is_named_and_the_box_follows_it(bloc: BotH
     await h.send(CHAIR, GROUP, "/poll 1 committee #5")  # before any ballot: a new box
     assert [p for p, _c in codes_of(h, 1)] == [VOTERS[2], VOTERS[3], VOTERS[4]]
     assert all(code not in t for p, code in first for t in h.texts(p))  # the old codes are void
-    await h.send(VOTERS[1], VOTERS[1], "/vote 1 1: 2; 2: 3, 4; 3: 5, 6, 7")
+    await vote_by_text(h, VOTERS[1], "1 1: 2; 2: 3, 4; 3: 5, 6, 7")
     holders = h.db_rows("SELECT person_id FROM poll_box_holders ORDER BY share")
     await h.send(CHAIR, GROUP, "/poll 1 committee #6")  # a ballot is in: the box stays
     assert "đã có phiếu" in "\n".join(h.texts(GROUP)[-2:])
@@ -303,8 +305,8 @@ async def test_a_round_opened_before_ballot_boxes_gets_one_and_counts_its_old_ba
     await h.send(CHAIR, GROUP, "/poll 1 committee")
     assert h.db_rows("SELECT count(*) FROM poll_boxes") == [(1,)]
     for uid in VOTERS[:2]:
-        await h.send(uid, uid, "/vote 1 1: 3")
-    await h.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(h, uid, "1 1: 3")
+    await close_poll(h, 1)
     await committee_opens(h, 1)
     (text,) = results(h)
     assert "thu về: 3" in text and "Bộ Chỉ huy Bộ đội Biên phòng tỉnh: 3 phiếu" in text

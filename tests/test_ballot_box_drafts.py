@@ -10,7 +10,7 @@ from bot.polls.ballots import BallotCategory, BallotForm, Draft
 from handlers.polls.drafts import Drafts
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
-from tests.test_polls_e2e import VOTERS, buttons, link_voters, press_label
+from tests.test_polls_e2e import VOTERS, buttons, link_voters, mark, press_label
 
 LOST = "đã mất do bot khởi động lại"
 FORM = BallotForm(1, 1, 3, True, (BallotCategory(0, "Cờ", "pick", 2, (1, 2, 3, 4)),))
@@ -48,12 +48,12 @@ async def test_drafts_are_sealed_rows_and_a_restart_makes_them_unreadable(bloc: 
     await h.send(CHAIR, GROUP, "/poll 1 open")
     empty = drafts_of(h)
     assert set(empty) == set(VOTERS)  # a row per ballot page delivered
-    await tick(h, VOTERS[0], "#3 ")
+    await tick(h, VOTERS[0], mark(3))
     await tick(h, VOTERS[0], "▶")
-    await tick(h, VOTERS[0], "#4 ")
-    await tick(h, VOTERS[0], "#5 ")
-    await tick(h, VOTERS[1], "#6 ")
-    for label in ("#7 ", "▶", "▶"):  # VOTERS[2] reaches the review, with its Send button
+    await tick(h, VOTERS[0], mark(4))
+    await tick(h, VOTERS[0], mark(5))
+    await tick(h, VOTERS[1], mark(6))
+    for label in (mark(7), "▶", "▶"):  # VOTERS[2] reaches the review, with its Send button
         await tick(h, VOTERS[2], label)
     assert "✅" in str(buttons(h.emu.last(VOTERS[2])))
     stored = drafts_of(h)
@@ -69,7 +69,7 @@ async def test_drafts_are_sealed_rows_and_a_restart_makes_them_unreadable(bloc: 
     assert answer.show_alert and LOST in (answer.text or "")
     page = h.emu.last(VOTERS[0])
     assert page is not None and "☑" not in str(buttons(page))  # back on page 1, nothing ticked
-    await tick(h, VOTERS[0], "#2 ")  # the draft is readable again under the new key
+    await tick(h, VOTERS[0], mark(2))  # the draft is readable again under the new key
     assert "☑" in str(buttons(h.emu.last(VOTERS[0])))
     alerts = len(h.emu.callback_answers)
     await tick(h, VOTERS[0], "▶")

@@ -41,7 +41,15 @@ from bot.polls.tally import Ballot, Category
 from handlers.polls import voting
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
-from tests.test_polls_e2e import AWARD_POLL, VOTERS, committee_opens, link_voters, vote_with_buttons
+from tests.test_polls_e2e import (
+    AWARD_POLL,
+    VOTERS,
+    close_poll,
+    committee_opens,
+    link_voters,
+    vote_by_text,
+    vote_with_buttons,
+)
 
 BUTTONS = [[1], [1, 2], [1, 2, 3]]  # unit #1 votes with the buttons, for itself and the next ones
 
@@ -289,9 +297,9 @@ async def play(h: BotHarness, operator: Operator, *, count: bool) -> tuple[list[
         if unit == 1:
             await vote_with_buttons(h, VOTERS[0], BUTTONS)
         else:
-            await h.send(VOTERS[unit - 1], VOTERS[unit - 1], f"/vote 1 {vote(unit)}")
+            await vote_by_text(h, VOTERS[unit - 1], f"1 {vote(unit)}")
         operator.copy(f"after unit {unit}")
-    await h.send(CHAIR, GROUP, "/poll 1 close")
+    await close_poll(h, 1)
     operator.copy("closed")
     if count:
         operator.sealed_phase = False

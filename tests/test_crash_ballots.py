@@ -2,8 +2,9 @@
 
 The bloc, its voters and the open poll are set up by the in-process bot; then the same database
 and emulator are served by the real bot process, killed three times at different points of a
-cast: after the commit with the card edit in flight, after the receipt reached Telegram, and as
-soon as the turnout row is visible (the file scrub runs then). (tests/test_crash_forms.py kills
+cast (a ballot written as text is cast when its voter presses Send on its review): after the
+commit with the card edit in flight, after the receipt reached Telegram, and as soon as the
+turnout row is visible (the file scrub runs then). (tests/test_crash_forms.py kills
 the bot as soon as it fetched an update.)
 After every restart: PRAGMA integrity_check, the turnout and the ballots name the same units
 (ballots are anonymous and sealed in the database: the test opens them as the counting committee
@@ -27,12 +28,43 @@ from tests.test_polls_e2e import AWARD_POLL, VOTERS, codes_of, link_voters
 
 RECEIPT = "Đã nhận phiếu"
 ALREADY = "không sửa được"
+SEND = "bv:1:1:c"  # Send on a ballot's review
 
 
 def vote(i: int) -> str:
     """Voter i (1-8, unit #i) votes for its own unit in category 1 (quota 1), then others."""
     a, b, c = i, i % 8 + 1, (i + 1) % 8 + 1
     return f"/vote 1 1: {a}; 2: {a}, {b}; 3: {a}, {b}, {c}"
+
+
+def review_after(bot: BotHarness, i: int, seen: int) -> int | None:
+    """The message id of voter i's ballot review shown after their first `seen` messages."""
+    for message in bot.emu.messages(VOTERS[i - 1])[seen:]:
+        if any(b.get("callback_data") == SEND for row in message.buttons for b in row):
+            return message.message_id
+    return None
+
+
+async def write(bot: BotHarness, voters: range | tuple[int, ...]) -> dict[int, int]:
+    """Each voter writes their ballot as text; the bot shows each a review, and takes the
+    buttons off the page it replaces (or says the ballot is in). Returns the review's message
+    id per voter shown one."""
+    seen = {i: len(bot.emu.messages(VOTERS[i - 1])) for i in voters}
+    for i in voters:
+        bot.emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+
+    def reviewed(i: int) -> bool:
+        older = bot.emu.messages(VOTERS[i - 1])[: seen[i]]
+        return review_after(bot, i, seen[i]) is not None and not any(m.buttons for m in older)
+
+    await until(lambda: all(reviewed(i) or answered(bot, i) for i in voters), 20, "the reviews")
+    return {i: m for i in voters if (m := review_after(bot, i, seen[i])) is not None}
+
+
+def send(bot: BotHarness, reviews: dict[int, int]) -> None:
+    """Each voter presses Send on their review."""
+    for i, message_id in reviews.items():
+        bot.emu.post_callback(VOTERS[i - 1], VOTERS[i - 1], message_id, SEND)
 
 
 def answered(bot: BotHarness, i: int) -> bool:
@@ -112,9 +144,7 @@ async def again(bot: BotHarness, proc: ProcBot, voters: range) -> None:
     await proc.start()
     assert proc.integrity() == "ok"  # the restarted bot's database, while it runs
     bot.emu.latency = latency
-    for i in voters:
-        if not answered(bot, i):
-            bot.emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+    send(bot, await write(bot, tuple(i for i in voters if not answered(bot, i))))
     await until(lambda: all(answered(bot, i) for i in voters), 20, "answers to the re-votes")
 
 
@@ -129,10 +159,10 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         emu.latency = 0.1  # every Bot API call in flight for 100 ms
 
         # 1. committed, the group card's edit in flight, no receipt yet
+        reviews = await write(bloc, (1, 2, 3))
         emu.inject_fault("editMessageText", "timeout", delay=10)
         mark = len(emu.calls)
-        for i in (1, 2, 3):
-            emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+        send(bloc, reviews)
         await proc.wait_for_call("editMessageText", after=mark)
         proc.kill()
         emu.faults.clear()
@@ -140,13 +170,13 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         await again(bloc, proc, range(1, 4))
         assert ALREADY in bloc.texts(VOTERS[0])[-1]  # voter 1 was counted: told so, not twice
 
-        # 2. the receipt has reached Telegram, the bot has not heard back
+        # 2. the receipt has reached Telegram (it replaces the review), the bot has not heard back
+        reviews = await write(bloc, (4, 5, 6))
         mark = len(emu.calls)
-        for i in (4, 5, 6):
-            emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+        send(bloc, reviews)
         await until(
             lambda: any(
-                c.method == "sendMessage"
+                c.method in ("sendMessage", "editMessageText")
                 and c.params.get("chat_id") == VOTERS[3]
                 and RECEIPT in str(c.params.get("text"))
                 for c in emu.calls[mark:]
@@ -162,8 +192,7 @@ async def test_kills_while_ballots_are_cast(bloc: BotHarness, tmp_path: Path) ->
         # 3. killed as soon as vote 7's turnout row (and beside it its sealed ballot) is
         # committed, with vote 8 fetched behind it
         units = [int(r[0]) for r in proc.rows("SELECT id FROM units WHERE bloc_id = 1 ORDER BY position")]
-        for i in (7, 8):
-            emu.post_message(VOTERS[i - 1], VOTERS[i - 1], vote(i))
+        send(bloc, await write(bloc, (7, 8)))
         await until(
             lambda: proc.rows("SELECT 1 FROM poll_turnout WHERE unit_id = ?", (units[6],)) != [],
             20,

@@ -23,8 +23,11 @@ from bot.polls.ballots import (
     check_ballot,
     decode_ballot,
     encode_ballot,
+    label_position,
     pack_ballot,
     parse_vote,
+    position_label,
+    read_ballot,
     toggle,
     unpack_ballot,
 )
@@ -155,6 +158,51 @@ def test_vote_text_to_ballot() -> None:
         assert ballot_from_text(form(), {3: words}).confirms == {3: said}
     assert parse_vote("7") == (7, {})
     assert parse_vote("7 1) 2\n2. 3") == (7, {0: "2", 1: "3"})
+
+
+NAMES = {
+    1: "Bộ Chỉ huy Quân sự tỉnh",
+    2: "Công an tỉnh",
+    3: "Sở Văn hóa, Thể thao và Du lịch",
+    4: "Sở Thể thao",
+    5: "Sở Tư pháp tỉnh",
+    6: "Tòa án nhân dân tỉnh",
+    7: "Thanh tra tỉnh",
+    8: "Sở Nội vụ",
+}
+
+
+def test_ballot_positions_are_letters_both_ways() -> None:
+    assert [position_label(n) for n in (1, 2, 26, 27, 52, 60)] == ["A", "B", "Z", "AA", "AZ", "BH"]
+    assert all(label_position(position_label(n)) == n for n in range(1, 61))
+    assert label_position("c") == 3 and label_position("Công") is None and label_position("1") is None
+    assert form().categories[0].label_of(3) == "C"
+    with pytest.raises(ValueError):
+        position_label(0)
+
+
+def test_a_candidate_is_written_by_letter_name_or_number() -> None:
+    typed = read_ballot(
+        form(),
+        {0: "cong an", 1: "Sở Văn hóa, Thể thao và Du lịch, Sở Thể thao", 2: "a, 6, THANH TRA"},
+        NAMES,
+    )
+    # a name holding a comma is read whole; a name's unique part is enough, diacritics aside
+    assert typed.ballot == Ballot(choices={0: (2,), 1: (3, 4), 2: (1, 6, 7)})
+    with pytest.raises(PollProblem) as caught:  # "a", then "6" and "toa an" are the same unit
+        read_ballot(form(), {2: "a, 6, TOA AN"}, NAMES)
+    assert caught.value.code == "duplicate_pick"
+    assert read_ballot(form(), {2: "a, 6"}, NAMES).numbers == ((2, 6, 6),)  # the number written, its unit
+    for raw in ("Sở", "Ngân hàng", "#0", "Z"):  # ambiguous, unknown, no such place, beyond the list
+        with pytest.raises(PollProblem) as caught:
+            read_ballot(form(), {0: raw}, NAMES)
+        assert caught.value.code == "not_candidate", raw
+    with pytest.raises(PollProblem) as caught:  # a typo: the nearest candidates are offered
+        read_ballot(form(), {0: "tu phap tinh sở"}, NAMES)
+    assert caught.value.code == "not_candidate" and "E. Sở Tư pháp tỉnh" in caught.value.hint
+    with pytest.raises(PollProblem) as caught:  # barred from voting for itself: told so, by name too
+        read_ballot(form(self_vote=False), {0: "Công an tỉnh"}, NAMES)
+    assert caught.value.code == "self_vote"
 
 
 @pytest.mark.parametrize(

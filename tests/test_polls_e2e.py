@@ -11,6 +11,7 @@ from typing import Any
 from docx import Document
 
 from bot.emulators.telegram.records import SentMessage
+from bot.polls.ballots import position_label
 from tests.conftest import CHAIR, GROUP, MEMBER, OUTSIDER, SEED_UNITS
 from tests.harness import BOT_USERNAME, BotHarness
 
@@ -33,7 +34,8 @@ AWARD_POLL = (
     "Bằng khen của Chủ tịch UBND tỉnh | 3\n"
     "rules: threshold=majority base=members quorum=2/3 self=yes deadline=16/12/2026 17:00"
 )
-# Ballots by text, per voter index (roster numbers are the candidate numbers). Voter 8 abstains.
+# Ballots by text, per voter index (the older form: a number is the candidate's place on the
+# ballot, here also its roster number, every unit being a candidate). Voter 8 abstains.
 TEXT_BALLOTS = {
     1: "1: 2; 2: 3, 4; 3: 5, 6, 7",
     2: "1: 2; 2: 3, 4; 3: 5, 6, 1",
@@ -87,6 +89,16 @@ def buttons(message: Any) -> list[tuple[str, str]]:
     return [(b["text"], b.get("callback_data", "")) for row in message.buttons for b in row]
 
 
+def mark(number: int) -> str:
+    """The start of the label of the candidate in that place on a ballot: 'B. ' for 2."""
+    return f"{position_label(number)}. "
+
+
+def candidate_labels(labels: list[str]) -> list[str]:
+    """The candidates' buttons among a ballot page's labels ('▫️ B. Công an tỉnh')."""
+    return [lb for lb in labels if re.match(r"^\S+ [A-Z]{1,2}\. ", lb)]
+
+
 def press_label(bot: BotHarness, user: int, part: str) -> Any:
     """Data of the button whose label contains part, on the user's latest bot message."""
     message = last(bot, user)
@@ -109,11 +121,28 @@ async def link_voters(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/vicechair #4")
 
 
+async def vote_by_text(bot: BotHarness, user: int, text: str, command: str = "/vote") -> None:
+    """A ballot written in one line, then Send on its review, as a person would."""
+    await bot.send(user, user, f"{command} {text}")
+    assert "✅" in "".join(label for label, _d in buttons(last(bot, user))), bot.last_text(user)
+    message_id, data = press_label(bot, user, "✅")
+    await bot.press(user, user, message_id, data)
+
+
+async def close_poll(bot: BotHarness, poll_id: int, user: int = CHAIR, chat: int = GROUP) -> None:
+    """'/poll <id> close', confirmed when the bot asks (the close is early: before the deadline,
+    or the quorum not met)."""
+    await bot.send(user, chat, f"/poll {poll_id} close")
+    if any(data.startswith("pcl:") for _label, data in buttons(last(bot, chat))):
+        message_id, data = press_label(bot, chat, "✅")
+        await bot.press(user, chat, message_id, data)
+
+
 async def vote_with_buttons(bot: BotHarness, user: int, ticks: list[list[int]]) -> None:
     """Tick, page on, review and send, as a person would."""
     for numbers in ticks:
         for number in numbers:
-            message_id, data = press_label(bot, user, f"#{number} ")
+            message_id, data = press_label(bot, user, mark(number))
             await bot.press(user, user, message_id, data)
         message_id, data = press_label(bot, user, "▶")
         await bot.press(user, user, message_id, data)
@@ -149,9 +178,9 @@ async def run_award_poll(bloc: BotHarness) -> dict[str, Any]:
     assert forged_alerts and all(a.show_alert for a in forged_alerts)
 
     first_page = next(m for m in bloc.emu.messages(VOTERS[1]) if m.buttons)
-    data = next(d for label, d in buttons(first_page) if "#5 " in label)  # kept, as an old copy would
+    data = next(d for label, d in buttons(first_page) if mark(5) in label)  # kept, as an old copy would
     for index, text in TEXT_BALLOTS.items():
-        await bloc.send(VOTERS[index], VOTERS[index], f"/vote 1 {text}")
+        await vote_by_text(bloc, VOTERS[index], f"1 {text}")
         assert bloc.last_text(VOTERS[index]).startswith("🗳")
     # a ballot cast by text takes the ticks and buttons off its page
     page = next(m for m in bloc.emu.messages(VOTERS[1]) if m.message_id == first_page.message_id)
@@ -168,7 +197,7 @@ async def run_award_poll(bloc: BotHarness) -> dict[str, Any]:
     card = bloc.emu.messages(GROUP)[[m.message_id for m in bloc.emu.messages(GROUP)].index(card.message_id)]
     assert card.edited >= 7 and "7" in (card.text or "")
     texts_before_close = len(bloc.texts(GROUP))
-    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    await close_poll(bloc, 1)
     waiting = bloc.last_text(GROUP)
     assert "Ban kiểm phiếu" in waiting and "phiếu (" not in waiting  # no count before the box opens
     await committee_opens(bloc, 1)
@@ -275,13 +304,13 @@ async def test_self_vote_barred_hides_the_own_unit(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/binhxet 1 mo")
     page = last(bloc, VOTERS[1])  # unit #2
     labels = [label for label, _d in buttons(page)]
-    assert not any("#2 " in label for label in labels) and any("#3 " in label for label in labels)
+    assert not any(mark(2) in label for label in labels) and any(mark(3) in label for label in labels)
     before = bloc.snapshot(*POLL_TABLES)
     await bloc.send(VOTERS[1], VOTERS[1], "/bophieu 1 1: 2, 3")
     assert "tự bầu" in bloc.last_text(VOTERS[1]) or "itself" in bloc.last_text(VOTERS[1])
     await bloc.press(VOTERS[1], VOTERS[1], page.message_id, "bv:1:1:t:0:2")  # forged self-tick
     assert bloc.snapshot(*POLL_TABLES) == before
-    await bloc.send(VOTERS[1], VOTERS[1], "/bophieu 1 1: 3, 4")
+    await vote_by_text(bloc, VOTERS[1], "1 1: 3, 4", "/bophieu")
     assert bloc.db_rows("SELECT count(*) FROM poll_turnout") == [(1,)]
 
 
@@ -291,21 +320,21 @@ async def test_round_two_then_the_chair_decides(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/poll 1 open")
     # A 6, B 5, C 5 with 2 seats: A is proposed, B and C tie at the last seat.
     for uid, picks in zip(VOTERS, ["1, 2"] * 3 + ["1, 3"] * 3 + ["2, 3"] * 2, strict=True):
-        await bloc.send(uid, uid, f"/vote 1 1: {picks}")
-    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(bloc, uid, f"1 1: {picks}")
+    await close_poll(bloc, 1)
     await committee_opens(bloc, 1)
     text = "\n".join(bloc.texts(GROUP)[-2:])
-    assert "vòng 2" in text and "/binhxet 1 round2" in text
+    assert "vòng 2" in text and "/binhxet 1 vong2" in text  # the Vietnamese alias
     await bloc.send(CHAIR, GROUP, "/poll 1 round2")
     page = last(bloc, VOTERS[0])
     labels = [label for label, _d in buttons(page)]
-    assert len([lb for lb in labels if "#" in lb]) == 2  # only the tied units
+    assert len(candidate_labels(labels)) == 2  # only the tied units
     assert "vòng 2" in (page.text or "") or "round 2" in (page.text or "")
     for uid, pick in zip(VOTERS, ["1"] * 4 + ["2"] * 4, strict=True):
-        await bloc.send(uid, uid, f"/vote 1 1: {pick}")
-    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(bloc, uid, f"1 1: {pick}")
+    await close_poll(bloc, 1)
     await committee_opens(bloc, 1)
-    assert "/binhxet 1 decide" in "\n".join(bloc.texts(GROUP)[-2:])
+    assert "/binhxet 1 quyetdinh" in "\n".join(bloc.texts(GROUP)[-2:])
     await bloc.send(CHAIR, GROUP, "/poll 1 decide 1: Thanh tra tỉnh")  # not among the tied
     assert bloc.db_rows("SELECT count(*) FROM poll_decisions") == [(0,)]
     await bloc.send(OUTSIDER, GROUP, "/poll 1 decide 1: #3")
@@ -328,10 +357,10 @@ async def test_election_with_rotation_and_confirmation(bloc: BotHarness) -> None
     assert "Sở Tư pháp tỉnh" in draft and "luân phiên" in draft  # #4 moves up
     await bloc.send(CHAIR, GROUP, "/poll 1 open")
     page = last(bloc, VOTERS[0])
-    assert any("★" in label and "#4 " in label for label, _d in buttons(page))
+    assert any("★" in label and mark(4) in label for label, _d in buttons(page))
     for uid in VOTERS[:6]:
-        await bloc.send(uid, uid, "/vote 1 1: 4; 2: 5")
-    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(bloc, uid, "1 1: 4; 2: 5")
+    await close_poll(bloc, 1)
     await committee_opens(bloc, 1)
     results = [m for m in bloc.emu.messages(GROUP) if m.text and m.buttons][-1]
     confirm = next(d for label, d in buttons(results) if "✅" in label)
@@ -380,7 +409,7 @@ async def test_deadline_reminds_then_closes(bloc: BotHarness) -> None:
     await bloc.send(CHAIR, GROUP, "/poll Bình xét\nBằng khen | 1\nrules: deadline=23/11/2026 17:00")
     await bloc.send(CHAIR, GROUP, "/poll 1 open")
     for uid in VOTERS[:6]:
-        await bloc.send(uid, uid, "/vote 1 1: 2")
+        await vote_by_text(bloc, uid, "1 1: 2")
     scheduler = bloc.services.scheduler
     assert scheduler is not None
     bloc.clock.set(bloc.clock.now().replace(day=22, hour=10, minute=0))  # 17:00 on 22/11 in Hà Nội
@@ -425,8 +454,8 @@ async def test_confirmation_agree_disagree_blank(bloc: BotHarness) -> None:
         message_id, data = press_label(bloc, VOTERS[0], part)
         await bloc.press(VOTERS[0], VOTERS[0], message_id, data)
     for uid, said in zip(VOTERS[1:7], ["đồng ý"] * 4 + ["khong dong y", "trắng"], strict=True):
-        await bloc.send(uid, uid, f"/vote 1 1: {said}")
-    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+        await vote_by_text(bloc, uid, f"1 1: {said}")
+    await close_poll(bloc, 1)
     await committee_opens(bloc, 1)
     text = "\n".join(bloc.texts(GROUP)[-2:])
     assert "đồng ý 5, không đồng ý 1, phiếu trắng 1" in text

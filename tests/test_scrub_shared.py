@@ -13,7 +13,7 @@ import pytest
 from storage import polls as poll_storage
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
-from tests.test_polls_e2e import AWARD_POLL, VOTERS, committee_opens, link_voters
+from tests.test_polls_e2e import AWARD_POLL, VOTERS, close_poll, committee_opens, link_voters, vote_by_text
 
 
 async def test_ballots_cost_no_vacuum_and_a_count_costs_one(
@@ -30,15 +30,19 @@ async def test_ballots_cost_no_vacuum_and_a_count_costs_one(
     await link_voters(bloc)
     await bloc.send(CHAIR, GROUP, AWARD_POLL)
     await bloc.send(CHAIR, GROUP, "/poll 1 open")
+    for n, uid in enumerate(VOTERS, 1):  # each ballot written and shown for review
+        await bloc.send(uid, uid, f"/vote 1 1: {n}; 2: {n}, {n % 8 + 1}")
+    reviews = {uid: bloc.emu.last(uid) for uid in VOTERS}
     posted = [
-        bloc.emu.post_message(uid, uid, f"/vote 1 1: {n}; 2: {n}, {n % 8 + 1}")
-        for n, uid in enumerate(VOTERS, 1)
+        bloc.emu.post_callback(uid, uid, review.message_id, "bv:1:1:c")
+        for uid, review in reviews.items()
+        if review is not None
     ]
-    for update in posted:  # a burst: eight ballots in flight at once
+    for update in posted:  # a burst: eight ballots sent at once
         await bloc.settle(update.update_id)
     assert bloc.db_rows("SELECT count(*) FROM poll_ballots WHERE sealed IS NOT NULL") == [(8,)]
     assert compacted == []
-    await bloc.send(CHAIR, GROUP, "/poll 1 close")
+    await close_poll(bloc, 1)
     assert compacted == []  # the box waits, sealed: nothing to rebuild yet
     await committee_opens(bloc, 1)
     assert len(compacted) == 1
@@ -47,8 +51,8 @@ async def test_ballots_cost_no_vacuum_and_a_count_costs_one(
     # A round whose counts are withheld destroys its sealed ballots at the close: one rebuild too.
     await bloc.send(CHAIR, GROUP, "/poll Bình xét lần 2\nBằng khen | 1")
     await bloc.send(CHAIR, GROUP, "/poll 2 open")
-    await bloc.send(VOTERS[0], VOTERS[0], "/vote 2 1: 3")
-    await bloc.send(CHAIR, GROUP, "/poll 2 close")
+    await vote_by_text(bloc, VOTERS[0], "2 1: 3")
+    await close_poll(bloc, 2)
     assert len(compacted) == 2
     assert bloc.db_rows("SELECT count(*) FROM poll_ballots WHERE poll_id = 2") == [(0,)]
     assert bloc.config is not None

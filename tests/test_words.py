@@ -5,6 +5,8 @@
 - Hints: a message names the commands and sub-commands of its own language: in Vietnamese the
   aliases (/dangky camket, /sukien 12 doi …), in English the English names; a sub-command a
   hint shows is one its command's parser takes. The vocabularies are the parsers' own tables.
+- A rules line a message shows ('rules: threshold=…', 'quytac: nguong=…') is one the poll parser
+  reads, with the keys and values of the message's language.
 - A registration form is a "phiếu đăng ký", never a bare "phiếu" (a ballot).
 """
 
@@ -23,16 +25,18 @@ from bot.core.commands import CommandSpec
 from bot.core.config import parse_config
 from bot.core.names import fold
 from bot.forms.model import FIELD_TYPES, KINDS
+from bot.polls.model import BASES, RULE_KEYS, THRESHOLDS, YES_NO
 from handlers.forms.commands import ACTIONS as FORM_ACTIONS
+from handlers.polls.commands import SUBCOMMANDS as POLL_ACTIONS
 from handlers.roster.commands import UNIT_ACTIONS
 from handlers.schedule.event import ACTIONS as EVENT_ACTIONS
 from handlers.schedule.event import DEFAULT_REMINDERS, NO_REMINDERS
 
 LOCALES = Path(__file__).resolve().parents[1] / "bot" / "locales"
 
-# Catalogs the polls engineer is still rewording; empty these sets when that work is done.
-BAN_PENDING = {"polls_voting.po"}
-HINTS_PENDING = {p.name for p in (LOCALES / "vi").glob("polls_*.po")}
+# Catalogs still being reworded by their owner; empty these sets when that work is done.
+BAN_PENDING: set[str] = set()
+HINTS_PENDING = {"polls_minutes.po"}  # the minutes (bot/polls/minutes.py) are reworded apart
 
 _BAN = re.compile(r"(?<!\w)bạn(?!\w)", re.IGNORECASE)
 
@@ -99,7 +103,24 @@ def vocabularies() -> dict[str, dict[str, set[str]]]:
         # handlers/roster/files.py reads "roster", "danh sach" or "danhsach" after /export
         "export": {"en": {"roster"}, "vi": {"danhsach"}},
         "lang": {"en": {"vi", "en"}, "vi": {"vi", "en"}},
+        "poll": split(POLL_ACTIONS),
     }
+
+
+# A rules line's words per language: English keys and values, and the Vietnamese ones the parser
+# also reads (bot/polls/model.py); numbers (2/3, 80%) belong to both.
+RULE_WORDS = {
+    "en": {
+        "keys": {k for k, v in RULE_KEYS.items() if k == v},
+        "values": {"majority", "two_thirds", "eighty", "members", "ballots", "yes", "no"},
+    },
+    "vi": {
+        "keys": {k for k, v in RULE_KEYS.items() if k != v},
+        "values": {k for k in (*THRESHOLDS, *BASES, *YES_NO) if k.isalpha()}
+        - {"majority", "two_thirds", "eighty", "members", "ballots", "yes", "no", "y", "n"},
+    },
+}
+_RULES_LINE = re.compile(r"\b(rules|quytac|quy tắc)\s*:((?:\s+[a-z_]+=\S+)+)", re.IGNORECASE)
 
 
 def english_only_words() -> set[str]:
@@ -108,7 +129,7 @@ def english_only_words() -> set[str]:
     for vocab in vocabularies().values():
         found |= vocab["en"] - vocab["vi"]
     fields = split(FIELD_TYPES)
-    return found | (fields["en"] - fields["vi"])
+    return found | (fields["en"] - fields["vi"]) | RULE_WORDS["en"]["keys"] | {"rules", "majority", "members"}
 
 
 _COMMAND = re.compile(r"(?<![\w.])/([a-z][a-z0-9_]*)")
@@ -220,6 +241,42 @@ def test_the_hint_reader_finds_hints_and_skips_prose() -> None:
     assert list(hints("/form <id> shows who has not answered.")) == []
     assert list(hints("Gõ /dangky %(id)s molai để mở lại")) == []  # prose follows: not read
     assert list(hints("/units add — then one unit per line")) == [("units", "add")]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_rules_line_shown_is_the_parsers_in_its_language(lang: str) -> None:
+    words = RULE_WORDS[lang]
+    wrong = []
+    checked = 0
+    for name, _msgid, text in entries(lang):
+        if name in HINTS_PENDING:
+            continue
+        for line in _RULES_LINE.finditer(text):
+            checked += 1
+            head = fold(line[1]).replace(" ", "")
+            if head != ("rules" if lang == "en" else "quytac"):
+                wrong.append(f"{name}: {line[1]}: {text!r}")
+            for key, value in re.findall(r"([a-z_]+)=(\S+)", line[2]):
+                if key not in words["keys"]:
+                    wrong.append(f"{name}: {key}= is not a {lang} rules key: {text!r}")
+                if value.isalpha() and value.replace("_", "") and value not in words["values"]:
+                    wrong.append(f"{name}: ={value} is not a {lang} rules value: {text!r}")
+    assert wrong == [], "\n".join(wrong)
+    assert checked >= 2  # the usage and the rules problem show one
+
+
+def test_the_rules_words_are_the_parsers() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.polls.model import parse_rules_line
+
+    now, tz = datetime(2026, 11, 21, tzinfo=UTC), ZoneInfo("Asia/Ho_Chi_Minh")
+    vi = parse_rules_line(
+        "nguong=quaban tinhtren=thanhvien thamgia=2/3 tubau=co loaitru=khong", now=now, tz=tz
+    )
+    en = parse_rules_line("threshold=majority base=members quorum=2/3 self=yes exclusive=no", now=now, tz=tz)
+    assert vi == en
 
 
 # -- forms are "phiếu đăng ký" ------------------------------------------------------------------

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from tests.conftest import SEED_UNITS
+from tests.test_polls_e2e import mark
 from tests.zalo_harness import ZaloHarness
 
 OA_GROUP, CHAIR = "g-khoi-3", "oa-9000"  # the chair writes in the OA group and to the OA
@@ -64,7 +65,10 @@ async def vote_by_numbers(z: ZaloHarness, who: str, unit: int) -> str:
     assert f"Đã chọn: {len(CATEGORY_2[unit])}/2" in ballot
     review = await say(z, who, "10")  # review
     assert review.startswith("🗳 Kiểm tra phiếu trước khi gửi")
-    assert f"1. Cờ thi đua của UBND tỉnh: ☑ #{CATEGORY_1[unit]} {SEED_UNITS[CATEGORY_1[unit] - 1]}" in review
+    assert (
+        f"1. Cờ thi đua của UBND tỉnh (đã chọn 1/1):\n   ☑ {mark(CATEGORY_1[unit])}{SEED_UNITS[CATEGORY_1[unit] - 1]}"
+        in review
+    )
     assert "1. ✅ Gửi phiếu" in review and "2. ✏️ Sửa lại" in review
     return await say(z, who, "1")  # send
 
@@ -81,7 +85,7 @@ async def test_a_secret_ballot_by_numbered_replies_over_zalo(tmp_path: Path) -> 
         for number, who in enumerate(voters, start=1):
             (ballot,) = [t for t in all_texts(z, who) if t.startswith("🗳 Phiếu bầu kín")]
             assert f"Đơn vị bỏ phiếu: {SEED_UNITS[number - 1]}" in ballot
-            assert "1. ▫️ #1 Bộ Chỉ huy Quân sự tỉnh" in ballot and "9. Tiếp ▶" in ballot
+            assert "1. ▫️ A. Bộ Chỉ huy Quân sự tỉnh" in ballot and "9. Tiếp ▶" in ballot
         holders = {who: SHARE.findall("\n".join(all_texts(z, who))) for who in voters}
         committee = [who for who, found in holders.items() if found]
         assert committee == [CHAIR, REPS[0], REPS[1]]  # the chair unit, the vice chair unit, then #3
@@ -102,7 +106,7 @@ async def test_a_secret_ballot_by_numbered_replies_over_zalo(tmp_path: Path) -> 
             receipt = await vote_by_numbers(z, who, unit)
             assert receipt.startswith(f"🗳 Đã nhận phiếu của {SEED_UNITS[unit - 1]}")
             picked = CATEGORY_1[unit]
-            assert f"#{picked} {SEED_UNITS[picked - 1]}" not in receipt and "☑" not in receipt  # sealed
+            assert f"{mark(picked)}{SEED_UNITS[picked - 1]}" not in receipt and "☑" not in receipt  # sealed
         assert "Đã nhận phiếu" not in "\n".join(all_texts(z, voters[7]))
         assert z.rows("SELECT COUNT(*) FROM poll_ballots WHERE sealed IS NOT NULL") == [(7,)]
 

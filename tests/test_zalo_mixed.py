@@ -82,6 +82,8 @@ async def test_a_mixed_bloc_casts_one_poll(tmp_path: Path) -> None:
 
         for uid, text in TG_BALLOTS.items():
             await m.tg_send(uid, uid, f"/vote 1 {text}")
+            assert m.tg_texts(uid)[-1].startswith("🗳 Kiểm tra phiếu trước khi gửi")  # shown back first
+            await m.tg_press(uid, uid, "✅ Gửi phiếu")
             assert "Đã nhận phiếu" in m.tg_texts(uid)[-1]
         for who in ZL:
             assert (await zalo_votes(m, who)).startswith("🗳 Đã nhận phiếu")

@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 from bot.demo.runner import Demo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-# Text ballots (candidate numbers are roster numbers): who votes what. Mai (Thanh tra) abstains.
+# Text ballots: who votes what, by the letters on the ballot (A = the first unit) or a unit's
+# name. Thắm's is shown being reviewed (category 3 short of its quota) and confirmed; Mai
+# (Thanh tra) abstains.
 TEXT_VOTES = {
-    "tham": "1: 2; 2: 3, 4; 3: 5, 6, 7",
-    "ha": "1: 2; 2: 3, 4; 3: 5, 6, 1",
-    "son": "1: 2; 2: 4, 8; 3: 5, 6, 7",
-    "thu": "1: 2; 2: 3, 4; 3: 6, 7, 1",
-    "binh": "1: 5; 2: 3, 4; 3: 5, 6, 7",
+    "tham": "1: Công an tỉnh; 2: C, D; 3: E, F",
+    "ha": "1: B; 2: C, D; 3: E, F, A",
+    "son": "1: B; 2: D, H; 3: E, F, G",
+    "thu": "1: B; 2: C, D; 3: F, G, A",
+    "binh": "1: E; 2: C, D; 3: E, F, G",
 }
 
 
@@ -30,6 +32,12 @@ async def _open_box(demo: Demo, poll: int, *who: str) -> None:
         texts = demo.h.emu.bot_texts(demo.people[key])
         code = [c for t in texts for c in CODE.findall(t) if c.startswith(box_id)][-1]
         await demo.say(key, f"/kiemphieu {code}", private=True)
+
+
+async def _vote_by_text(demo: Demo, who: str, poll: int, text: str) -> None:
+    """A ballot written in one line; the bot shows it back by name; the voter presses Send."""
+    await demo.say(who, f"/bophieu {poll} {text}", private=True)
+    await demo.press(who, demo.last(demo.people[who]), "✅", private=True)
 
 
 async def _poll_id(demo: Demo) -> int:
@@ -77,19 +85,25 @@ async def scene(demo: Demo) -> None:
         )
     )
     hung = demo.people["hung"]
-    for ticks in (["#3 "], ["#4 ", "#5 "], ["#6 ", "#7 ", "#1 "]):
+    for ticks in (["C. "], ["D. ", "E. "], ["F. ", "G. ", "A. "]):
         for tick in ticks:
             await demo.press("hung", demo.last(hung), tick, private=True)
         await demo.press("hung", demo.last(hung), "▶", private=True)
     await demo.press("hung", demo.last(hung), "✅", private=True)
 
-    demo.note(_("Others answer in one line; the group card only counts who has voted."))
+    demo.note(
+        _(
+            "Others write their ballot in one line, with the letters on the ballot or a unit's name. "
+            "The bot shows it back by name, warns of a category left short, and casts it only when "
+            "they press Send. The group card only counts who has voted."
+        )
+    )
     for who, text in TEXT_VOTES.items():
         demo.clock.advance(timedelta(minutes=7))
-        await demo.say(who, f"/bophieu {poll} {text}", private=True)
+        await _vote_by_text(demo, who, poll, text)
     demo.note(_("Yến (Thi hành án dân sự) votes, then tries to vote again: refused."))
-    await demo.say("yen", f"/bophieu {poll} 1: 2; 2: 3, 4; 3: 5, 6, 7", private=True)
-    await demo.say("yen", f"/bophieu {poll} 1: 7", private=True)
+    await _vote_by_text(demo, "yen", poll, "1: B; 2: C, D; 3: E, F, G")
+    await demo.say("yen", f"/bophieu {poll} 1: G", private=True)
     await demo.say("ha", f"/binhxet {poll}")
 
     demo.heading(_("A day before the deadline: the unit that has not voted is reminded privately"))
@@ -126,7 +140,7 @@ async def scene(demo: Demo) -> None:
     election = await _poll_id(demo)
     await demo.say("tham", f"/binhxet {election} mo")
     for who in ("tham", "ha", "hung", "son", "thu", "binh", "yen"):
-        await demo.say(who, f"/bophieu {election} 1: 4; 2: 5", private=True)
+        await _vote_by_text(demo, who, election, "1: D; 2: E")
     await demo.say("tham", f"/binhxet {election} dong")
     await _open_box(demo, election, "tham", "ha")
     results = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.buttons), None)

@@ -31,7 +31,8 @@ JOIN = re.compile(r"/(?:thamgia|join) ([0-9A-Z]{4}-[0-9A-Z]{4})")
 SHARE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
 LINK = re.compile(r"📎 (\S+): (https?://\S+)")
 # Ballots typed in one line (candidate numbers are roster numbers); Hùng and Thu use numbers.
-TEXT_VOTES = {"tham": "1: 2; 2: 5, 6", "ha": "1: 2; 2: 5, 7", "son": "1: 2; 2: 5, 6", "binh": "1: 6; 2: 5, 7"}
+# by the letters on the ballot (A = the first candidate): shown back by name, then sent with "1"
+TEXT_VOTES = {"tham": "1: B; 2: E, F", "ha": "1: B; 2: E, G", "son": "1: B; 2: E, F", "binh": "1: F; 2: E, G"}
 
 
 class DemoHarness(ZaloHarness):
@@ -178,9 +179,10 @@ async def ballot(s: ZaloStory) -> None:
     s.note(_("Hùng ticks by numbers, category by category, reviews and sends."))
     await vote_by_numbers(s, "hung", 2, (5, 6))
     await vote_by_numbers(s, "thu", 2, (6, 7))
-    s.note(_("Others type the whole ballot in one line."))
+    s.note(_("Others type the whole ballot in one line; the bot shows it back by name, and 1 sends it."))
     for key, text in TEXT_VOTES.items():
         await s.private(key, f"/bophieu 1 {text}")
+        await s.private(key, "1")
     await s.group("tham", "/binhxet 1 dong")
     s.note(_("Two of the three committee members send their codes; the box opens."))
     for key in ("tham", "ha"):

@@ -2,6 +2,10 @@
 
 Candidate numbers on a ballot are positions in the category's candidate list of the round
 (1-based), the same for every voter; a unit barred from self-voting just does not see its own.
+People read and write a position as a letter (``position_label``: 1 -> A, 2 -> B, …, 27 -> AA),
+so that it cannot be taken for a unit's number in /units (``#3``), which is another list: a
+round 2 or a chosen candidate list numbers its units otherwise. A /vote text names a candidate
+by its letter, by its unit's name, or (the older form, kept) by its position as a number.
 A ballot stores its ticks sorted, so the order a voter ticked in is not kept. A cast ballot is
 packed over the round's candidates (``pack_ballot``) to be sealed in the ballot box
 (bot/polls/box.py); once counted it is stored opened as ``encode_ballot``'s text.
@@ -15,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.core.names import clean, fold
+from bot.core.names import Named, clean, fold, resolve
 from bot.polls.model import PollProblem
 from bot.polls.tally import ANSWERS, Answer, Ballot, Kind
 
@@ -47,6 +51,35 @@ class BallotCategory:
     def number_of(self, unit: int) -> int:
         """The candidate's number on the ballot."""
         return self.candidates.index(unit) + 1
+
+    def label_of(self, unit: int) -> str:
+        """The candidate's letter on the ballot: 'A', 'B', …"""
+        return position_label(self.number_of(unit))
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LABEL = re.compile(r"^[A-Za-z]{1,2}$")
+
+
+def position_label(position: int) -> str:
+    """A ballot position as people read it: 1 -> 'A', 26 -> 'Z', 27 -> 'AA' (as spreadsheet columns)."""
+    if position < 1:
+        raise ValueError("positions start at 1")
+    label = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        label = _LETTERS[rest] + label
+    return label
+
+
+def label_position(label: str) -> int | None:
+    """A letter label back to its position ('b' -> 2); None if it is not one."""
+    if not _LABEL.match(label):
+        return None
+    position = 0
+    for char in label.upper():
+        position = position * 26 + _LETTERS.index(char) + 1
+    return position
 
 
 @dataclass(frozen=True)
@@ -158,10 +191,27 @@ def parse_vote(text: str) -> tuple[int, dict[int, str]]:
     return poll_id, parts
 
 
-def ballot_from_text(form: BallotForm, parts: Mapping[int, str]) -> Ballot:
-    """Turn the parsed /vote text into a ballot over this form; PollProblem if it cannot be."""
+@dataclass(frozen=True)
+class TextBallot:
+    """A /vote text read over a form: the ballot, and each candidate written as a number with
+    the unit it stands for (to warn when that number is not the unit's number in /units)."""
+
+    ballot: Ballot
+    numbers: tuple[tuple[int, int, int], ...] = ()  # (category index, number written, its unit)
+
+
+def read_ballot(
+    form: BallotForm, parts: Mapping[int, str], names: Mapping[int, str] | None = None
+) -> TextBallot:
+    """Turn the parsed /vote text into a ballot over this form; PollProblem if it cannot be.
+
+    A candidate is its letter on the ballot ('B'), its unit's name when ``names`` are given
+    (diacritic- and case-insensitive, a unique part of the name will do; a name may hold
+    commas), or its position as a number ('2', the older form).
+    """
     choices: dict[int, tuple[int, ...]] = {}
     confirms: dict[int, Answer] = {}
+    numbers: list[tuple[int, int, int]] = []
     for index, raw in parts.items():
         cat = form.category(index)
         if cat.kind == "confirm":
@@ -171,16 +221,66 @@ def ballot_from_text(form: BallotForm, parts: Mapping[int, str]) -> Ballot:
             confirms[index] = said
             continue
         picks: list[int] = []
-        for token in (t.strip().lstrip("#") for t in raw.split(",") if t.strip()):
-            if not token.isdigit() or not 1 <= int(token) <= len(cat.candidates):
-                raise PollProblem("not_candidate", token, index + 1)
-            picks.append(cat.candidates[int(token) - 1])
+        tokens = [t.strip() for t in raw.split(",") if t.strip()]
+        at = 0
+        while at < len(tokens):
+            unit, used, number = _candidate(form, cat, tokens, at, names)
+            picks.append(unit)
+            if number is not None:
+                numbers.append((index, number, unit))
+            at += used
         choices[index] = tuple(picks)
     ballot = Ballot(choices={i: p for i, p in choices.items() if p}, confirms=confirms)
     problem = check_ballot(form, ballot)
     if problem is not None:
         raise problem
-    return Ballot(choices={i: tuple(sorted(p)) for i, p in ballot.choices.items()}, confirms=ballot.confirms)
+    sorted_ballot = Ballot(
+        choices={i: tuple(sorted(p)) for i, p in ballot.choices.items()}, confirms=ballot.confirms
+    )
+    return TextBallot(sorted_ballot, tuple(numbers))
+
+
+def _candidate(
+    form: BallotForm,
+    cat: BallotCategory,
+    tokens: Sequence[str],
+    at: int,
+    names: Mapping[int, str] | None,
+) -> tuple[int, int, int | None]:
+    """(unit, tokens used, number written or None) of the candidate written at tokens[at]."""
+    token = tokens[at]
+    digits = token.lstrip("#").strip()
+    if digits.isdigit():
+        if not 1 <= int(digits) <= len(cat.candidates):
+            raise PollProblem("not_candidate", token, cat.index + 1)
+        return cat.candidates[int(digits) - 1], 1, int(digits)
+    position = label_position(token)
+    if position is not None:
+        if not 1 <= position <= len(cat.candidates):
+            raise PollProblem("not_candidate", token, cat.index + 1)
+        return cat.candidates[position - 1], 1, None
+    if names:
+        # Candidates the voter may not tick (their own unit, when barred) are matched too, so
+        # that they are told why rather than that there is no such unit.
+        items = [Named(u, names.get(u, "")) for u in cat.candidates]
+        for end in range(len(tokens), at + 1, -1):  # a name with commas: its whole name only
+            joined = fold(", ".join(tokens[at:end]))
+            exact = [i for i in items if fold(i.name) == joined]
+            if len(exact) == 1:
+                return exact[0].id, end - at, None
+        match = resolve(token, items)
+        if match.found is not None:
+            return match.found.id, 1, None
+        near = [f"{cat.label_of(i.id)}. {i.name}" for i in match.suggestions[:2]]
+        raise PollProblem("not_candidate", token, cat.index + 1, hint="; ".join(near))
+    raise PollProblem("not_candidate", token, cat.index + 1)
+
+
+def ballot_from_text(
+    form: BallotForm, parts: Mapping[int, str], names: Mapping[int, str] | None = None
+) -> Ballot:
+    """The ballot of a parsed /vote text (read_ballot without the numbers written)."""
+    return read_ballot(form, parts, names).ballot
 
 
 def encode_ballot(ballot: Ballot) -> str:

@@ -43,6 +43,7 @@ THRESHOLDS: dict[str, Threshold] = {
     "majority": "majority",
     "quaban": "majority",
     "qua_ban": "majority",
+    "quanua": "majority",
     "1/2": "majority",
     "two_thirds": "two_thirds",
     "2/3": "two_thirds",
@@ -57,12 +58,29 @@ BASES: dict[str, Base] = {
     "donvi": "members",
     "ballots": "ballots",
     "phieu": "ballots",
+    "phieuthuve": "ballots",
 }
 YES_NO = {"yes": True, "co": True, "y": True, "no": False, "khong": False, "n": False}
+# The keys of a rules line, English and Vietnamese ('rules: threshold=two_thirds' is
+# 'quytac: nguong=2/3'); a hint shows the words of its chat's language (tests/test_words.py).
+RULE_KEYS = {
+    "threshold": "threshold",
+    "nguong": "threshold",
+    "base": "base",
+    "tinhtren": "base",
+    "quorum": "quorum",
+    "thamgia": "quorum",
+    "self": "self",
+    "tubau": "self",
+    "exclusive": "exclusive",
+    "loaitru": "exclusive",
+    "deadline": "deadline",
+    "han": "deadline",
+    "committee": "committee",
+    "kiemphieu": "committee",
+}
 _RULES = re.compile(r"^\s*(?:rules|quy\s*tac|quytac)\s*:\s*(.*)$")
-_KEY = re.compile(
-    r"(?<![^\s])(threshold|base|quorum|self|deadline|exclusive|han|committee|kiemphieu)\s*=\s*", re.I
-)
+_KEY = re.compile(r"(?<![^\s])(" + "|".join(RULE_KEYS) + r")\s*=\s*", re.I)
 _COMMITTEE = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})$")
 MAX_COMMITTEE = 15  # shares of one ballot box (bot.polls.box.MAX_SHARES)
 _QUORUM = re.compile(r"^(\d{1,3})\s*/\s*(\d{1,3})$|^(\d{1,3})\s*%$")
@@ -72,11 +90,12 @@ _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s+")
 class PollProblem(ValueError):
     """A /poll definition or /vote text that cannot be read; `code` says what, `detail` where."""
 
-    def __init__(self, code: str, detail: str = "", number: int = 0) -> None:
+    def __init__(self, code: str, detail: str = "", number: int = 0, *, hint: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail
         self.number = number
+        self.hint = hint  # what the person may have meant (a candidate near a mistyped name)
 
 
 # ---- /poll definitions ---------------------------------------------------------------------
@@ -159,7 +178,8 @@ def parse_category(line: str) -> CategorySpec:
 
 
 def parse_rules(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Rules, datetime | None]:
-    """Read 'threshold=… base=… quorum=2/3 self=yes|no exclusive=yes|no deadline=<when>'."""
+    """Read 'threshold=… base=… quorum=2/3 self=yes|no exclusive=yes|no deadline=<when>'
+    (or its Vietnamese keys, RULE_KEYS: 'nguong=… tinhtren=… thamgia=2/3 tubau=co han=…')."""
     line = parse_rules_line(text, now=now, tz=tz)
     return line.rules, line.deadline
 
@@ -176,8 +196,7 @@ def parse_rules_line(text: str, *, now: datetime, tz: ZoneInfo) -> RulesLine:
     values: dict[str, str] = {}
     for i, key in enumerate(keys):
         end = keys[i + 1].start() if i + 1 < len(keys) else len(text)
-        name = key.group(1).lower()
-        name = {"han": "deadline", "kiemphieu": "committee"}.get(name, name)
+        name = RULE_KEYS[key.group(1).lower()]
         if name in values:
             raise PollProblem("bad_rules", key.group(0).strip())
         values[name] = clean(text[key.end() : end])

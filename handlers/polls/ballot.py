@@ -51,7 +51,8 @@ def _header(tr: Translator, state: PollState, form: BallotForm) -> list[str]:
 
 
 def _label(state: PollState, cat: BallotCategory, unit: int) -> str:
-    return f"#{cat.number_of(unit)} {state.names.get(unit, '?')}"[:MAX_BUTTON]
+    """'B. Công an tỉnh': the candidate's letter on the ballot (never a roster number) and name."""
+    return f"{cat.label_of(unit)}. {state.names.get(unit, '?')}"[:MAX_BUTTON]
 
 
 def page_view(
@@ -73,14 +74,21 @@ def page_view(
             rows.append([Button(f"{mark} {word}", data(form, "a", cat.index, ANSWER_CODES[answer]))])
     else:
         ticked = draft.choices.get(cat.index, ())
-        lines.append(
-            tr.ngettext(
+        if state.poll.kind == "election":
+            how = tr.ngettext(
+                "Elect %(n)s unit (press again to untick). Ticked: %(done)s of %(n)s.",
+                "Elect up to %(n)s units (press again to untick). Ticked: %(done)s of %(n)s.",
+                cat.seats,
+                done=len(ticked),
+            )
+        else:
+            how = tr.ngettext(
                 "Tick up to %(n)s unit (press again to untick). Ticked: %(done)s of %(n)s.",
                 "Tick up to %(n)s units (press again to untick). Ticked: %(done)s of %(n)s.",
                 cat.seats,
                 done=len(ticked),
             )
-        )
+        lines.append(how)
         if not form.self_vote and form.unit in cat.candidates:
             lines.append(_("Your own unit is not listed: this vote does not allow voting for oneself."))
         suggested = state.poll.suggested.get(cat.index)
@@ -113,7 +121,7 @@ def page_view(
 
 
 def choice_lines(tr: Translator, state: PollState, form: BallotForm, draft: Draft) -> list[str]:
-    """What the draft says, category by category."""
+    """What the draft says, category by category: each chosen unit by its letter and name."""
     _ = tr.gettext
     words = answer_words(tr)
     lines = []
@@ -121,20 +129,78 @@ def choice_lines(tr: Translator, state: PollState, form: BallotForm, draft: Draf
         if cat.kind == "confirm":
             said = draft.confirms.get(cat.index)
             text = f"{TICK_MARK} {words[said]}" if said else _("(left blank)")
-        else:
-            picks = draft.choices.get(cat.index, ())
-            text = ", ".join(f"{TICK_MARK} {_label(state, cat, u)}" for u in picks) or _("(left blank)")
-        lines.append(f"{no}. {cat.name}: {text}")
+            lines.append(f"{no}. {cat.name}: {text}")
+            continue
+        picks = draft.choices.get(cat.index, ())
+        lines.append(
+            _("%(no)s. %(name)s (%(done)s of %(n)s):", no=no, name=cat.name, done=len(picks), n=cat.seats)
+        )
+        chosen = [u for u in cat.candidates if u in picks]  # in ballot order, A before B
+        lines += [f"   {TICK_MARK} {_label(state, cat, u)}" for u in chosen] or ["   " + _("(left blank)")]
     return lines
 
 
-def review_view(tr: Translator, state: PollState, form: BallotForm, draft: Draft) -> tuple[str, Choices]:
-    """The whole ballot before it is sent, with Send and Change."""
+def warning_lines(tr: Translator, form: BallotForm, draft: Draft) -> list[str]:
+    """A warning per category left empty or with fewer ticks than it may take (both are valid)."""
+    _ = tr.gettext
+    lines = []
+    for no, cat in enumerate(form.categories, 1):
+        if cat.kind == "confirm":
+            if cat.index not in draft.confirms:
+                lines.append(
+                    "⚠️ "
+                    + _(
+                        "%(no)s. %(name)s is not answered: it counts as a blank ballot there.",
+                        no=no,
+                        name=cat.name,
+                    )
+                )
+            continue
+        done = len(draft.choices.get(cat.index, ()))
+        if done == 0:
+            lines.append(
+                "⚠️ "
+                + _(
+                    "%(no)s. %(name)s is left empty: your ballot chooses no unit there.", no=no, name=cat.name
+                )
+            )
+        elif done < cat.seats:
+            lines.append(
+                "⚠️ "
+                + tr.ngettext(
+                    "%(no)s. %(name)s: you chose %(n)s unit, fewer than the %(seats)s it may take.",
+                    "%(no)s. %(name)s: you chose %(n)s units, fewer than the %(seats)s it may take.",
+                    done,
+                    no=no,
+                    name=cat.name,
+                    seats=cat.seats,
+                )
+            )
+    return lines
+
+
+def review_view(
+    tr: Translator,
+    state: PollState,
+    form: BallotForm,
+    draft: Draft,
+    notes: list[str] | tuple[str, ...] = (),
+    *,
+    by_text: bool = False,
+) -> tuple[str, Choices]:
+    """The whole ballot before it is sent, with warnings, Send and Change (a ballot written with
+    /vote may also be written again)."""
     _ = tr.gettext
     lines = _header(tr, state, form)
     lines[0] = BALLOT_MARK + " " + _("Check your ballot before sending it")
     lines += choice_lines(tr, state, form, draft)
-    lines.append(_("Once sent, the ballot cannot be changed."))
+    lines += warning_lines(tr, form, draft)
+    lines += list(notes)
+    lines.append(_("Nothing is in the ballot box yet. Once sent, the ballot cannot be changed."))
+    if by_text:
+        lines.append(
+            _("To change it, press Change, or write it again: /vote %(id)s 1: A; 2: B, C", id=form.poll_id)
+        )
     choices = Choices.of(
         [
             [Button("✅ " + _("Send the ballot"), data(form, "c"))],
@@ -154,7 +220,7 @@ def receipt_text(
             BALLOT_MARK
             + " "
             + _(
-                "Ballot received: %(unit)s, poll #%(id)s %(title)s, round %(round)s, at %(when)s.",
+                "Ballot received: %(unit)s, poll #%(id)s %(title)s, round %(round)s, on %(when)s.",
                 unit=state.names.get(unit, "?"),
                 id=state.poll.id,
                 title=state.poll.title,

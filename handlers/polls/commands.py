@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from bot.core.callbacks import Callback
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.names import fold
@@ -22,17 +23,18 @@ from bot.roster.model import Unit
 from bot.services import Services
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from handlers.polls import codes, opening, voting
+from handlers.polls import closing, codes, opening, voting
 from handlers.polls import election as polls_election
 from handlers.polls import minutes as polls_minutes
 from handlers.polls import timers as polls_timers
-from handlers.polls.counting import ask_again_if_forgotten, end_voting, waiting_lines
+from handlers.polls.counting import ask_again_if_forgotten, waiting_lines
 from handlers.polls.election import store_draft
 from handlers.polls.memory import Memory
 from handlers.polls.problems import problem_text
+from handlers.polls.results import results_text
 from handlers.polls.rounds import post_results
 from handlers.polls.state import PollState, load_state, read_state
-from handlers.polls.text import card_text, draft_text, names_of, results_text
+from handlers.polls.text import card_text, draft_text, names_of
 from handlers.roster.commands import find_unit
 from storage.polls import CategoryRow, PollRepo
 
@@ -243,16 +245,6 @@ async def set_candidates(turn: Turn, state: PollState, rest: str, memory: Memory
     await turn.reply(draft_text(turn.tr, fresh, turn.lang, turn.tz))
 
 
-async def close_poll(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
-    """'/poll <id> close': voting ends; the counting committee is asked to open the box."""
-    if state.poll.status != "open":
-        await turn.reply(turn._("Poll #%(id)s is not open.", id=state.poll.id))
-        return
-    closed = await end_voting(turn.services, state.poll.id, turn.user_id, memory)
-    if closed is None:
-        await turn.reply(turn._("Poll #%(id)s is not open.", id=state.poll.id))
-
-
 async def decide(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
     """'/poll <id> decide <category no>: <unit>, <unit>': the chair and vice chair's choice."""
     _ = turn._
@@ -306,7 +298,7 @@ ACTIONS: dict[str, Action] = {
     "candidates": set_candidates,
     "committee": opening.set_committee,
     "open": opening.open_poll,
-    "close": close_poll,
+    "close": closing.close_poll,
     "round2": opening.open_round2,
     "rerun": opening.rerun,
     "decide": decide,
@@ -333,4 +325,9 @@ def register(router: Router, services: Services) -> Memory:
     router.command(POLL, poll)
     router.command(polls_election.ELECT, polls_election.cmd_elect)
     router.button(polls_election.CONFIRM_PREFIX, polls_election.on_confirm)
+
+    async def close_press(turn: Turn, data: Callback) -> None:
+        await closing.on_close_press(turn, data, memory)
+
+    router.button(closing.CLOSE_PREFIX, close_press)
     return memory

@@ -12,6 +12,14 @@ def problem_text(tr: Translator, problem: PollProblem) -> str:
     """One clear sentence (or two) per problem code."""
     _ = tr.gettext
     detail, number = problem.detail, problem.number
+    if problem.code == "not_candidate" and problem.hint:
+        return _(
+            '"%(value)s" is not on the ballot in category %(no)s. Did you mean %(near)s? Write the '
+            "letter your ballot shows (A, B, …) or the unit's name.",
+            value=detail,
+            no=number,
+            near=problem.hint,
+        )
     texts = {
         "no_title": _("The poll needs a title after /poll."),
         "title_too_long": _("A poll title has at most %(max)s characters.", max=MAX_TITLE),
@@ -64,8 +72,9 @@ def problem_text(tr: Translator, problem: PollProblem) -> str:
             n=number,
         ),
         "vote_syntax": _(
-            "Write your ballot like this: /vote <poll id> <category no>: <candidate no>, "
-            "<candidate no>; <category no>: …  e.g. /vote 3 1: 2; 2: 4, 5"
+            "Write your ballot like this: /vote <poll id> <category no>: <letter>, <letter>; "
+            "<category no>: …  e.g. /vote 3 1: B; 2: D, E (the letters your ballot shows, or the "
+            "units' names)"
         ),
         "unknown_category": _("This ballot has no category %(no)s.", no=number),
         "wrong_kind": _(
@@ -76,7 +85,10 @@ def problem_text(tr: Translator, problem: PollProblem) -> str:
         "duplicate_pick": _("Category %(no)s names the same candidate twice.", no=number),
         "self_vote": _("In category %(no)s your unit may not vote for itself.", no=number),
         "not_candidate": _(
-            '"%(value)s" is not a candidate number of category %(no)s.', value=detail, no=number
+            '"%(value)s" is not a candidate of category %(no)s: write the letter your ballot shows '
+            "(A, B, …) or the unit's name.",
+            value=detail,
+            no=number,
         ),
         "too_many": tr.ngettext(
             '"%(name)s" takes at most %(n)s unit.',

@@ -23,11 +23,14 @@ from bot.polls.secrecy import BALLOT_MARK
 from bot.polls.tally import TallyResult, withheld_reason
 from bot.roster.model import voter_of
 from bot.services import Services
+from handlers.polls import links
 from handlers.polls.ballot import page_view
 from handlers.polls.drafts import Drafts, slot
 from handlers.polls.election import confirm_button
+from handlers.polls.results import results_text
 from handlers.polls.state import PollState, load_state, read_state
-from handlers.polls.text import card_text, results_text
+from handlers.polls.text import card_text
+from storage.conversations import ANYONE
 from storage.polls import BoxRepo, PollRepo, compact
 
 log = logging.getLogger(__name__)
@@ -142,7 +145,8 @@ async def deliver_ballots(
             )
         )
     if lines:
-        await services.outbox.send(state.bloc.chat_id, "\n".join(lines), ballot_link(tr, poll_id))
+        sent = await services.outbox.send(state.bloc.chat_id, "\n".join(lines), ballot_link(tr, poll_id))
+        await links.remember(services, sent.chat_id, ANYONE, state.poll, sent.message_id)
 
 
 async def plan_deadline(services: Services, state: PollState) -> None:
@@ -292,7 +296,9 @@ async def close_round(
 
 
 async def close_pages(services: Services, state: PollState, pages: list[tuple[int, int, int | None]]) -> None:
-    """Take the ticks and buttons off the ballot pages of voters who did not vote (round closed)."""
+    """Take the ticks and buttons off the ballot pages of voters who did not vote, and the
+    buttons off every message still offering the ballot (round closed)."""
+    await links.retire_round(services, state.poll.id, state.poll.round)
     for chat_id, _person, message_id in pages:
         if message_id is None:
             continue

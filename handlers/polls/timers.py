@@ -15,6 +15,7 @@ from bot.core.formatting import format_when
 from bot.core.i18n import translator
 from bot.roster.model import voter_of
 from bot.services import Services
+from handlers.polls import links
 from handlers.polls.ballot import start_button
 from handlers.polls.counting import end_voting
 from handlers.polls.memory import Memory
@@ -59,7 +60,9 @@ async def remind(services: Services, poll_id: int, round_no: int) -> int:
             when=format_when(deadline, tz, own) if deadline else "—",
         )
         markup = start_button(translator(own), state, state.form_for(unit))
-        if await services.outbox.tell(voter.person.user_id, text, markup) is not None:
+        sent = await services.outbox.tell(voter.person.user_id, text, markup)
+        if sent is not None:
+            await links.remember(services, sent.chat_id, voter.person.user_id, state.poll, sent.message_id)
             reminded += 1
     if state.missing:
         lines = [

@@ -2,30 +2,37 @@
 
 Only the unit's voter (bot.roster.model.voter_of) may vote, once per round, while the round is open.
 Ticks in progress are conversation rows encrypted under this process's key (handlers/polls/drafts.py);
-a cast ballot is packed, padded and sealed to the round's ballot box (bot/polls/box.py) before it
-is stored beside the turnout, in the same transaction (storage/polls.py). The ballot page's ticks
-and buttons come off once the ballot is cast.
+a ballot written as text ('/vote 3 1: B; 2: C, D') becomes such a draft too and is shown for review,
+each choice by its unit's name, with warnings for categories left empty or under-filled: like a
+ballot ticked with the buttons, nothing is cast before the voter presses Send (a numbered reply
+where there are no buttons). A cast ballot is packed, padded and sealed to the round's ballot box
+(bot/polls/box.py) before it is stored beside the turnout, in the same transaction
+(storage/polls.py).
+
+The ballot lives in one message at a time (the draft's page, handlers/polls/pages.py): showing it
+in another takes the buttons off the older one, casting takes them off the page and off every
+message that offered the ballot (handlers/polls/links.py). A press on a stale ballot (voted,
+closed, replaced) is answered, and the message keeps its text: a receipt stays a receipt.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from bot.core.callbacks import Callback, CallbackError
 from bot.core.commands import CommandSpec, CommandText, parse_command
 from bot.core.i18n import N_
-from bot.core.messages import Button, Choices
 from bot.polls.ballots import (
     BallotForm,
     Draft,
+    TextBallot,
     answer,
-    ballot_from_text,
     check_ballot,
     pack_ballot,
     parse_vote,
-    toggle,
+    position_label,
+    read_ballot,
 )
 from bot.polls.box import seal
 from bot.polls.model import PollProblem
@@ -34,11 +41,25 @@ from bot.polls.tally import Ballot
 from bot.roster.model import voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from handlers.polls.ballot import CODE_ANSWERS, page_view, receipt_text, review_view, start_button
-from handlers.polls.drafts import Drafts, Loaded
+from handlers.polls import links
+from handlers.polls.ballot import CODE_ANSWERS, receipt_text, review_view, start_button
+from handlers.polls.drafts import Drafts
+from handlers.polls.pages import (
+    elsewhere,
+    keep,
+    lost_ticks,
+    moved_text,
+    page_of,
+    show_anew,
+    show_new,
+    show_page,
+    stale,
+    tick,
+)
 from handlers.polls.problems import problem_text
 from handlers.polls.rounds import refresh_card
-from handlers.polls.state import PollState, load_state
+from handlers.polls.standing import Standing, refusal, standing
+from handlers.polls.state import PollState
 from storage.polls import AlreadyVoted, BoxRepo, PollRepo
 
 VOTE = CommandSpec(
@@ -46,71 +67,20 @@ VOTE = CommandSpec(
     "bophieu",
     "private",
     False,
-    N_("/vote [<poll id> <category no>: <candidate no>, …; …]"),
+    N_("/vote [<poll id> <category no>: <letter>, <letter>; …]"),
     N_("Your secret ballots waiting to be cast"),
 )
 _LINK = re.compile(r"^vote_(\d{1,9})$")
 
-
-@dataclass(frozen=True)
-class Standing:
-    """Whether a person may vote in a poll now, and for which unit."""
-
-    state: PollState | None
-    unit: int | None
-    reason: str  # "ok", "no_poll", "closed", "not_member", "not_voter", "voted"
-    voter_name: str = ""
-
-
-async def standing(turn: Turn, poll_id: int) -> Standing:
-    """May the acting person vote in this poll now?"""
-    state = await load_state(turn.services.db, poll_id)
-    if state is None:
-        return Standing(None, None, "no_poll")
-    async with turn.services.db.read() as uow:
-        unit = await uow.units.unit_of(state.bloc.id, turn.user_id)
-        reps = await uow.units.representatives(state.bloc.id)
-    if unit is None or unit.id not in state.electorate:
-        return Standing(state, None, "not_member")
-    if state.poll.status != "open":
-        return Standing(state, unit.id, "closed")
-    voter = voter_of([r for r in reps if r.unit_id == unit.id])
-    if voter is None or voter.person.user_id != turn.user_id:
-        return Standing(state, unit.id, "not_voter", voter.person.full_name if voter else "")
-    if unit.id in state.voted:
-        return Standing(state, unit.id, "voted")
-    return Standing(state, unit.id, "ok")
-
-
-def refusal(turn: Turn, poll_id: int, found: Standing) -> str:
-    """Why this person cannot vote in that poll now."""
-    _ = turn._
-    return {
-        "no_poll": _("There is no poll #%(id)s.", id=poll_id),
-        "closed": _("Voting on poll #%(id)s is closed.", id=poll_id),
-        "not_member": _(
-            "You do not vote in poll #%(id)s: it is not your unit's bloc, or your unit "
-            "joined after it opened.",
-            id=poll_id,
-        ),
-        "not_voter": _(
-            "Your unit's ballot is cast by %(person)s. The chair can change that with /voter.",
-            person=found.voter_name or "?",
-        ),
-        "voted": _("Your unit's ballot for poll #%(id)s is already in; it cannot be changed.", id=poll_id),
-    }[found.reason]
-
-
-def words(turn: Turn) -> tuple[str, ZoneInfo]:
-    """The private chat's language and the timezone to show times in."""
-    return turn.lang, turn.tz
+__all__ = ["VOTE", "Cast", "cast", "cmd_vote", "on_ballot", "register"]
 
 
 # ---- /vote ---------------------------------------------------------------------------------
 
 
 async def cmd_vote(turn: Turn, cmd: CommandText, drafts: Drafts) -> None:
-    """/vote: the pending ballots; /vote <id>: that ballot; /vote <id> 1: 2, 3; …: cast by text."""
+    """/vote: the pending ballots; /vote <id>: that ballot; /vote <id> 1: B; 2: C, D: a ballot
+    written as text, shown for review before it is sent."""
     rest = cmd.rest.strip()
     if not rest:
         await pending(turn)
@@ -128,17 +98,50 @@ async def cmd_vote(turn: Turn, cmd: CommandText, drafts: Drafts) -> None:
     if not parts:
         await show_anew(turn, found.state, form, drafts)
         return
+    async with turn.services.db.read() as uow:
+        boxed = await uow.repo(BoxRepo).get(form.poll_id, form.round_no) is not None
+    if not boxed:  # said before the review: a ballot written now could not be cast
+        await turn.reply(BALLOT_MARK + " " + no_box_text(turn, form.poll_id))
+        return
     try:
-        ballot = ballot_from_text(form, parts)
+        typed = read_ballot(form, parts, found.state.names)
     except PollProblem as problem:
         await turn.reply(BALLOT_MARK + " " + problem_text(turn.tr, problem))
         return
-    receipt = await cast(turn, found.state, form, ballot, drafts)
-    await turn.reply(receipt)
+    draft = Draft(choices=dict(typed.ballot.choices), confirms=dict(typed.ballot.confirms))
+    notes = await number_notes(turn, found.state, form, typed)
+    text, choices = review_view(turn.tr, found.state, form, draft, notes, by_text=True)
+    await show_new(turn, form, draft, text, choices, drafts)
+
+
+async def number_notes(turn: Turn, state: PollState, form: BallotForm, typed: TextBallot) -> list[str]:
+    """A note when a number written stands for another unit than that number in /units."""
+    if not typed.numbers:
+        return []
+    async with turn.services.db.read() as uow:
+        roster = [u.id for u in await uow.units.active(state.bloc.id)]
+    differ = [
+        (number, unit)
+        for _index, number, unit in typed.numbers
+        if number > len(roster) or roster[number - 1] != unit
+    ]
+    if not differ:
+        return []
+    examples = "; ".join(
+        f"{number} = {position_label(number)}. {state.names.get(unit, '?')}" for number, unit in differ
+    )
+    return [
+        "⚠️ "
+        + turn._(
+            "You wrote numbers: on a ballot a number is a place in its list (1 = A, 2 = B, …), not "
+            "the unit's number in /units. Here %(examples)s. Check the names above before sending.",
+            examples=examples,
+        )
+    ]
 
 
 async def pending(turn: Turn) -> None:
-    """The ballots waiting for this person, as buttons."""
+    """The ballots waiting for this person, one message (with its button) per ballot."""
     _ = turn._
     async with turn.services.db.read() as uow:
         memberships = await uow.units.memberships(turn.user_id)
@@ -148,12 +151,12 @@ async def pending(turn: Turn) -> None:
             for p in await uow.repo(PollRepo).of_bloc(bloc_id)
             if p.status == "open"
         ]
-    rows: list[tuple[Button, ...]] = []
+    waiting: list[tuple[PollState, BallotForm]] = []
     for poll_id in sorted(set(open_ids)):
         found = await standing(turn, poll_id)
         if found.reason == "ok" and found.state is not None and found.unit is not None:
-            rows += start_button(turn.tr, found.state, found.state.form_for(found.unit)).rows
-    if not rows:
+            waiting.append((found.state, found.state.form_for(found.unit)))
+    if not waiting:
         await turn.reply(
             _(
                 "No ballot is waiting for you. Ballots arrive here when your bloc opens "
@@ -161,7 +164,13 @@ async def pending(turn: Turn) -> None:
             )
         )
         return
-    await turn.reply(BALLOT_MARK + " " + _("Ballots waiting for you:"), Choices.of(rows))
+    for state, form in waiting:
+        sent = await turn.reply(
+            BALLOT_MARK + " " + _("A ballot is waiting for you:"), start_button(turn.tr, state, form)
+        )
+        await links.remember(
+            turn.services, turn.chat_id, turn.user_id, state.poll, sent.message_id if sent else None
+        )
 
 
 def vote_link_match(turn: Turn, payload: str) -> re.Match[str] | None:
@@ -213,153 +222,88 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
             if found.reason != "ok"
             else turn._("This ballot was for another round. /vote shows the one waiting for you.")
         )
-        await press.answer(text, alert=True)
-        await press.edit(BALLOT_MARK + " " + text, None)
+        await stale(turn, text)
         return
     assert found.unit is not None
     form = state.form_for(found.unit)
     async with turn.services.db.read() as uow:
         loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
     draft = loaded.draft
-    if _lost_ticks(loaded, action):
+    if lost_ticks(loaded, action):
         await press.answer(
             turn._("Your ticks were lost when the bot restarted; please tick again."), alert=True
         )
-        await _show_page(turn, state, form, draft, 0)
-        await _keep(turn, state, form, draft, drafts)
+        await show_page(turn, state, form, draft, 0)
+        await keep(turn, state, form, draft, drafts, loaded)
         return
     if action in ("s", "p"):
         page = data.int(3) if action == "p" else 0
         if not 0 <= page < len(form.categories):
             raise CallbackError("no such page")
         await press.answer()
-        await _show_page(turn, state, form, draft, page)
+        await show_page(turn, state, form, draft, page)
         if loaded.message_id != press.message_id and press.message_id is not None:
-            await _keep(turn, state, form, draft, drafts)  # the page now shows in this message
+            await keep(turn, state, form, draft, drafts, loaded)  # the page now shows in this message
     elif action == "t":
-        if await _tick(turn, state, form, draft, data.int(3), data.int(4)):
-            await _keep(turn, state, form, draft, drafts)
+        if await tick(turn, state, form, draft, data.int(3), data.int(4)):
+            await keep(turn, state, form, draft, drafts, loaded)
     elif action == "a":
         said = CODE_ANSWERS.get(data.str(4))
         if said is None:
             raise CallbackError("no such answer")
-        page = _page_of(form, data.int(3))
+        page = page_of(form, data.int(3))
         if answer(form, draft, data.int(3), said) is not None:
             raise CallbackError("not a confirmation")
         await press.answer()
-        await _show_page(turn, state, form, draft, page)
-        await _keep(turn, state, form, draft, drafts)
+        await show_page(turn, state, form, draft, page)
+        await keep(turn, state, form, draft, drafts, loaded)
     elif action == "r":
         await press.answer()
         text, choices = review_view(turn.tr, state, form, draft)
         await press.edit(text, choices)
+    elif elsewhere(loaded, press.message_id):
+        await stale(turn, moved_text(turn, form))  # Send on a page that no longer shows the draft
     else:
-        await press.answer()
-        await press.edit(await cast(turn, state, form, draft.ballot(), drafts), None)
-
-
-def _lost_ticks(loaded: Loaded, action: str) -> bool:
-    """Whether the press may come from a page showing ticks that are no longer known.
-
-    A draft made by an earlier run of the bot cannot be read (its key is gone): whatever was
-    pressed, the voter is told and starts again from the first page. With no draft at all, only
-    Send ("c") tells: a press no longer brings the pressed message's text (the channel-neutral
-    Incoming carries its id only), and a Send with no draft would cast an empty ballot; the other
-    presses show the draft as it is (a page, the review) before anything is sent.
-    """
-    return loaded.found == "lost" or (loaded.found == "new" and action == "c")
-
-
-async def _keep(turn: Turn, state: PollState, form: BallotForm, draft: Draft, drafts: Drafts) -> None:
-    """Store the draft (encrypted) with the page that shows it."""
-    async with turn.services.db.transaction() as uow:
-        poll = await uow.repo(PollRepo).get(form.poll_id)
-        if poll is None or poll.status != "open" or poll.round != form.round_no:
-            return  # closed meanwhile: its drafts are gone and must stay gone
-        await drafts.save(
-            uow, turn.chat_id, turn.user_id, form, draft, poll=poll, message_id=turn.press.message_id
-        )
-
-
-async def show_anew(turn: Turn, state: PollState, form: BallotForm, drafts: Drafts) -> None:
-    """/vote <id>: the ballot's first page as a new message (an older page loses its buttons)."""
-    async with turn.services.db.read() as uow:
-        loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
-    draft = loaded.draft
-    if loaded.found == "lost":
-        await turn.reply(
-            BALLOT_MARK + " " + turn._("Your ticks were lost when the bot restarted; please tick again.")
-        )
-    text, choices = page_view(turn.tr, state, form, draft, 0, *words(turn))
-    sent = await turn.reply(text, choices)
-    if sent is None:
-        return
-    async with turn.services.db.transaction() as uow:
-        poll = await uow.repo(PollRepo).get(form.poll_id)
-        if poll is None or poll.status != "open" or poll.round != form.round_no:
+        done = await cast(turn, state, form, draft.ballot(), drafts)
+        if not done.cast:
+            await stale(turn, done.text)
             return
-        await drafts.save(uow, turn.chat_id, turn.user_id, form, draft, poll=poll, message_id=sent.message_id)
-    if loaded.message_id is not None and loaded.message_id != sent.message_id:
-        await turn.edit(loaded.message_id, _moved_text(turn, form), None)
-
-
-def _moved_text(turn: Turn, form: BallotForm) -> str:
-    return (
-        BALLOT_MARK
-        + " "
-        + turn._("This ballot page of poll #%(id)s was replaced by a newer one below.", id=form.poll_id)
-    )
-
-
-def _page_of(form: BallotForm, index: int) -> int:
-    for page, cat in enumerate(form.categories):
-        if cat.index == index:
-            return page
-    raise CallbackError("no such category")
-
-
-async def _tick(
-    turn: Turn, state: PollState, form: BallotForm, draft: Draft, index: int, number: int
-) -> bool:
-    """Tick or untick; whether the draft changed."""
-    press = turn.press
-    page = _page_of(form, index)
-    cat = form.categories[page]
-    if not 1 <= number <= len(cat.candidates):
-        raise CallbackError("no such candidate")
-    problem = toggle(form, draft, index, cat.candidates[number - 1])
-    if problem == "not_shown":
-        raise CallbackError("candidate not on this ballot")
-    if problem == "full":
-        await press.answer(
-            turn.tr.ngettext(
-                "You can tick at most %(n)s unit here; untick one first.",
-                "You can tick at most %(n)s units here; untick one first.",
-                cat.seats,
-            ),
-            alert=True,
-        )
-        return False
-    await press.answer()
-    await _show_page(turn, state, form, draft, page)
-    return True
-
-
-async def _show_page(turn: Turn, state: PollState, form: BallotForm, draft: Draft, page: int) -> None:
-    text, choices = page_view(turn.tr, state, form, draft, page, *words(turn))
-    await turn.press.edit(text, choices)
+        await press.answer()
+        await press.edit(done.text, None)
 
 
 # ---- casting -------------------------------------------------------------------------------
 
 
-async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, drafts: Drafts) -> str:
+def no_box_text(turn: Turn, poll_id: int) -> str:
+    """Why a round opened before ballot boxes takes no ballot."""
+    return turn._(
+        "Poll #%(id)s has no ballot box yet, so I cannot take ballots for it: the chair "
+        "gives it one with /poll %(id)s committee.",
+        id=poll_id,
+    )
+
+
+@dataclass(frozen=True)
+class Cast:
+    """What casting said: the receipt (cast) or why not."""
+
+    cast: bool
+    text: str
+
+
+async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, drafts: Drafts) -> Cast:
     """Seal the ballot to the round's box and store it beside the turnout; update the card;
-    the receipt. The page that showed the ballot loses its ticks and buttons."""
+    the receipt. The page that showed the ballot, and every message offering it, lose their
+    buttons."""
     _ = turn._
+
+    def refused(text: str) -> Cast:
+        return Cast(False, BALLOT_MARK + " " + text)
+
     problem = check_ballot(form, ballot)
     if problem is not None:  # the buttons cannot produce this; a bug must not store a bad ballot
-        return BALLOT_MARK + " " + problem_text(turn.tr, problem)
+        return refused(problem_text(turn.tr, problem))
     async with turn.services.db.transaction() as uow:
         polls = uow.repo(PollRepo)
         poll = await polls.get(form.poll_id)
@@ -367,26 +311,18 @@ async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, d
         reps = await uow.units.representatives(state.bloc.id)
         voter = voter_of([r for r in reps if unit is not None and r.unit_id == unit.id])
         if poll is None or poll.status != "open" or poll.round != form.round_no:
-            return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "closed"))
+            return refused(refusal(turn, form.poll_id, Standing(state, form.unit, "closed")))
         if unit is None or unit.id != form.unit or voter is None or voter.person.user_id != turn.user_id:
-            return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "not_member"))
+            return refused(refusal(turn, form.poll_id, Standing(state, form.unit, "not_member")))
         box = await uow.repo(BoxRepo).get(form.poll_id, form.round_no)
         if box is None:  # a round opened before ballot boxes: no plain ballot is stored any more
-            return (
-                BALLOT_MARK
-                + " "
-                + _(
-                    "Poll #%(id)s has no ballot box yet, so I cannot take ballots for it: the chair "
-                    "gives it one with /poll %(id)s committee.",
-                    id=form.poll_id,
-                )
-            )
+            return refused(no_box_text(turn, form.poll_id))
         sealed = seal(box.box.public_key, pack_ballot(ballot, form.categories))
         del ballot  # from here on only the sealed ballot exists
         try:
             await polls.cast(form.poll_id, form.round_no, form.unit, sealed)
         except AlreadyVoted:
-            return BALLOT_MARK + " " + refusal(turn, form.poll_id, Standing(state, form.unit, "voted"))
+            return refused(refusal(turn, form.poll_id, Standing(state, form.unit, "voted")))
         page = await drafts.drop(uow, turn.chat_id, turn.user_id, form)
     pressed = turn.incoming.message_id if turn.incoming.choice is not None else None
     if page is not None and page != pressed:
@@ -400,8 +336,9 @@ async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, d
             ),
             None,
         )
+    await links.retire(turn.services, turn.chat_id, turn.user_id, form.poll_id, form.round_no)
     await refresh_card(turn.services, form.poll_id)
-    return receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), *words(turn))
+    return Cast(True, receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), turn.lang, turn.tz))
 
 
 def register(router: Router, drafts: Drafts) -> None:
