@@ -227,7 +227,7 @@ def count_section(
         )
     )
     unit = _("Nominated unit") if state.poll.kind == "election" else _("Unit")
-    header = (_("No."), unit, _("Number of votes"), _("Percentage"), _("Result"))
+    header = (_("No."), unit, _("Votes (a count column)"), _("Share (a count column)"), _("Result"))
     for cat in result.categories:
         blocks.append(Table(header, _rows(tr, state, cat, lang), _caption(tr, state, cat), WIDTHS, CENTRED))
         status = _status(tr, state, cat)
