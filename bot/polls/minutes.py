@@ -1,46 +1,49 @@
 """The vote-count minutes (biên bản kiểm phiếu) as DOCX bytes, laid out like an official record.
 
-The words arrive already written in the bloc's language (handlers/polls/minutes_words.py); this
+The words arrive already written in the bloc's language (handlers/polls/minutes_text.py); this
 module only lays them out as Nghị định 30/2020 has a record typed: A4, Times New Roman 13, the
 issuer and the national heading side by side with the place and date under the motto, the title,
 the opening sentence, numbered parts (I, II, …) with tables whose columns have set widths, the
 closing sentence, then the signatures of named persons. Control characters (which lxml refuses
 to write, and an old database may hold in a unit's name) are dropped first.
 
-Tables are filled row by row, never with ``Table.cell(r, c)``: that walks the whole table on
-every call, which made the minutes of a 1,000-unit bloc take minutes (BENCHMARKS.md).
+The building blocks (paragraphs, widths, the count tables written as XML for speed) are
+bot/polls/docx_blocks.py.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table as DocxTable
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 
 from bot.core.names import drop_controls
+from bot.polls.docx_blocks import (
+    TEXT_WIDTH,
+    Line,
+    body,
+    cell_lines,
+    count_table,
+    fill,
+    row_flag,
+    set_language,
+    set_widths,
+)
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SIGN_HINT = "(Ký, ghi rõ họ tên)"
 FONT = "Times New Roman"
 DOTS = "……………………"  # where a name or a value is to be written by hand
-TEXT_WIDTH = 16.0  # cm: A4's 21 cm less the left (3 cm) and right (2 cm) margins
 HEADING_WIDTHS = (6.0, 10.0)  # cm: the issuer, the national heading
 SIGNERS_PER_ROW = 3
-KEEP_ROWS = 25  # a table this short is kept on one page
 
 
 @dataclass(frozen=True)
@@ -162,82 +165,14 @@ def roman(number: int) -> str:
     return out
 
 
-def _set_language(doc: DocxDocument, tag: str) -> None:
-    """The language of every run (the defaults and each style that names one), for spelling."""
-    styles = doc.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is not None:
-        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
-        if rpr is not None and rpr.find(qn("w:lang")) is None:
-            rpr.append(OxmlElement("w:lang"))
-    for lang in styles.iter(qn("w:lang")):
-        lang.set(qn("w:val"), tag)
-    doc.core_properties.language = tag
-
-
-def _set_widths(table: DocxTable, widths: tuple[float, ...]) -> None:
-    """Fixed column widths: the grid (LibreOffice) and every cell (Word), no autofit."""
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
-    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
-        col.w = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Cm(width)
-
-
-def _row_flag(row_element: object, tag: str) -> None:
-    """A row property without a value: w:tblHeader (repeat on each page), w:cantSplit."""
-    tr = row_element
-    trpr = tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    trpr.append(OxmlElement(tag))
-
-
-def _para(
-    paragraph: Paragraph,
-    text: str,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    size: float | None = None,
-    align: WD_ALIGN_PARAGRAPH | None = None,
-    tight: bool = False,
-    keep: bool = False,
-) -> Paragraph:
-    """Fill a paragraph with one run (keep: on the same page as the next paragraph)."""
-    if align is not None:
-        paragraph.alignment = align
-    if keep:
-        paragraph.paragraph_format.keep_with_next = True
-    if tight:
-        paragraph.paragraph_format.space_before = Pt(0)
-        paragraph.paragraph_format.space_after = Pt(0)
-    run = paragraph.add_run(text)
-    run.bold = bold or None
-    run.italic = italic or None
-    if size is not None:
-        run.font.size = Pt(size)
-    return paragraph
-
-
-def _cell_lines(cell: _Cell, lines: Iterable[tuple[str, bool, bool, float]], *, keep: bool = False) -> None:
-    """Centred lines in a cell: (text, bold, italic, size)."""
-    for i, (text, bold, italic, size) in enumerate(lines):
-        para = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
-        centre = WD_ALIGN_PARAGRAPH.CENTER
-        _para(para, text, bold=bold, italic=italic, size=size, align=centre, tight=True, keep=keep)
-
-
 def _heading(doc: DocxDocument, minutes: Minutes) -> None:
     """The issuer left; the national name, the motto, then place and date right."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _set_widths(table, HEADING_WIDTHS)
+    set_widths(table, HEADING_WIDTHS)
     left, right = table.rows[0].cells
-    _cell_lines(left, [(minutes.issuer.upper(), True, False, 13), ("————", False, False, 11)])
-    _cell_lines(
+    cell_lines(left, [(minutes.issuer.upper(), True, False, 13), ("————", False, False, 11)])
+    cell_lines(
         right,
         [
             (minutes.national, True, False, 12),
@@ -247,76 +182,14 @@ def _heading(doc: DocxDocument, minutes: Minutes) -> None:
     )
     place = right.add_paragraph()
     place.paragraph_format.space_before = Pt(6)
-    _para(place, minutes.place_date, italic=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
-
-
-def _body(doc: DocxDocument, text: str) -> Paragraph:
-    """A typed paragraph: justified, its first line indented 1 cm, the rest from the margin."""
-    para = doc.add_paragraph(text)
-    para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    para.paragraph_format.first_line_indent = Cm(1)
-    return para
+    fill(place, minutes.place_date, italic=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def _item(doc: DocxDocument, item: Item) -> None:
-    _body(doc, ("- " if item.level <= 1 else "+ ") + item.text)
+    body(doc, ("- " if item.level <= 1 else "+ ") + item.text)
 
 
-def _twips(cm: float) -> int:
-    return round(cm * 1440 / 2.54)
-
-
-def _cell_xml(text: str, width: int, *, bold: bool, centre: bool, keep: bool) -> str:
-    """One cell of a count table as WordprocessingML (12 pt, no spacing)."""
-    ppr = (
-        ("<w:keepNext/>" if keep else "")
-        + '<w:spacing w:before="0" w:after="0"/>'
-        + ('<w:jc w:val="center"/>' if centre else "")
-    )
-    rpr = ("<w:b/>" if bold else "") + '<w:sz w:val="24"/><w:szCs w:val="24"/>'
-    run = f'<w:r><w:rPr>{rpr}</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr>{ppr}</w:pPr>{run}</w:p></w:tc>'
-
-
-def _table(doc: DocxDocument, table: Table) -> None:
-    """A count table: the caption kept with it, fixed column widths, the header row repeated on
-    each page, rows that do not split; a short table kept on one page.
-
-    Written as one piece of XML: through python-docx's objects a 1,000-unit bloc's tables took
-    a second (every run, size and spacing is a lookup in the element tree), as text a tenth."""
-    if table.caption:
-        _para(doc.add_paragraph(), table.caption, bold=True, italic=True, keep=True)
-    cols = len(table.header)
-    widths = [_twips(w) for w in table.widths or tuple(TEXT_WIDTH / cols for _ in range(cols))]
-    together = len(table.rows) <= KEEP_ROWS
-    last = len(table.rows) - 1
-    head = "".join(
-        _cell_xml(text, width, bold=True, centre=True, keep=True)
-        for text, width in zip(table.header, widths, strict=True)
-    )
-    rows = [f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{head}</w:tr>"]
-    for n, texts in enumerate(table.rows):
-        keep = together and n < last
-        padded = (*texts[:cols], *("" for _ in range(cols - len(texts))))
-        cells = "".join(
-            _cell_xml(text, width, bold=False, centre=col in table.centred, keep=keep)
-            for col, (text, width) in enumerate(zip(padded, widths, strict=True))
-        )
-        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    xml = (
-        f"<w:tbl {nsdecls('w')}><w:tblPr>"
-        f'<w:tblStyle w:val="{doc.styles["Table Grid"].style_id}"/><w:tblW w:w="0" w:type="auto"/>'
-        '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
-        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
-        'w:noHBand="0" w:noVBand="1"/>'
-        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
-    )
-    doc.element.body.sectPr.addprevious(parse_xml(xml))
-    _para(doc.add_paragraph(), "", size=6, tight=True)
-
-
-def _signer_lines(signer: Signer, hint: str) -> list[tuple[str, bool, bool, float]]:
+def _signer_lines(signer: Signer, hint: str) -> list[Line]:
     """Title, the hint, room to sign, the name (or a dotted line), the note."""
     lines = [
         (signer.title.upper(), True, False, 13.0),
@@ -344,14 +217,14 @@ def _signatures(doc: DocxDocument, groups: tuple[Signatures, ...], hint: str) ->
         return
     table = doc.add_table(rows=len(rows), cols=6)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _set_widths(table, tuple(TEXT_WIDTH / 6 for _ in range(6)))
+    set_widths(table, tuple(TEXT_WIDTH / 6 for _ in range(6)))
     for n, (row, (heading, signers)) in enumerate(zip(table.rows, rows, strict=True)):
-        _row_flag(row._tr, "w:cantSplit")
+        row_flag(row._tr, "w:cantSplit")
         keep = n < len(rows) - 1
         cells = row.cells
         if heading:
             merged = cells[0].merge(cells[5])
-            _cell_lines(merged, [(heading, True, False, 13.0)], keep=keep)
+            cell_lines(merged, [(heading, True, False, 13.0)], keep=keep)
             merged.paragraphs[0].paragraph_format.space_before = Pt(8)
             merged.paragraphs[0].paragraph_format.space_after = Pt(4)
             continue
@@ -361,7 +234,7 @@ def _signatures(doc: DocxDocument, groups: tuple[Signatures, ...], hint: str) ->
         if len(signers) == 1:
             slots = slots[1:]
         for slot, signer in zip(slots, signers, strict=False):
-            _cell_lines(slot, _signer_lines(signer, hint), keep=keep)
+            cell_lines(slot, _signer_lines(signer, hint), keep=keep)
 
 
 def render_minutes(minutes: Minutes) -> bytes:
@@ -375,7 +248,7 @@ def render_minutes(minutes: Minutes) -> bytes:
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.space_after = Pt(3)
     style.paragraph_format.line_spacing = 1.0
-    _set_language(doc, minutes.language)
+    set_language(doc, minutes.language)
     for section in doc.sections:
         # Vietnamese administrative documents are A4 (Nghị định 30/2020), not python-docx's Letter.
         section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -386,31 +259,36 @@ def render_minutes(minutes: Minutes) -> bytes:
     doc.core_properties.keywords = ", ".join(minutes.keywords)
 
     _heading(doc, minutes)
-    title = _para(doc.add_paragraph(), minutes.title, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    title = fill(doc.add_paragraph(), minutes.title, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     title.paragraph_format.space_before = Pt(12)
     title.paragraph_format.space_after = Pt(0)
     if minutes.subtitle:
-        sub = _para(
-            doc.add_paragraph(), minutes.subtitle, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER
-        )
+        sub = fill(doc.add_paragraph(), minutes.subtitle, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
         sub.paragraph_format.space_after = Pt(12)
     for text in minutes.opening:
-        _body(doc, text)
+        body(doc, text)
     for number, part in enumerate(minutes.sections, 1):
-        head = _para(doc.add_paragraph(), f"{roman(number)}. {part.heading}", bold=True)
+        head = fill(doc.add_paragraph(), f"{roman(number)}. {part.heading}", bold=True)
         head.paragraph_format.keep_with_next = True
         head.paragraph_format.space_before = Pt(6)
         for block in part.blocks:
             if isinstance(block, Table):
-                _table(doc, block)
+                count_table(
+                    doc,
+                    block.header,
+                    block.rows,
+                    caption=block.caption,
+                    widths=block.widths,
+                    centred=block.centred,
+                )
             elif isinstance(block, Item):
                 _item(doc, block)
             else:
-                _body(doc, block)
+                body(doc, block)
     # The closing sentence and the signatures share a page: a page of signatures alone is
     # a page anyone could staple to another record.
     for text in minutes.closing:
-        closing = _body(doc, text).paragraph_format
+        closing = body(doc, text).paragraph_format
         closing.keep_with_next, closing.space_after = True, Pt(8)
     _signatures(doc, minutes.signatures, minutes.sign_hint)
 
