@@ -9,21 +9,26 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from bot.app import run_console
+from bot.cli import console_config
+from bot.core.clock import FakeClock
 from bot.polls.minutes import DOTS, MOTTO, NATIONAL
 from tests.conftest import CHAIR, GROUP, SEED_UNITS
-from tests.harness import BotHarness
+from tests.harness import START, BotHarness
 from tests.test_polls_e2e import VOTERS, committee_opens, link_some, link_voters, minutes_of, run_award_poll
 
 SIGN_VI = "(Ký, ghi rõ họ tên)"
 SIGN_EN = "(Signature and full name)"
 PLACE = "Hội trường Bộ Chỉ huy Quân sự tỉnh, Buôn Ma Thuột"
 SECRETARY = "Lê Thị Thư Ký"
+CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")  # a counting committee code
 
 
 def open_docx(data: bytes) -> DocxDocument:
@@ -233,3 +238,60 @@ async def test_what_the_bot_does_not_know_is_a_dotted_line(bloc: BotHarness) -> 
     assert names[:2] == [("THƯ KÝ", DOTS), ("CHỦ TRÌ", DOTS)]  # a line to write the name on
     assert not any(name in SEED_UNITS for _title, name in names)
     assert "1. Cờ thi đua của UBND tỉnh: Công an tỉnh (6 phiếu, đạt 75,0%)." in text
+
+
+CONSOLE_VOTE = (
+    r"""
+:as Đỗ Quang Thấm
+/binhxet Bình xét thi đua năm 2026\
+Cờ thi đua của UBND tỉnh | 1
+/binhxet 1 mo
+"""
+    + "".join(
+        f":as {name}\n:private\n/bophieu 1 1: 2\n"
+        for name in (
+            "Đỗ Quang Thấm",
+            "Đỗ Đức Hà",
+            "Lê Văn Hùng",
+            "Nguyễn Văn Sơn",
+            "Trần Thị Thu",
+            "Vũ Thị Yến",
+        )
+    )
+    + ":as Đỗ Quang Thấm\n:group\n/binhxet 1 dong\n:quit\n"
+)
+
+
+async def console(folder: Path, script: str) -> list[str]:
+    """`blocbot console --demo` on a folder, typed into."""
+    out: list[str] = []
+    config = console_config(folder, "vi")
+    stream = io.StringIO(script)
+    await run_console(
+        config, lang="vi", out=folder, demo=True, stream=stream, write=out.append, clock=FakeClock(START)
+    )
+    return out
+
+
+async def test_console_demo_minutes_after_a_restart(tmp_path: Path) -> None:
+    first = "\n".join(await console(tmp_path, CONSOLE_VOTE))
+    codes = {
+        who: CODE.findall(first.split(f"[{who}] blocbot: 🔑")[1])[0] for who in ("Đỗ Quang Thấm", "Đỗ Đức Hà")
+    }
+    # started again on the same folder: the demo bloc is there, the console writes in its group
+    second = (
+        f":as Đỗ Quang Thấm\n:private\n/kiemphieu {codes['Đỗ Quang Thấm']}\n"
+        f":as Đỗ Đức Hà\n:private\n/kiemphieu {codes['Đỗ Đức Hà']}\n"
+        f":as Đỗ Quang Thấm\n:group\n/binhxet 1 bienban {PLACE} | {SECRETARY}\n:quit\n"
+    )
+    text = "\n".join(await console(tmp_path, second))
+    assert "chưa được thiết lập" not in text
+    saved = sorted(tmp_path.glob("bien-ban-kiem-phieu-*.docx"))
+    assert len(saved) == 1 and str(saved[0]) in text
+    doc = open_docx(saved[0].read_bytes())
+    body = everything(doc)
+    assert (
+        "- Chủ trì: Đỗ Quang Thấm, đại diện Bộ Chỉ huy Bộ đội Biên phòng tỉnh (đơn vị Khối trưởng)." in body
+    )
+    assert "1. Cờ thi đua của UBND tỉnh: Công an tỉnh (6 phiếu, đạt 75,0%)." in body
+    assert signers(doc, SIGN_VI)[:2] == [("THƯ KÝ", SECRETARY), ("CHỦ TRÌ", "Đỗ Quang Thấm")]
