@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.formatting import format_percent
 from bot.core.i18n import Translator
-from bot.polls.minutes import Item, Section, Table
+from bot.polls.minutes import DOTS, Item, Section, Table
 from bot.polls.model import result_rows
 from bot.polls.tally import CategoryResult, TallyResult
 from handlers.polls.minutes_time import written_moment
@@ -23,6 +23,12 @@ CENTRED = (0, 2, 3, 4)
 def names(state: PollState, units: list[int] | tuple[int, ...]) -> str:
     """Unit names joined with commas."""
     return ", ".join(state.names.get(u, "?") for u in units)
+
+
+def person(state: PollState, person_id: int) -> str:
+    """A counting committee member's name; '' when the bot does not know it (a line to fill)."""
+    name = state.people.get(person_id, "")
+    return "" if name == "?" else name
 
 
 def elected_in(state: PollState, index: int) -> list[tuple[int, int, int]]:
@@ -158,7 +164,7 @@ def count_section(
                 **when,
             )
         blocks.append(Item(line))
-    opened = [state.people.get(h.person_id, "?") for h in state.committee_of(result.round_no) if h.opened]
+    opened = [person(state, h.person_id) or DOTS for h in state.committee_of(result.round_no) if h.opened]
     if opened:
         blocks.append(
             Item(_("The ballot box was opened with the codes of: %(names)s.", names=", ".join(opened)))

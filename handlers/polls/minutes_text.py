@@ -20,7 +20,7 @@ from bot.core.i18n import Translator
 from bot.polls.minutes import DOTS, Item, Minutes, Section, Signatures, Signer
 from bot.polls.model import quorum_text
 from bot.roster.model import Roles
-from handlers.polls.minutes_count import count_section, elected_in, names
+from handlers.polls.minutes_count import count_section, elected_in, names, person
 from handlers.polls.minutes_time import written_day, written_moment, written_time
 from handlers.polls.state import PollState
 from handlers.polls.text import threshold_words
@@ -85,7 +85,7 @@ def _committee_items(tr: Translator, state: PollState) -> list[str | Item]:
         for n, holder in enumerate(held, 1):
             who = _(
                 "%(name)s, representing %(unit)s",
-                name=state.people.get(holder.person_id) or DOTS,
+                name=person(state, holder.person_id) or DOTS,
                 unit=state.names.get(holder.unit_id, "?"),
             )
             lines.append(Item(who + (";" if n < len(held) else "."), level=2))
@@ -273,9 +273,7 @@ def _signatures(tr: Translator, state: PollState, facts: Facts) -> tuple[Signatu
         for holder in state.committee_of(row.round):
             members.setdefault(
                 holder.person_id,
-                Signer(
-                    _("Member"), state.people.get(holder.person_id, ""), state.names.get(holder.unit_id, "")
-                ),
+                Signer(_("Member"), person(state, holder.person_id), state.names.get(holder.unit_id, "")),
             )
     if not members:
         return (first,)
