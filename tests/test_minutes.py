@@ -158,6 +158,7 @@ async def test_award_minutes_read_like_a_typed_record(bloc: BotHarness) -> None:
     props = doc.core_properties
     assert "blocbot" not in (text + props.author + props.title + props.keywords).lower()
     assert not re.search(r"#\d", text + props.title) and len(doc.inline_shapes) == 0
+    assert props.created == bloc.clock.now() and "python-docx" not in props.comments
 
 
 async def test_election_minutes_speak_of_an_election(bloc: BotHarness) -> None:

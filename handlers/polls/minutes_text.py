@@ -328,4 +328,5 @@ def build_minutes(tr: Translator, state: PollState, lang: str, tz: ZoneInfo, fac
         language=LANGUAGE_TAGS.get(lang, lang),
         author=state.bloc.name,
         keywords=(state.bloc.name, str(state.poll.year)),
+        made=facts.now,
     )
