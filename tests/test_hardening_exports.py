@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.core.names import clean, drop_controls
 from bot.forms.files import Sheet, build_csv
 from bot.forms.files import build_xlsx as build_form_xlsx
-from bot.polls.minutes import Minutes, Section, Table, render_minutes
+from bot.polls.minutes import Item, Minutes, Section, Signatures, Signer, Table, render_minutes
 from bot.roster.files import RosterRow
 from bot.roster.files import build_xlsx as build_roster_xlsx
 
@@ -72,15 +72,22 @@ def test_minutes_survive_stored_control_characters() -> None:
         place_date="Buôn Ma Thuột\x1b",
         title="BIÊN BẢN\x07",
         subtitle="Bình xét\x00",
+        opening=("Hôm nay\x07",),
         sections=(
-            Section("Kết quả\x1f", ("Phát ra\x07 8",), (Table(("Đơn vị\x1b",), ((OLD,),), "Cờ\x0c"),)),
+            Section(
+                "Kết quả\x1f",
+                ("Phát ra\x07 8", Item("Thư ký\x1b"), Table(("Đơn vị\x1b",), ((OLD,),), "Cờ\x0c")),
+            ),
         ),
-        signatures=(("Thư ký\x07", "Lê Thư\x1b"),),
+        closing=("Kết thúc\x07",),
+        signatures=(Signatures((Signer("Thư ký\x07", "Lê Thư\x1b", OLD),), "Ban\x07"),),
+        sign_hint="(Ký\x07)",
         keywords=("phiếu\x07",),
     )
     doc = Document(io.BytesIO(render_minutes(minutes)))
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
-    assert "1. Kết quả" in texts and "Phát ra 8" in texts and "Sở Y[31m tế" in texts
+    assert "I. Kết quả" in texts and "Phát ra 8" in texts and "Sở Y[31m tế" in texts
+    assert "- Thư ký" in texts and "Hôm nay" in texts and "Kết thúc" in texts
     assert not any(_CONTROL.search(t) for t in texts)
     assert doc.core_properties.title == "BIÊN BẢN — Bình xét"
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,7 +33,21 @@ from bot.polls.ballots import (
     unpack_ballot,
 )
 from bot.polls.charts import Bar, Chart, Panel, bar_chart
-from bot.polls.minutes import MOTTO, NATIONAL, Minutes, Section, Table, render_minutes
+from bot.polls.minutes import (
+    DOTS,
+    MOTTO,
+    NATIONAL,
+    SIGN_HINT,
+    Item,
+    Minutes,
+    Section,
+    Signatures,
+    Signer,
+    Table,
+    render_minutes,
+    roman,
+    written_date,
+)
 from bot.polls.model import (
     Committee,
     PollProblem,
@@ -420,32 +435,55 @@ def test_minutes_docx_reads_back() -> None:
         issuer="Khối thi đua số 3",
         place_date="Buôn Ma Thuột, ngày 05 tháng 12 năm 2026",
         title="BIÊN BẢN KIỂM PHIẾU",
-        subtitle="Bình xét thi đua năm 2026 (#1)",
+        subtitle="Bình xét thi đua năm 2026",
+        opening=("Hôm nay, vào hồi 08 giờ 00 phút, ngày 05 tháng 12 năm 2026, tại Hội trường",),
         sections=(
-            Section("Thời gian", ("Địa điểm: Hội trường",)),
+            Section("THÀNH PHẦN", (Item("Thư ký: Lê Thị Thư ký."), Item("Đỗ Quang Thấm", level=2))),
             Section(
-                "Kết quả",
-                ("Phát ra 8",),
+                "KẾT QUẢ KIỂM PHIẾU",
                 (
+                    "Phát ra 8",
                     Table(
                         ("STT", "Đơn vị", "Tỷ lệ"),
                         (("1", "Công an tỉnh", "75,0%"),),
                         "1. Cờ thi đua của Chính phủ",
+                        widths=(1.5, 10.5, 4.0),
+                        centred=(0, 2),
                     ),
                 ),
             ),
         ),
-        signatures=(("Thư ký", "Lê Thị Thư ký"), ("Chủ trì", "Đỗ Quang Thấm")),
-        chart_png=bar_chart(Chart("t", (Panel("p", (Bar("a", 1, True),), 1, 2),), "v", "n")),
+        closing=("Biên bản kết thúc vào hồi 09 giờ 00 phút cùng ngày.",),
+        signatures=(
+            Signatures((Signer("Thư ký", "Lê Thị Thư ký"), Signer("Chủ trì", "", "Công an tỉnh"))),
+            Signatures((Signer("Thành viên", "Đỗ Đức Hà"),), "Ban kiểm phiếu"),
+        ),
     )
     doc = Document(io.BytesIO(render_minutes(minutes)))
     assert (round(doc.sections[0].page_width.cm, 1), round(doc.sections[0].page_height.cm, 1)) == (21.0, 29.7)
-    heading = [c.text for c in doc.tables[0].rows[0].cells]
-    assert "KHỐI THI ĐUA SỐ 3" in heading[0] and NATIONAL in heading[1] and MOTTO in heading[1]
+    heading = doc.tables[0].rows[0].cells
+    assert len(heading) == 2 and [round(c.width.cm, 1) for c in heading] == [6.0, 10.0]
+    assert "KHỐI THI ĐUA SỐ 3" in heading[0].text and NATIONAL in heading[1].text and MOTTO in heading[1].text
+    assert "Buôn Ma Thuột, ngày 05 tháng 12 năm 2026" in heading[1].text  # under the motto
     paragraphs = [p.text for p in doc.paragraphs]
-    assert "BIÊN BẢN KIỂM PHIẾU" in paragraphs and "2. Kết quả" in paragraphs
+    assert "BIÊN BẢN KIỂM PHIẾU" in paragraphs and "II. KẾT QUẢ KIỂM PHIẾU" in paragraphs
+    assert "- Thư ký: Lê Thị Thư ký." in paragraphs and "+ Đỗ Quang Thấm" in paragraphs
+    assert paragraphs.index("I. THÀNH PHẦN") > paragraphs.index(minutes.opening[0])
     assert "1. Cờ thi đua của Chính phủ" in paragraphs
-    assert [c.text for c in doc.tables[1].rows[1].cells] == ["1", "Công an tỉnh", "75,0%"]
-    assert "Đỗ Quang Thấm" in doc.tables[2].rows[0].cells[1].text
-    assert len(doc.inline_shapes) == 1
+    grid = doc.tables[1]
+    assert [c.text for c in grid.rows[1].cells] == ["1", "Công an tỉnh", "75,0%"]
+    assert [round(c.width.cm, 1) for c in grid.rows[1].cells] == [1.5, 10.5, 4.0]
+    signs = "\n".join(c.text for t in doc.tables[2:] for r in t.rows for c in r.cells)
+    assert "Lê Thị Thư ký" in signs and SIGN_HINT in signs and "BAN KIỂM PHIẾU" in signs
+    assert DOTS in signs  # the presiding person's name is not known: a line to write it on
+    langs = {e.get(qn("w:val")) for e in doc.styles.element.iter(qn("w:lang"))}
+    assert langs == {"vi-VN"} and doc.core_properties.language == "vi-VN"
     assert doc.core_properties.title.startswith("BIÊN BẢN KIỂM PHIẾU")
+    assert "blocbot" not in doc.core_properties.author
+
+
+def test_minutes_dates_and_part_numbers() -> None:
+    assert written_date(datetime(2026, 2, 5)) == ("05", "02", "2026")
+    assert written_date(datetime(2026, 12, 19)) == ("19", "12", "2026")
+    assert written_date(datetime(2026, 3, 1)) == ("01", "3", "2026")
+    assert [roman(n) for n in (1, 2, 3, 4, 5, 9, 14)] == ["I", "II", "III", "IV", "V", "IX", "XIV"]

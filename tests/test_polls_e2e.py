@@ -247,14 +247,17 @@ async def test_award_poll_end_to_end(bloc: BotHarness) -> None:
     assert "Hội trường Bộ Chỉ huy Quân sự tỉnh" in doc and "Lê Thị Thư ký" in doc
     assert "Bộ Chỉ huy Bộ đội Biên phòng tỉnh" in doc  # presiding: the chair unit
     assert "phát ra: 8" in doc and "thu về: 7" in doc and "không hợp lệ: 0" in doc
-    assert "Thanh tra tỉnh" in doc.split("không bỏ phiếu")[1].split("\n")[0]
-    assert "1 | Cờ thi đua của Chính phủ | Công an tỉnh" in doc
-    assert "2 | Cờ thi đua của UBND tỉnh | Bộ Chỉ huy Bộ đội Biên phòng tỉnh, Sở Tư pháp tỉnh" in doc
+    assert "không tham gia bỏ phiếu: Thanh tra tỉnh." in doc
+    assert "1. Cờ thi đua của Chính phủ: Công an tỉnh (6 phiếu, đạt 75,0%)." in doc
     assert (
-        "3 | Bằng khen của Chủ tịch UBND tỉnh | Viện Kiểm sát nhân dân tỉnh, Tòa án nhân dân "
-        "tỉnh, Cục Thi hành án dân sự tỉnh" in doc
+        "2. Cờ thi đua của UBND tỉnh: Bộ Chỉ huy Bộ đội Biên phòng tỉnh (6 phiếu, đạt 75,0%), "
+        "Sở Tư pháp tỉnh (6 phiếu, đạt 75,0%)." in doc
     )
-    assert "87,5%" in doc and "1 vòng" in doc
+    assert (
+        "3. Bằng khen của Chủ tịch UBND tỉnh: Viện Kiểm sát nhân dân tỉnh (7 phiếu, đạt 87,5%), "
+        "Tòa án nhân dân tỉnh (6 phiếu, đạt 75,0%), Cục Thi hành án dân sự tỉnh (5 phiếu, đạt 62,5%)." in doc
+    )
+    assert "87,5%" in doc and "Đã tổ chức 1 vòng bỏ phiếu." in doc
     for name in SEED_UNITS:
         assert name in doc
 
@@ -345,7 +348,11 @@ async def test_round_two_then_the_chair_decides(bloc: BotHarness) -> None:
     assert "Bộ Chỉ huy Quân sự tỉnh, Bộ Chỉ huy Bộ đội Biên phòng tỉnh" in final
     await bloc.send(CHAIR, GROUP, "/poll 1 minutes")
     doc = docx_text(minutes_of(bloc))
-    assert "2 vòng" in doc and "Khối trưởng và Khối phó" in doc
+    assert "Đã tổ chức 2 vòng bỏ phiếu." in doc and "KẾT QUẢ KIỂM PHIẾU VÒNG 2" in doc
+    assert (
+        "1. Cờ thi đua của UBND tỉnh: Bộ Chỉ huy Quân sự tỉnh (6 phiếu, đạt 75,0%), Bộ Chỉ huy Bộ đội "
+        "Biên phòng tỉnh (do đơn vị Khối trưởng và đơn vị Khối phó quyết định)." in doc
+    )
 
 
 async def test_election_with_rotation_and_confirmation(bloc: BotHarness) -> None:
@@ -375,7 +382,9 @@ async def test_election_with_rotation_and_confirmation(bloc: BotHarness) -> None
     assert bloc.db_rows("SELECT count(*) FROM roles WHERE year = 2027") == [(2,)]
     await bloc.send(CHAIR, GROUP, "/poll 1 minutes")
     doc = docx_text(minutes_of(bloc))
-    assert "Khối trưởng, Khối phó năm 2027" in doc and "Đơn vị Khối trưởng: Sở Tư pháp tỉnh" in doc
+    assert (
+        "KẾT QUẢ BẦU" in doc and "Sở Tư pháp tỉnh (6 phiếu, đạt 75,0%) trúng cử Khối trưởng năm 2027." in doc
+    )
 
 
 async def link_some(bloc: BotHarness, numbers: list[int]) -> None:

@@ -22,6 +22,8 @@ TEXT_VOTES = {
 }
 
 
+PLACE = "Hội trường Bộ Chỉ huy Bộ đội Biên phòng tỉnh, Đắk Lắk"  # seed 004's bloc
+SECRETARY = "Nguyễn Thị Hồng Nhung"  # typed by the chair: a staff member of the chair unit
 CODE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")  # a counting committee member's code
 
 
@@ -38,6 +40,14 @@ async def _vote_by_text(demo: Demo, who: str, poll: int, text: str) -> None:
     """A ballot written in one line; the bot shows it back by name; the voter presses Send."""
     await demo.say(who, f"/bophieu {poll} {text}", private=True)
     await demo.press(who, demo.last(demo.people[who]), "✅", private=True)
+
+
+async def _save_minutes(demo: Demo, name: str) -> None:
+    """Keep the DOCX the bot just sent to the group in the demo's folder."""
+    minutes = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.document), None)
+    if minutes is not None and minutes.document is not None:
+        path = demo.save(name, minutes.document.data)
+        demo.note(demo._("Minutes saved: %(path)s", path=str(path)))
 
 
 async def _poll_id(demo: Demo) -> int:
@@ -124,16 +134,14 @@ async def scene(demo: Demo) -> None:
             "ket-qua-binh-xet.png" if demo.lang == "vi" else "award-results.png", chart.photo.data
         )
         demo.note(_("Chart saved: %(path)s", path=str(path)))
-    await demo.say(
-        "tham", f"/binhxet {poll} bienban Hội trường Bộ Chỉ huy Bộ đội Biên phòng tỉnh | Phạm Thị Mai"
-    )
-    minutes = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.document), None)
-    if minutes is not None and minutes.document is not None:
-        path = demo.save(
-            "bien-ban-kiem-phieu.docx" if demo.lang == "vi" else "vote-count-minutes.docx",
-            minutes.document.data,
+    demo.note(
+        _(
+            "The minutes: the place of the count (its part after the last comma heads the "
+            "document: 'Đắk Lắk, ngày …'), then the secretary; the chair unit's voter presides."
         )
-        demo.note(_("Minutes saved: %(path)s", path=str(path)))
+    )
+    await demo.say("tham", f"/binhxet {poll} bienban {PLACE} | {SECRETARY}")
+    await _save_minutes(demo, "bien-ban-kiem-phieu.docx" if demo.lang == "vi" else "vote-count-minutes.docx")
 
     demo.heading(_("Electing next year's chair and vice chair; the rotation suggests"))
     await demo.say("tham", f"/bau {year + 1}")
@@ -146,3 +154,8 @@ async def scene(demo: Demo) -> None:
     results = next((m for m in reversed(demo.h.emu.messages(demo.GROUP)) if m.buttons), None)
     if results is not None:
         await demo.press("tham", results, "✅")
+    demo.note(_("The election's minutes say bầu, đơn vị được giới thiệu, kết quả bầu, trúng cử."))
+    await demo.say("tham", f"/binhxet {election} bienban {PLACE} | {SECRETARY}")
+    await _save_minutes(
+        demo, "bien-ban-bau-khoi-truong.docx" if demo.lang == "vi" else "election-minutes.docx"
+    )

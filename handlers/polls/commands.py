@@ -45,7 +45,10 @@ POLL = CommandSpec(
     "binhxet",
     "group",
     False,
-    N_("/poll <title> + <award> | <quota> per line; /poll <id> [open|close|round2|minutes]"),
+    N_(
+        "/poll <title> + <award> | <quota> per line; /poll <id> [open|close|round2]; "
+        "/poll <id> minutes <place> | <secretary>"
+    ),
     N_("Award review by secret ballot: create, open, close, results, minutes"),
 )
 COMMANDS = [POLL, polls_election.ELECT, voting.VOTE, codes.OPEN]
@@ -85,7 +88,7 @@ def usage(tr: Translator) -> str:
         "self=yes deadline=16/12/2026 17:00 committee=2/3\n"
         "Then: /poll <id> candidates <unit>, <unit>…; /poll <id> committee <unit>; /poll <id> open; "
         "/poll <id> close (the counting committee then opens the ballot box); /poll <id> round2; "
-        "/poll <id>; /poll <id> minutes."
+        "/poll <id>; /poll <id> minutes <place>, <locality> | <secretary>."
     )
 
 
