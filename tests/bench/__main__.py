@@ -1,6 +1,8 @@
 """Run the benchmarks and write BENCHMARKS.md: `python -m tests.bench [name …]`.
 
-Each module in BENCHES has `async def main() -> str` returning a markdown section.
+Each module in BENCHES has `async def main() -> str` returning a markdown section; notes about
+its figures belong in it (or in tests/bench/notes.py), not in BENCHMARKS.md by hand: a section of
+the old file that no module writes is kept, marked, at the end (notes.kept).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from storage.db import Database
 from tests.bench.stats import Figure, table
 
 COMMITS = 500
-RUNS = 3
+RUNS = 5
 MODES = ("NORMAL", "FULL")
 
 

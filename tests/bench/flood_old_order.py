@@ -46,5 +46,5 @@ class SlotFirst(PerChatUpdateProcessor):
 
 
 if __name__ == "__main__":
-    bot.channels.telegram.app.PerChatUpdateProcessor = SlotFirst  # type: ignore[misc]
+    bot.channels.telegram.app.PerChatUpdateProcessor = SlotFirst  # type: ignore[attr-defined]
     sys.exit(main(sys.argv[1:]))

@@ -253,7 +253,8 @@ async def one(rig: Rig, emu: TimedEmulator, hostile: Hostile) -> Result:
 async def measure() -> tuple[list[float], float, list[Result]]:
     """A's quiet reply times, the bot's memory when idle, and each file's result."""
     folder = Path(tempfile.mkdtemp(prefix="blocbot-bench-imports-"))
-    async with TimedEmulator(token=TOKEN, bot_username="blocbot_bench") as emu:
+    emu = TimedEmulator(token=TOKEN, bot_username="blocbot_bench")
+    async with emu:
         add_people(emu, groups=2)
         rig = Rig(emu, folder)
         try:
@@ -308,10 +309,11 @@ async def main() -> str:
             f'(at least {MIN_ASKS} times). "Reply after": from posting `/import` to the bot\'s reply '
             "(download, a fresh parsing process, its answer). The bot's peak is its VmRSS sampled every "
             f"{SAMPLE * 1000:.0f} ms meanwhile (idle: {idle:.0f} MB); the parser's is its VmHWM. "
-            '"Before issue 13": measured by hand on the code before the fix (parsed on the event '
-            "loop, openpyxl reading the whole sheet padded to its claimed width), each file in a fresh "
-            f"process. With no import, A's `/bloc`: p50 {ms(percentile(quiet, 50))}, p95 "
-            f"{ms(percentile(quiet, 95))} ({len(quiet)} asks).",
+            '"Before issue 13": measured by hand on the code before the fix, on files of the same '
+            "kinds (parsed on the event loop, openpyxl reading the whole sheet padded to its claimed "
+            f"width), each file in a fresh process. With no import, A's `/bloc`: p50 {ms(percentile(quiet, 50))}, p95 "
+            f"{ms(percentile(quiet, 95))} ({len(quiet)} asks). One run each, the load average at "
+            "its end beside it.",
             "",
             f"The parsing process may use {MEMORY >> 20} MB of address space and {SECONDS:g} s "
             f"(bot/core/sandbox.py); the reader takes at most {MAX_SHEET_ROWS:,} rows of "
