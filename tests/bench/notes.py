@@ -1,8 +1,58 @@
-"""The end of BENCHMARKS.md: every target met or missed, and what the profiles led to change."""
+"""The end of BENCHMARKS.md (every target met or missed, what the profiles led to change), and
+what keeps a section nobody regenerates.
+
+Every section of BENCHMARKS.md is written by a module of BENCHES (tests/bench/__main__.py) or
+is a constant here; a note about a figure belongs in the module that measures it. A section
+the file has and no benchmark writes (written by hand, or its module missing) is kept as it
+was, marked, when the file is rewritten (`kept`): `make bench` never loses text. A section
+replaced on purpose is named in RETIRED.
+"""
 
 from __future__ import annotations
 
 import re
+
+# Headings of sections a benchmark now writes under another name; not kept.
+RETIRED = frozenset(
+    {
+        "## Hostile imports and durability (issue 13, measured by hand)",  # imports.py, durability.py
+    }
+)
+KEPT = (
+    "_Kept from the previous BENCHMARKS.md: no benchmark writes this section. Move it into the "
+    "module that measures it, or into tests/bench/notes.py._"
+)
+
+
+def sections(text: str) -> dict[str, str]:
+    """A markdown text's "## " sections by heading, each with its heading."""
+    found: dict[str, str] = {}
+    heading = ""
+    lines: list[str] = []
+    for line in [*text.splitlines(), "## "]:
+        if line.startswith("## "):
+            if heading:
+                found[heading] = "\n".join(lines).rstrip()
+            heading, lines = line.strip(), [line]
+        elif heading:
+            lines.append(line)
+    return found
+
+
+def kept(old: str, new: str) -> list[str]:
+    """The sections of `old` that `new` does not have (and not retired), marked as kept."""
+    written = sections(new)
+    out = []
+    for heading, body in sections(old).items():
+        if heading in written or heading in RETIRED:
+            continue
+        head, _, rest = body.partition("\n")
+        rest = rest.strip()
+        if rest.startswith(KEPT):
+            rest = rest[len(KEPT) :].strip()
+        out.append(f"{head}\n{KEPT}\n\n{rest}".rstrip())
+    return out
+
 
 _ROW = re.compile(
     r"^\| (?P<name>[^|]+) \| (?P<median>[^|]+) \| [^|]+ \| [^|]+ \| (?P<yard>[^|]*) \| "
