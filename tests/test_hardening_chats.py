@@ -17,7 +17,7 @@ import bot.channels.telegram.request
 from bot.channels.telegram.concurrency import PerChatUpdateProcessor
 from handlers.conversation.flood import MAX_KEYS, FloodGate
 from tests.conftest import CHAIR, GROUP, MEMBER, OUTSIDER
-from tests.harness import BotHarness
+from tests.harness import START, BotHarness
 from tests.schedule_helpers import MEETING, MEETING_AT, run_due
 
 OTHER_GROUP = -1001000000099
@@ -176,3 +176,36 @@ async def test_per_chat_state_is_not_kept(tmp_path: Path) -> None:
         assert len(app.chat_data) == 0 and len(app.user_data) == 0
         router = app.bot_data.router
         assert router is not None and len(router.flood) <= 2 * 40
+
+
+async def test_flood_limits_count_updates_as_they_arrive() -> None:
+    """Before: the limits counted an update when its chat's turn came, so a chat whose queue
+    drains slowly (Telegram's 20 a minute per group, with the rate limiter) never reached them
+    and one person's 300 commands were all answered, one by one, for a quarter of an hour."""
+    from bot.core.clock import FakeClock
+    from handlers.conversation.flood import FloodGate
+
+    clock = FakeClock(START)
+    gate = FloodGate(30, 120)
+
+    def admit(update: object) -> str | None:
+        assert isinstance(update, Update) and update.effective_user and update.effective_chat
+        return gate.admit(update.effective_user.id, update.effective_chat.id, clock.now().timestamp())
+
+    processor = PerChatUpdateProcessor(4, admit)
+    release = asyncio.Event()
+    ran: list[int] = []
+
+    async def handle(n: int) -> None:
+        await release.wait()  # the chat's queue drains slowly
+        ran.append(n)
+
+    updates = [_update(-1, n) for n in range(60)]  # one person, one group, at once
+    tasks = [asyncio.create_task(processor.process_update(u, handle(u.update_id))) for u in updates]
+    await asyncio.sleep(0)
+    clock.advance(timedelta(minutes=5))  # long before the last one's turn comes
+    release.set()
+    await asyncio.gather(*tasks)
+    assert len(ran) == 31  # 30 a minute, then the one told "too fast"; the rest never run
+    verdicts = [processor.verdict(u) for u in updates]
+    assert verdicts.count("ok") == 30 and verdicts.count("warn") == 1 and verdicts.count(None) == 29

@@ -94,9 +94,7 @@ class Router:
     async def dispatch(self, incoming: Incoming, channel: Channel) -> None:
         """Handle one incoming message to the end (replies included); never a traceback in a
         chat: an error is logged first, then the person is told something useful."""
-        verdict = self.flood.admit(
-            incoming.person_id, incoming.chat_id, self.services.clock.now().timestamp()
-        )
+        verdict = incoming.extra.get("flood") or self.admit(incoming.person_id, incoming.chat_id)
         if verdict == "drop":
             return  # told once already: a flood costs only its own chat
         turn = await load_turn(incoming, channel, self.services, self.questions)
@@ -108,6 +106,11 @@ class Router:
         except Exception as exc:
             log.error("error while handling a message in chat %s", incoming.chat_id, exc_info=exc)
             await self.apologise(turn, exc)
+
+    def admit(self, person_id: int, chat_id: int) -> str:
+        """The flood limits' verdict for one more message (an adapter may ask when the message
+        arrives and pass it on as ``incoming.extra["flood"]``; else dispatch asks)."""
+        return self.flood.admit(person_id, chat_id, self.services.clock.now().timestamp())
 
     async def too_fast(self, turn: Turn) -> None:
         """Told once when a person or a chat sends faster than people do."""

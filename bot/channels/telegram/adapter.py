@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.concurrency import PerChatUpdateProcessor
 from bot.core.commands import CommandSpec
 from bot.core.config import LANGUAGES
 from bot.core.i18n import translator
@@ -133,6 +134,10 @@ async def on_update(update: Update, context: BlocContext) -> None:
     router, channel = context.bot_data.router, context.bot_data.channel
     if incoming is None or router is None or channel is None:
         return
+    processor = context.application.update_processor
+    verdict = processor.verdict(update) if isinstance(processor, PerChatUpdateProcessor) else None
+    if verdict is not None:
+        incoming.extra["flood"] = verdict  # counted on arrival (concurrency.py)
     try:
         await router.dispatch(incoming, channel)
     finally:

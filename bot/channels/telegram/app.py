@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -73,7 +74,10 @@ def build_telegram(config: Config, services: Services, router: Router) -> App:
         .post_shutdown(_post_shutdown)
     )
     if config.telegram.concurrent_updates > 1:
-        builder = builder.concurrent_updates(PerChatUpdateProcessor(config.telegram.concurrent_updates))
+        admit = partial(_arrival_verdict, router)
+        builder = builder.concurrent_updates(
+            PerChatUpdateProcessor(config.telegram.concurrent_updates, admit)
+        )
     if config.telegram.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
     app: App = builder.build()
@@ -85,6 +89,16 @@ def build_telegram(config: Config, services: Services, router: Router) -> App:
     app.add_handlers(handlers())
     app.add_error_handler(on_error)
     return app
+
+
+def _arrival_verdict(router: Router, update: object) -> str | None:
+    """The flood limits for a message or a press as it arrives (None: not one the router takes)."""
+    if not isinstance(update, Update) or update.effective_user is None or update.effective_chat is None:
+        return None
+    message = update.message
+    if update.callback_query is None and (message is None or not (message.text or message.caption)):
+        return None
+    return router.admit(update.effective_user.id, update.effective_chat.id)
 
 
 async def _post_init(app: App) -> None:
