@@ -6,7 +6,7 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.roster.model import Bloc, Roles
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 _COLUMNS = "id, chat_id, name, language, timezone, created_by, created_at"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.clock import from_db, to_db
 from bot.core.messages import FOREIGN_BASE
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 ANYONE = 0  # person_id of a row any person in the chat may answer (a group card's menu)
 

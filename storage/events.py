@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.schedule.events import Event, NewEvent, offsets_from_db, offsets_to_db
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 _COLUMNS = (
     "id, bloc_id, kind, title, starts_at, place, host_unit_id, host_proposed, agenda, source, "

@@ -21,7 +21,7 @@ from bot.forms.model import (
     fields_from_json,
     fields_to_json,
 )
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 _COLUMNS = (
     "id, bloc_id, kind, title, fields, deadline_at, status, created_by, created_at, "

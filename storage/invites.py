@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.core.clock import from_db, to_db
 from bot.roster.joincodes import WINDOW, Attempts
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 Wrong = Literal["unknown", "expired", "used"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.names import clean
 from bot.roster.model import Person
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 
 class PeopleRepo(Repository):

@@ -32,7 +32,7 @@ from bot.polls.box import SEALED_SIZE, SealedBox
 from bot.polls.model import DEFAULT_COMMITTEE, Committee
 from bot.polls.secrecy import Sealed
 from bot.polls.tally import Ballot, Base, Category, Kind, Rules, Threshold, Withheld
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.schedule.events import RETRY_DELAY, DueRow, Reminder, Verdict
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 
 class ReminderRepo(Repository):

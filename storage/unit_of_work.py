@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable
-from typing import Any, Protocol, TypeVar
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from bot.core.clock import Clock
+from storage.blocs import BlocRepo
+from storage.conversations import ConversationRepo, IdentityRepo
+from storage.invites import InviteRepo
+from storage.people import PeopleRepo
+from storage.repository import Connection
+from storage.units import UnitRepo
+from storage.zalo import ZaloRepo
 
 T = TypeVar("T")
-
-
-class Connection(Protocol):
-    """What repositories use of a connection: aiosqlite's writer, or the loop's reader."""
-
-    async def execute(self, sql: str, parameters: Iterable[Any] = ...) -> Any:
-        """Run one statement; the result has lastrowid and rowcount."""
-
-    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ...) -> Iterable[sqlite3.Row]:
-        """Run a query and return all its rows."""
-
-
-class Repository:
-    """Base of every repository: holds the connection and the clock; never commits."""
-
-    def __init__(self, conn: Connection, clock: Clock) -> None:
-        self.conn = conn
-        self.clock = clock
-
-    # On the writer, each helper makes one trip to aiosqlite's thread (execute and fetch
-    # together): a trip costs far more than a small query, and `async with conn.execute()`
-    # made three (execute, fetch, close). See BENCHMARKS.md.
-
-    async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-        """Run a query (of at most a few rows) and return its first row."""
-        rows = await self.conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)  # type: ignore[arg-type,unused-ignore]
-
-    async def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-        """Run a query and return all rows."""
-        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type,unused-ignore]
-
-    async def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        """Run a statement; return lastrowid (inserts) or the changed row count."""
-        cur = await self.conn.execute(sql, params)  # a DML statement runs to its end here
-        return int(cur.lastrowid or 0) if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
 
 
 class UnitOfWork:
@@ -98,11 +65,3 @@ class UnitOfWork:
     def zalo(self) -> ZaloRepo:
         """Zalo's chats, OA tokens, quota, kept messages; files behind signed links."""
         return self.repo(ZaloRepo)
-
-
-from storage.blocs import BlocRepo  # noqa: E402  (repositories import Repository above)
-from storage.conversations import ConversationRepo, IdentityRepo  # noqa: E402
-from storage.invites import InviteRepo  # noqa: E402
-from storage.people import PeopleRepo  # noqa: E402
-from storage.units import UnitRepo  # noqa: E402
-from storage.zalo import ZaloRepo  # noqa: E402

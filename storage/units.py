@@ -7,7 +7,7 @@ import aiosqlite
 from bot.core.clock import from_db, to_db
 from bot.core.names import fold
 from bot.roster.model import Person, Representative, Unit
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 
 def _unit(row: aiosqlite.Row) -> Unit:

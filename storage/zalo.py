@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.core.clock import from_db, to_db
-from storage.unit_of_work import Repository
+from storage.repository import Repository
 
 if TYPE_CHECKING:
     from storage.conversations import IdentityRepo

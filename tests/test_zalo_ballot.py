@@ -7,8 +7,12 @@ are posted in the group. The real application, loopback HTTP, a real SQLite file
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+
+import httpx
+from docx import Document
 
 from tests.conftest import SEED_UNITS
 from tests.test_polls_e2e import mark
@@ -123,3 +127,17 @@ async def test_a_secret_ballot_by_numbered_replies_over_zalo(tmp_path: Path) -> 
             f"{SEED_UNITS[4]}: 5 phiếu (62,5%)" in results and f"{SEED_UNITS[5]}: 5 phiếu (62,5%)" in results
         )
         assert all(len(t) <= 2000 for who in voters for t in all_texts(z, who))
+
+        # The minutes, by signed link (no documents on Zalo), opened and read.
+        place = "Hội trường Sở Tư pháp tỉnh, Đắk Lắk"
+        await z.group_say(OA_GROUP, CHAIR, f"/binhxet 1 bienban {place} | Nguyễn Thị Hồng Nhung")
+        (line,) = [t for t in z.group_texts(OA_GROUP) if "📎" in t and ".docx" in t]
+        async with httpx.AsyncClient() as client:
+            got = await client.get(re.findall(r"https?://\S+", line)[0])
+        assert got.status_code == 200
+        doc = Document(io.BytesIO(got.content))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "BIÊN BẢN KIỂM PHIẾU" in text and f"tại {place}" in text
+        assert "Thư ký: Nguyễn Thị Hồng Nhung" in text
+        rows = [[c.text for c in row.cells] for table in doc.tables for row in table.rows]
+        assert [SEED_UNITS[1], "6", "75,0%"] in [r[1:4] for r in rows]

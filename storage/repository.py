@@ -1,0 +1,49 @@
+"""The base of every repository: the connection it uses and the clock; it never commits.
+(storage/unit_of_work.py binds repositories to one transaction; repositories import only this
+module, so the unit of work can name them without an import cycle.)"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.core.clock import Clock
+
+
+class Connection(Protocol):
+    """What repositories use of a connection: aiosqlite's writer, or the loop's reader."""
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ...) -> Any:
+        """Run one statement; the result has lastrowid and rowcount."""
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ...) -> Iterable[sqlite3.Row]:
+        """Run a query and return all its rows."""
+
+
+class Repository:
+    """Base of every repository: holds the connection and the clock; never commits."""
+
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    # On the writer, each helper makes one trip to aiosqlite's thread (execute and fetch
+    # together): a trip costs far more than a small query, and `async with conn.execute()`
+    # made three (execute, fetch, close). See BENCHMARKS.md.
+
+    async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+        """Run a query (of at most a few rows) and return its first row."""
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)  # type: ignore[arg-type,unused-ignore]
+
+    async def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+        """Run a query and return all rows."""
+        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type,unused-ignore]
+
+    async def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run a statement; return lastrowid (inserts) or the changed row count."""
+        cur = await self.conn.execute(sql, params)  # a DML statement runs to its end here
+        return int(cur.lastrowid or 0) if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
