@@ -115,3 +115,30 @@ async def test_the_demo_console_starts_in_the_demo_blocs_group(tmp_path: Path) -
         assert f"nhóm {GROUP_TITLE}" in text
         assert "chưa được thiết lập" not in text
         assert "Thanh tra tỉnh" in text and "Đỗ Quang Thấm" in text
+
+
+async def test_a_choice_typed_by_its_name_is_taken_and_nonsense_is_answered(tmp_path: Path) -> None:
+    """Under a list the bot asked this person, a unit's name picks it (it was silence: no meeting,
+    no reply); a text that names no choice is answered with how to reply, several with which."""
+    from bot.demo.bloc import load_demo_bloc
+
+    script = (
+        ":as Đỗ Quang Thấm\n:group\n/hop\n8h00 20/12/2026\nHội nghị sơ kết\nHội trường Công an tỉnh\n"
+        "xin chào\nBộ Chỉ huy\ncong an tinh\n/lich\n:quit\n"
+    )
+    out: list[str] = []
+    await run_console(
+        console_config(tmp_path, "vi"),
+        lang="vi",
+        out=tmp_path,
+        preload=load_demo_bloc,
+        stream=io.StringIO(script),
+        write=out.append,
+        clock=FakeClock(START),
+    )
+    text = "\n".join(out)
+    after_hello = text.split("> xin chào", 1)[1]
+    assert "trả lời bằng số của một lựa chọn trong danh sách gần nhất (từ 1 đến 9)" in after_hello
+    assert '"Bộ Chỉ huy" khớp với nhiều lựa chọn' in after_hello  # two units start so
+    assert "Họp: Hội nghị sơ kết (Hội trường Công an tỉnh)" in text.split("> /lich", 1)[1]
+    assert "Đơn vị đăng cai: Công an tỉnh" in text or "Công an tỉnh đăng cai" in text

@@ -76,10 +76,18 @@ def ends_menu(reply: Reply, private: bool) -> bool:
 async def remember_menu(db: Database, chat_id: int, owner: int, reply: Reply, message_id: int | None) -> None:
     """Store what each number stands for (a /start payload is kept as "/start …" text)."""
     assert reply.choices is not None
-    picks = [b.data if b.data is not None else f"/start {b.start}".rstrip() for b in reply.choices.buttons]
+    buttons = reply.choices.buttons
+    picks = [b.data if b.data is not None else f"/start {b.start}".rstrip() for b in buttons]
+    labels = [unnumbered(b.label, n) for n, b in enumerate(buttons, start=1)]  # a name typed picks too
     async with db.transaction() as uow:
         await uow.conversations.put(
-            chat_id, owner, MENU, "choices", {"picks": picks}, uow.clock.now() + TTL, message_id
+            chat_id,
+            owner,
+            MENU,
+            "choices",
+            {"picks": picks, "labels": labels},
+            uow.clock.now() + TTL,
+            message_id,
         )
 
 

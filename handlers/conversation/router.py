@@ -24,7 +24,7 @@ from bot.core.commands import CommandSpec, CommandText, parse_command
 from bot.core.messages import DeliveryError, Incoming, Reply
 from bot.services import Services
 from handlers.conversation.flood import FloodGate
-from handlers.conversation.menus import pick
+from handlers.conversation.menus import by_label, pick
 from handlers.conversation.prompts import Questions
 from handlers.conversation.turn import Turn, load_turn
 
@@ -184,8 +184,23 @@ class Router:
         for taker in self.takers:
             if await taker(turn, text):
                 return
+        if not channel.has_buttons:
+            handled, choice = await by_label(turn, text)
+            if choice is not None:
+                await self._picked(turn, choice)
+                return
+            if handled:
+                return
         if self.idle is not None:
             await self.idle(turn, text)
+
+    async def _picked(self, turn: Turn, choice: str) -> None:
+        """A choice picked by its name on a channel without buttons: as if pressed (or typed)."""
+        incoming = turn.incoming
+        if choice.startswith("/"):
+            await self._dispatch(replace(turn, incoming=replace(incoming, text=choice)))
+        else:
+            await self.on_choice(replace(turn, incoming=replace(incoming, choice=choice)), choice)
 
     async def on_choice(self, turn: Turn, raw: str) -> None:
         """A pressed button (or a picked number): decode it and run its handler."""
