@@ -142,3 +142,28 @@ async def test_a_choice_typed_by_its_name_is_taken_and_nonsense_is_answered(tmp_
     assert '"Bộ Chỉ huy" khớp với nhiều lựa chọn' in after_hello  # two units start so
     assert "Họp: Hội nghị sơ kết (Hội trường Công an tỉnh)" in text.split("> /lich", 1)[1]
     assert "Đơn vị đăng cai: Công an tỉnh" in text or "Công an tỉnh đăng cai" in text
+
+
+async def test_a_form_card_leaves_the_meeting_cards_numbers_in_the_group(tmp_path: Path) -> None:
+    """A card whose only choice is "answer privately" (a deep link on Telegram) is a command to
+    type on the console and Zalo, not a numbered list: before, it took "1" from the meeting card,
+    and a member's "1" to attend was answered with a greeting."""
+    from bot.demo.bloc import load_demo_bloc
+
+    script = (
+        ":as Đỗ Quang Thấm\n:group\n/hop 14h00 22/12/2026 | Họp giao ban\n"
+        "/dangky camket Đăng ký thi đua 2027 | 17h00 30/12/2026\n:as Lê Văn Hùng\n:group\n1\n:quit\n"
+    )
+    out: list[str] = []
+    await run_console(
+        console_config(tmp_path, "vi"),
+        lang="vi",
+        out=tmp_path,
+        preload=load_demo_bloc,
+        stream=io.StringIO(script),
+        write=out.append,
+        clock=FakeClock(START),
+    )
+    text = "\n".join(out)
+    assert "Trả lời riêng: anh/chị nhắn riêng cho tôi /start form_1" in text
+    assert "Đã ghi nhận: Công an tỉnh tham dự." in text.split("Lê Văn Hùng @ Khối thi đua số 3 > 1", 1)[1]

@@ -38,6 +38,15 @@ def numbered_text(choices: Choices, lang: str) -> str:
     """'1. Attend\\n2. Absent\\nReply 1 or 2.' in the chat's language."""
     _ = translator(lang).gettext
     buttons = choices.buttons
+    if links_only(choices):  # "answer privately": a command to send, not a pick of the chat's list
+        return "\n".join(
+            _(
+                "%(label)s: send me %(command)s in a private chat",
+                label=b.label,
+                command=f"/start {b.start}".rstrip(),
+            )
+            for b in buttons
+        )
     lines = []
     for number, button in enumerate(buttons, start=1):
         label = unnumbered(button.label, number)
@@ -52,6 +61,13 @@ def numbered_text(choices: Choices, lang: str) -> str:
         numbers = ", ".join(str(n) for n in range(1, len(buttons)))
         lines.append(_("Reply %(numbers)s or %(last)s.", numbers=numbers, last=len(buttons)))
     return "\n".join(lines)
+
+
+def links_only(choices: Choices) -> bool:
+    """Every choice is a link to a private chat (Telegram's deep links): on a channel without
+    them it is a command to type there, so it gets no number and leaves the chat's list (a
+    meeting card's RSVP numbers, say) as it was."""
+    return bool(choices.buttons) and all(b.data is None and b.start is not None for b in choices.buttons)
 
 
 def unnumbered(label: str, number: int) -> str:
@@ -113,6 +129,8 @@ async def record_menu(
     closes the menu it should (``ends_menu``). A ``notice`` (what a pressed button's alert says:
     "untick one first") leaves the menu open: the person picks again from the same list."""
     owner = menu_owner(reply, private)
+    if reply.choices and links_only(reply.choices):
+        return
     if reply.choices:
         await remember_menu(db, chat_id, owner, reply, message_id)
     elif ends_menu(reply, private) and not notice:
