@@ -13,6 +13,7 @@ otherwise. Transport failures and 5xx answers are retried as bot/channels/zalo/t
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -102,6 +103,22 @@ class OAApi:
             attempt += 1
             log.warning("Zalo OA %s message failed: %s; retry %s of %s", kind, reason, attempt, self.retries)
             await asyncio.sleep(transport.backoff(attempt))
+
+    async def display_name(self, user_id: str, access_token: str) -> str | None:
+        """A follower's display name (``GET /v3.0/oa/user/detail``): OA events carry no names.
+        None when Zalo does not say (no profile, an error, no answer): the caller keeps a label."""
+        try:
+            response = await self._client.get(
+                self.base_url + "/v3.0/oa/user/detail",
+                params={"data": json.dumps({"user_id": user_id})},
+                headers={"access_token": access_token},
+            )
+            data = _data(response)
+        except (httpx.HTTPError, OAError, NotSent) as exc:
+            log.info("Zalo OA: no profile for a user (%s)", type(exc).__name__)
+            return None
+        name = data.get("display_name")
+        return name.strip()[:200] if isinstance(name, str) and name.strip() else None
 
 
 def _data(response: httpx.Response) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from bot.channels.numbered import chat_language
 from bot.channels.zalo import notices
 from bot.channels.zalo.oa_channel import ZALO_OA, ZaloOAChannel
 from bot.channels.zalo.oa_outbox import OAOutbox
+from bot.channels.zalo.oa_tokens import NoToken
 from bot.channels.zalo.ordering import ChatOrder
 from bot.core.config import ZaloOAConfig
 from bot.core.messages import DeliveryError, Incoming, Reply
@@ -78,6 +79,7 @@ class OAReceiver:
         self.channel = channel
         self.outbox = outbox
         self.order = ChatOrder()
+        self._asked: set[str] = set()  # people whose profile was asked for (once per process)
 
     async def receive(self, event: dict[str, Any]) -> None:
         """One verified event; never raises."""
@@ -92,6 +94,26 @@ class OAReceiver:
             await self.order.run(key, lambda: self._handle(name, event, user, place, group))
         except Exception:
             log.exception("zalo oa: an event could not be handled")
+
+    async def _name(self, person: int, user: str) -> None:
+        """A person still known by a label ("Zalo 9001") gets their Zalo display name, asked of
+        Zalo's user/detail once per process (events carry no names; the minutes and the
+        committee's notices name people)."""
+        if user in self._asked:
+            return
+        async with self.services.db.read() as uow:
+            known = await uow.people.get(person)
+        if known is not None and known.full_name != label(user):
+            return
+        self._asked.add(user)
+        try:
+            token = await self.outbox.tokens.access_token()
+        except NoToken:  # no token yet: a label it stays
+            return
+        name = await self.outbox.api.display_name(user, token)
+        if name:
+            async with self.services.db.transaction() as uow:
+                await uow.people.upsert(person, name, None)
 
     async def _handle(self, name: str, event: dict[str, Any], user: str, place: str, group: bool) -> None:
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
@@ -115,6 +137,7 @@ class OAReceiver:
                 await uow.zalo.chats.inbound(person, now)
         if not group:
             await self.outbox.person_wrote(person)  # a new free-reply window for kept messages
+        await self._name(person, user)
         text = message.get("text")
         if name in (GROUP_TEXT, USER_TEXT) and isinstance(text, str):
             async with self.services.db.read() as uow:

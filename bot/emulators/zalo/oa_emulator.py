@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -117,8 +118,10 @@ class ZaloOAEmulator(OAControlsMixin, OAWebhookMixin):
             [
                 Route(r"/v3\.0/oa/(group/message|message/cs)/?", lambda args: args[0], self._send),
                 Route(r"/v4/oa/access_token/?", lambda args: "access_token", self._token),
+                Route(r"/v3\.0/oa/user/detail/?", lambda args: "user/detail", self._user_detail),
             ],
         )
+        self.names: dict[str, str] = {}  # user id -> display name, as people post with one
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -214,6 +217,23 @@ class ZaloOAEmulator(OAControlsMixin, OAWebhookMixin):
         kind = "group" if request.args[0] == "group/message" else "user"
         status, body = self.messaging.send(kind, request.params, request.header("access_token"))
         return Reply(status, body)
+
+    async def _user_detail(self, request: Request) -> Reply:
+        """``GET /v3.0/oa/user/detail?data={"user_id": …}``: a follower's profile (its name)."""
+        if not self.tokens.access_valid(request.header("access_token")):
+            return Reply(200, zalo_error(codes.ACCESS_TOKEN_INVALID))
+        raw = request.params.get("data")
+        try:
+            wanted = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            wanted = None
+        user = str(wanted.get("user_id", "")) if isinstance(wanted, dict) else ""
+        if user not in self.names:
+            return Reply(200, zalo_error(codes.PARAMS_INVALID))
+        return Reply(
+            200,
+            {"error": 0, "message": "Success", "data": {"user_id": user, "display_name": self.names[user]}},
+        )
 
     async def _token(self, request: Request) -> Reply:
         return Reply(200, self.tokens.grant(request.params, request.header("secret_key")))

@@ -95,6 +95,12 @@ class OAWebhookMixin:
             return int(timestamp.timestamp() * 1000)
         return self.now_ms() if timestamp is None else timestamp
 
+    def _profile(self, user_id: str, display_name: str | None) -> None:
+        """The name Zalo's user/detail answers for this person (events themselves carry none)."""
+        names: dict[str, str] | None = getattr(self, "names", None)
+        if names is not None and display_name:
+            names[user_id] = display_name
+
     async def post_user_text(
         self,
         user_id: str,
@@ -105,6 +111,7 @@ class OAWebhookMixin:
     ) -> WebhookDelivery:
         """A user writes to the OA 1:1 (``user_send_text``); opens the free-reply window."""
         uid, ts = str(user_id), self._ts(timestamp)
+        self._profile(uid, display_name)
         if self.webhook_url is not None:
             self.quota.record_inbound(uid)
         event = oa_events.user_text_event(self.app_id, self.oa_id, uid, text, self._next_msg_id(), ts)
@@ -121,6 +128,7 @@ class OAWebhookMixin:
     ) -> WebhookDelivery:
         """A member writes in a group the OA is in (``user_send_group_text``)."""
         gid, uid, ts = str(group_id), str(user_id), self._ts(timestamp)
+        self._profile(uid, display_name)
         event = oa_events.group_text_event(self.app_id, self.oa_id, gid, uid, text, self._next_msg_id(), ts)
         return await self._post_event(event, TranscriptEntry(gid, display_name or uid, text, "text", ts))
 
@@ -156,5 +164,6 @@ class OAWebhookMixin:
         timestamp: int | datetime | None,
     ) -> WebhookDelivery:
         gid, uid, ts = str(group_id), str(user_id), self._ts(timestamp)
+        self._profile(uid, display_name)
         event = oa_events.member_event(event_name, self.app_id, self.oa_id, gid, uid, ts)
         return await self._post_event(event, TranscriptEntry(gid, display_name or uid, "", kind, ts))
