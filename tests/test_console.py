@@ -167,3 +167,24 @@ async def test_a_form_card_leaves_the_meeting_cards_numbers_in_the_group(tmp_pat
     text = "\n".join(out)
     assert "Trả lời riêng: anh/chị nhắn riêng cho tôi /start form_1" in text
     assert "Đã ghi nhận: Công an tỉnh tham dự." in text.split("Lê Văn Hùng @ Khối thi đua số 3 > 1", 1)[1]
+
+
+async def test_a_new_name_in_the_demo_console_is_said_to_be_new(tmp_path: Path) -> None:
+    """`:as Thấm` made a new person silently, who was then refused as no admin: now the console
+    says so and names the people already there."""
+    from bot.demo.bloc import load_demo_bloc
+
+    out: list[str] = []
+    await run_console(
+        console_config(tmp_path, "vi"),
+        lang="vi",
+        out=tmp_path,
+        preload=load_demo_bloc,
+        stream=io.StringIO(":as Thấm\n:as Đỗ Quang Thấm\n:quit\n"),
+        write=out.append,
+        clock=FakeClock(START),
+    )
+    text = "\n".join(out)
+    new, known = text.split("> :as Đỗ Quang Thấm", 1)
+    assert "(Thấm là người mới" in new and "Đỗ Quang Thấm, Đỗ Đức Hà" in new
+    assert "người mới" not in known

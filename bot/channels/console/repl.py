@@ -144,9 +144,21 @@ class Console:
         if head in (":q", ":quit", ":exit"):
             return False
         if head == ":as" and rest:
+            async with self.services.db.read() as uow:
+                known = await uow.identities.find(CONSOLE, "person", rest)
+                others = [e for _i, kind, e in await uow.identities.of_channel(CONSOLE) if kind == "person"]
             self.where.person = rest
             await self.person_id(rest)
             self.write(_("You are now %(name)s.", name=rest))
+            if known is None and others:  # a typo or a short name makes a new person: say so
+                self.write(
+                    _(
+                        "(%(name)s is new here, no unit's representative yet. People already here: "
+                        "%(people)s.)",
+                        name=rest,
+                        people=", ".join(others[:12]) + (", …" if len(others) > 12 else ""),
+                    )
+                )
         elif head == ":group":
             self.where.private = False
             self.where.group = rest or self.where.group
