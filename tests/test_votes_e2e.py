@@ -332,7 +332,7 @@ async def test_the_election_elects_in_vietnamese(bloc: BotHarness) -> None:
         assert "đơn vị đã trúng cử Khối trưởng thì không bầu làm Khối phó" in text
     assert "Sửa danh sách đơn vị được giới thiệu bằng /binhxet 1 ungvien" in said["draft"]
     assert "/binhxet 1 mo" in said["draft"]
-    assert "Bầu 1 đơn vị (bấm lần nữa để bỏ chọn)" in said["page"]
+    assert "Bầu 1 đơn vị (chọn lại đơn vị đã chọn để bỏ)" in said["page"]
     results = said["results"]
     assert results.startswith("📊 Kết quả bầu #1: Bầu Khối trưởng, Khối phó năm 2027 — vòng 1")
     assert "1. Khối trưởng năm 2027 — bầu 1 đơn vị; cần 5 phiếu" in results

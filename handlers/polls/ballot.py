@@ -76,15 +76,15 @@ def page_view(
         ticked = draft.choices.get(cat.index, ())
         if state.poll.kind == "election":
             how = tr.ngettext(
-                "Elect %(n)s unit (press again to untick). Ticked: %(done)s of %(n)s.",
-                "Elect up to %(n)s units (press again to untick). Ticked: %(done)s of %(n)s.",
+                "Elect %(n)s unit (choose it again to untick). Ticked: %(done)s of %(n)s.",
+                "Elect up to %(n)s units (choose it again to untick). Ticked: %(done)s of %(n)s.",
                 cat.seats,
                 done=len(ticked),
             )
         else:
             how = tr.ngettext(
-                "Tick up to %(n)s unit (press again to untick). Ticked: %(done)s of %(n)s.",
-                "Tick up to %(n)s units (press again to untick). Ticked: %(done)s of %(n)s.",
+                "Tick up to %(n)s unit (choose it again to untick). Ticked: %(done)s of %(n)s.",
+                "Tick up to %(n)s units (choose it again to untick). Ticked: %(done)s of %(n)s.",
                 cat.seats,
                 done=len(ticked),
             )
@@ -199,7 +199,7 @@ def review_view(
     lines.append(_("Nothing is in the ballot box yet. Once sent, the ballot cannot be changed."))
     if by_text:
         lines.append(
-            _("To change it, press Change, or write it again: /vote %(id)s 1: A; 2: B, C", id=form.poll_id)
+            _("To change it, choose Change, or write it again: /vote %(id)s 1: A; 2: B, C", id=form.poll_id)
         )
     choices = Choices.of(
         [
