@@ -223,6 +223,8 @@ async def test_help_shows_only_what_the_caller_may_use(bloc: BotHarness) -> None
     admin_help = bloc.last_text(GROUP)
     assert "/chair" not in member_help and "/chair" in admin_help
     assert "/roster" in member_help
+    # the group is a bloc already: setting it up is nobody's command here any more
+    assert "/taokhoi" not in member_help and "/taokhoi" not in admin_help
 
 
 async def test_language_switch_and_menus(bloc: BotHarness) -> None:

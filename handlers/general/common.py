@@ -83,6 +83,8 @@ async def cmd_help(turn: Turn, cmd: CommandText) -> None:
     for spec in turn.services.commands:
         if not usable(spec, private=turn.is_private, admin=admin):
             continue
+        if spec.name == "setup" and turn.bloc is not None:
+            continue  # this group is a bloc already
         # The usage line is written with the chat's own command names; the other name follows.
         other = spec.name if turn.lang == "vi" else spec.alias
         alias = f" (/{other})" if spec.alias and other else ""
