@@ -94,6 +94,20 @@ async def test_a_bloc_without_a_home_chat_meets_and_votes_privately(z: ZaloHarne
         (silent,) = [line for line in reminder.split("\n") if "chưa xác nhận" in line]
         assert silent.endswith(f"(2): {SEED_UNITS[0]}, {SEED_UNITS[7]}")
 
+    # A form, created privately: its card reaches each person once, and is not posted again
+    # at each answer (a copy in every chat per answer would flood them; /dangky shows it).
+    await say(
+        z,
+        OPERATOR,
+        "/dangky custom Hội thao | 15/12/2026\nMôn thi đấu | choice:Bóng đá,Cầu lông\nTrưởng đoàn | text",
+    )
+    assert "Câu 1/2" in await say(z, REPS[3], "/nop 1")
+    assert "Câu 2/2: Trưởng đoàn" in await say(z, REPS[3], "2")
+    await say(z, REPS[3], "Ông Lê Văn An")
+    assert z.rows("SELECT answers FROM form_responses") == [('{"f1": "Cầu lông", "f2": "Ông Lê Văn An"}',)]
+    for who in EVERYONE:
+        assert len([t for t in z.bot_texts(who) if "Hội thao" in t and "/start form_1" in t]) == 1
+
     # A poll, set up and opened privately: each voter's ballot privately, numbered.
     await say(z, REPS[0], POLL)
     await say(z, REPS[0], "/binhxet 1 mo")
@@ -106,7 +120,8 @@ async def test_a_bloc_without_a_home_chat_meets_and_votes_privately(z: ZaloHarne
 
     for index, (first, second) in TICKS.items():
         rep = REPS[index]
-        await say(z, rep, "/bophieu 1")
+        if index == 5:  # one asks for the ballot again: /bophieu 1 gives it
+            assert "Phiếu bầu kín" in await say(z, rep, "/bophieu 1")
         for number in (first, 9, *second, 10):
             await say(z, rep, str(number))
         assert (await say(z, rep, "1")).startswith(f"🗳 Đã nhận phiếu của {SEED_UNITS[index]}")

@@ -2,10 +2,11 @@
 whose posts go privately, one message each, to every representative and admin of the bloc who
 has opened a private chat with the bot, on that person's own channel.
 
-It cannot edit (a changed card is posted again, throttled like text channels) and has no
-buttons of its own: each copy goes through the person's channel, so choices become buttons on
-Telegram and numbers in each private chat (kept per person, as private menus are). A reply meant
-for one person (``Reply.for_person``) goes to that person only.
+It cannot edit, and a changed card is not posted again (bot/outbox.py, update_card: the copy
+would replace the numbers each person is answering in their own chat; /rsvp and /poll <id> show
+the state). It has no buttons of its own: each copy goes through the person's channel, so
+choices become buttons on Telegram and numbers in each private chat (kept per person, as private
+menus are). A reply meant for one person (``Reply.for_person``) goes to that person only.
 """
 
 from __future__ import annotations
