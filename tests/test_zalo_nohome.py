@@ -162,3 +162,47 @@ async def test_private_setup_and_group_commands_refused_clearly(z: ZaloHarness) 
     said = await say(z, OPERATOR, "/donvi")
     assert "nhiều Khối không có nhóm chat" in said and '"Khối thi đua số 5", "Khối thi đua số 6"' in said
     assert z.rows("SELECT COUNT(*) FROM units") == [(0,)]
+
+
+async def test_a_bloc_without_a_home_chat_across_telegram_and_zalo(tmp_path: Path) -> None:
+    """The operator on Telegram sets the bloc up privately; unit #1 joins by link on Telegram,
+    unit #2 by typed code on Zalo. The meeting card reaches each on their own channel: buttons
+    on Telegram, numbers on Zalo; both answers count for their units."""
+    from tests.harness import BOT_USERNAME
+    from tests.mixed_harness import MixedHarness
+
+    operator, tg_rep, zl_rep = 501, 502, "7101"
+    async with MixedHarness(tmp_path, bot=True, operators=[operator]) as m:
+        m.tg_person(operator, "Vận hành")
+        m.tg_person(tg_rep, "Lan")
+        await m.tg_send(operator, operator, "/start")
+        await m.tg_send(operator, operator, "/taokhoi Khối thi đua số 7")
+        assert m.tg_texts(operator)[-1].startswith('Đã thiết lập "Khối thi đua số 7"')
+        await m.tg_send(operator, operator, "/donvi them\n" + "\n".join(SEED_UNITS[:2]))
+        await m.tg_send(operator, operator, "/moi")
+        sent = "\n".join(m.tg_texts(operator))
+        links = re.findall(rf"https://t\.me/{BOT_USERNAME}\?start=(join_[0-9A-Z]{{8}})", sent)
+        codes = JOIN.findall(sent)
+        assert len(links) == len(codes) == 2
+        await m.tg_send(tg_rep, tg_rep, f"/start {links[0]}")
+        await m.say(zl_rep, f"/thamgia {codes[1]}", name="Bình")
+        assert "Chào mừng" in "\n".join(m.bot_texts(zl_rep))
+
+        await m.tg_send(operator, operator, "/hop 8h00 16/12/2026 | Hội nghị sơ kết | Hội trường B")
+        card = m.tg.last(tg_rep)
+        assert card is not None and card.text is not None and card.text.startswith("📅 Cuộc họp #1")
+        assert card.reply_markup is not None and card.reply_markup["inline_keyboard"]
+        assert [t for t in m.tg_texts(operator) if t.startswith("📅 Cuộc họp #1")]
+        (zl_card,) = [t for t in m.bot_texts(zl_rep) if t.startswith("📅 Cuộc họp #1")]
+        assert "1. ✅ Tham dự" in zl_card
+        await m.tg_press(tg_rep, tg_rep, "✅ Tham dự")
+        await m.say(zl_rep, "2")
+        assert m.bot_texts(zl_rep)[-1].startswith("Đã ghi nhận")
+        assert m.rows(
+            "SELECT u.name, r.answer FROM rsvps r JOIN units u ON u.id = r.unit_id ORDER BY u.id"
+        ) == [
+            (SEED_UNITS[0], "yes"),
+            (SEED_UNITS[1], "no"),
+        ]
+        # Telegram was asked to write only to Telegram people (the virtual chat is no chat there).
+        assert {int(c["chat_id"]) for c in m.tg.calls_to("sendMessage")} <= {operator, tg_rep}
