@@ -10,6 +10,7 @@ real SQLite file, an injected clock."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +31,7 @@ TICKS = {0: (2, (5, 6)), 1: (2, (5, 6)), 2: (2, (5, 6)), 3: (2, (5, 7)), 4: (6, 
 
 
 @pytest.fixture
-async def z(tmp_path: Path) -> ZaloHarness:  # type: ignore[misc]
+async def z(tmp_path: Path) -> AsyncIterator[ZaloHarness]:
     async with ZaloHarness(tmp_path, operators=[f"zalo:{OPERATOR}"]) as harness:
         yield harness
 
