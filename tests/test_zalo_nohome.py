@@ -84,6 +84,9 @@ async def test_a_bloc_without_a_home_chat_meets_and_votes_privately(z: ZaloHarne
     assert (await say(z, REPS[6], "2")).startswith("Đã ghi nhận")
     assert "không có lựa chọn số 7" in await say(z, REPS[7], "7")
     assert z.rows("SELECT COUNT(*) FROM rsvps") == [(6,)]
+    # The card is not posted again; anyone of the bloc asks for the answers privately.
+    assert all(len(got(z, who, "📅 Cuộc họp #1")) == 1 for who in EVERYONE)
+    assert "✅ Tham dự (5):" in await say(z, REPS[7], "/thamdu")
 
     # A week before: one reminder to each person, naming the silent units.
     assert z.services is not None and z.services.scheduler is not None
@@ -127,6 +130,9 @@ async def test_a_bloc_without_a_home_chat_meets_and_votes_privately(z: ZaloHarne
             await say(z, rep, str(number))
         assert (await say(z, rep, "1")).startswith(f"🗳 Đã nhận phiếu của {SEED_UNITS[index]}")
     assert z.rows("SELECT COUNT(*) FROM poll_ballots WHERE sealed IS NOT NULL") == [(6,)]
+    assert len(got(z, OPERATOR, "🔒 Bỏ phiếu kín #1")) == 1  # the card once, as the round opened
+    shown = await say(z, OPERATOR, "/binhxet 1")  # the turnout, asked for privately
+    assert "Đã bỏ phiếu: 6/8 đơn vị." in shown and f"Chưa bỏ phiếu: {SEED_UNITS[6]}, {SEED_UNITS[7]}" in shown
 
     # The close and two committee codes, privately; the results reach each person once.
     await say(z, REPS[0], "/binhxet 1 dong")
