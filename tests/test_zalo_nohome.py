@@ -163,7 +163,8 @@ async def test_private_setup_and_group_commands_refused_clearly(z: ZaloHarness) 
     before = len(z.bot_texts(OPERATOR))
     await say(z, OPERATOR, "/trogiup")
     helped = "\n".join(z.bot_texts(OPERATOR)[before:])  # long: in pieces
-    assert "/donvi" in helped and 'Khối "Khối thi đua số 5" không có nhóm chat' in helped
+    assert 'Khối "Khối thi đua số 5" không có nhóm chat' in helped
+    assert "/donvi" in helped and "/hop" in helped and "/bophieu" in helped and "/thamgia" in helped
     # Two blocs without a group: which one a command is for cannot be told; both are named.
     await say(z, OPERATOR, "/taokhoi Khối thi đua số 6")
     said = await say(z, OPERATOR, "/donvi")

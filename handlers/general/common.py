@@ -64,9 +64,10 @@ async def _remember(turn: Turn) -> None:
     await turn.remember_person()
 
 
-def usable(spec: CommandSpec, *, private: bool, admin: bool) -> bool:
-    """Whether /help should show this command to this person here."""
-    if spec.where == "group" and private:
+def usable(spec: CommandSpec, *, private: bool, admin: bool, homeless: bool = False) -> bool:
+    """Whether /help should show this command to this person here (``homeless``: a private chat
+    acting on the sender's bloc without a home chat, where its group commands work too)."""
+    if spec.where == "group" and private and not homeless:
         return False
     if spec.where == "private" and not private:
         return False
@@ -81,7 +82,7 @@ async def cmd_help(turn: Turn, cmd: CommandText) -> None:
         admin = True  # anyone may set a group up (unless operators are configured)
     lines = [_("Commands you can use here:")]
     for spec in turn.services.commands:
-        if not usable(spec, private=turn.is_private and not turn.for_homeless, admin=admin):
+        if not usable(spec, private=turn.is_private, admin=admin, homeless=turn.for_homeless):
             continue
         # The usage line is written with the chat's own command names; the other name follows.
         other = spec.name if turn.lang == "vi" else spec.alias
