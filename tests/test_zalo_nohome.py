@@ -165,11 +165,14 @@ async def test_private_setup_and_group_commands_refused_clearly(z: ZaloHarness) 
     helped = "\n".join(z.bot_texts(OPERATOR)[before:])  # long: in pieces
     assert 'Khối "Khối thi đua số 5" không có nhóm chat' in helped
     assert "/donvi" in helped and "/hop" in helped and "/bophieu" in helped and "/thamgia" in helped
+    # A guided command asks privately, and the answer there acts on the bloc.
+    assert "mỗi đơn vị một dòng" in await say(z, OPERATOR, "/donvi them")
+    assert "Đã thêm 2 đơn vị" in await say(z, OPERATOR, "Công an tỉnh\nSở Tư pháp tỉnh")
     # Two blocs without a group: which one a command is for cannot be told; both are named.
     await say(z, OPERATOR, "/taokhoi Khối thi đua số 6")
     said = await say(z, OPERATOR, "/donvi")
     assert "nhiều Khối không có nhóm chat" in said and '"Khối thi đua số 5", "Khối thi đua số 6"' in said
-    assert z.rows("SELECT COUNT(*) FROM units") == [(0,)]
+    assert z.rows("SELECT COUNT(*) FROM units") == [(2,)]  # nothing added to either by the refusal
 
 
 async def test_a_bloc_without_a_home_chat_across_telegram_and_zalo(tmp_path: Path) -> None:
