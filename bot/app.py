@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.channels.fanout import FanOut
 from bot.channels.telegram.app import App, build_telegram, run_telegram
 from bot.core.clock import Clock, FileClock, SystemClock
 from bot.core.config import Config, ConfigError
@@ -53,6 +54,7 @@ def build_services(config: Config, *, clock: Clock | None = None) -> Services:
     the_clock = clock or (FileClock(config.clock_file) if config.clock_file else SystemClock())
     db = Database(config.database_path, the_clock)
     outbox = Outbox(db)
+    outbox.register(FanOut(db, outbox))  # blocs without a home chat: posts go to each person
     services = Services(config=config, db=db, clock=the_clock, outbox=outbox)
     services.scheduler = Scheduler(
         db, the_clock, outbox, config.reminders, schedule_text.render_reminder, spawn=services.spawn

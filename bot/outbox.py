@@ -11,7 +11,7 @@ from collections import OrderedDict
 from datetime import datetime
 
 from bot.core.channel import Channel
-from bot.core.messages import TELEGRAM, Choices, OutFile, Refused, Reply, Sent, is_foreign
+from bot.core.messages import NO_HOME, TELEGRAM, Choices, OutFile, Refused, Reply, Sent, is_foreign
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,14 @@ class Outbox:
             raise LookupError(f"channel {name} is not running")
         return channel
 
+    async def homeless(self, chat_id: int) -> bool:
+        """Whether the chat is the virtual home of a bloc without a group (bot/channels/fanout.py):
+        its posts reach every private chat, so a changed card is not posted there again."""
+        try:
+            return (await self.channel_for(chat_id)).name == NO_HOME
+        except LookupError:
+            return False
+
     async def send(self, chat_id: int, text: str, choices: Choices | None = None) -> Sent:
         """Post text (and choices) to a chat; raises Refused / NotSent / MaybeSent."""
         try:
@@ -89,6 +97,11 @@ class Outbox:
             if message_id is not None and await channel.edit(chat_id, message_id, Reply(text, choices)):
                 return None
             return await channel.send(chat_id, Reply(text, choices))  # the old card is gone
+        if channel.name == NO_HOME:
+            # A bloc without a home chat: a re-post would reach every private chat, and its
+            # numbers would replace the list each person is answering there (a ballot, a form).
+            # Its people ask for the state with /rsvp, /poll <id> instead.
+            return None
         now = self.db.clock.now()
         last = self._reposted.get((chat_id, key))
         if last is not None and now - last < channel.repost_every:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.core.clock import from_db, to_db
+from bot.core.messages import FOREIGN_BASE, NO_HOME
 from bot.roster.model import Bloc, Roles
 from storage.repository import Repository
 
@@ -45,6 +46,18 @@ class BlocRepo(Repository):
         """The bloc living in a group chat."""
         row = await self.fetchone(f"SELECT {_COLUMNS} FROM blocs WHERE chat_id = ?", (chat_id,))
         return None if row is None else _bloc(row)
+
+    async def homeless_of(self, user_id: int) -> list[Bloc]:
+        """The blocs without a home chat (bot/channels/fanout.py) a person represents a unit of
+        or administers, oldest first."""
+        rows = await self.fetchall(
+            f"SELECT {_COLUMNS} FROM blocs WHERE chat_id IN "
+            "(SELECT ? + id FROM identities WHERE channel = ? AND kind = 'chat') "
+            "AND (id IN (SELECT bloc_id FROM bloc_admins WHERE user_id = ?) "
+            "OR id IN (SELECT bloc_id FROM representatives WHERE user_id = ?)) ORDER BY id",
+            (FOREIGN_BASE, NO_HOME, user_id, user_id),
+        )
+        return [_bloc(r) for r in rows]
 
     async def all(self) -> list[Bloc]:
         """Every bloc, oldest first."""

@@ -33,7 +33,9 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def z(tmp_path: Path) -> AsyncIterator[ZaloHarness]:
     """The OA and the Bot Platform, with an operator who has written to the Zalo bot."""
-    async with ZaloHarness(tmp_path, oa=True, operators=[f"zalo:{OPERATOR}"]) as harness:
+    async with ZaloHarness(
+        tmp_path, oa=True, operators=[f"zalo:{OPERATOR}"], resolve_operators=False
+    ) as harness:
         await harness.say(OPERATOR, "/start", name="Người vận hành")
         yield harness
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "FOREIGN_BASE",
+    "NO_HOME",
     "TELEGRAM",
     "Attachment",
     "Button",
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 TELEGRAM = "telegram"
+NO_HOME = "none"  # the virtual home chat of a bloc without a group (bot/channels/fanout.py)
 FOREIGN_BASE = 1 << 53  # ids of people and chats of channels other than Telegram start here
 
 

@@ -59,6 +59,7 @@ class ZaloHarness:
         oa_options: dict[str, Any] | None = None,
         seed_oa_token: bool = True,
         language: str = "vi",
+        resolve_operators: bool = True,
     ) -> None:
         self.folder = folder
         self.clock = clock or FakeClock(START)
@@ -68,6 +69,10 @@ class ZaloHarness:
         self.groups = groups
         self.want_web = web if web is not None else (oa or mode == "webhook")
         self.operators = operators or []
+        # False: "zalo:<id>" operators are only told the operators' notices (tell_operators
+        # resolves them itself), and /setup is not limited to them, as before `blocbot run`'s
+        # start-up resolution was done here too (tests of the OA's notices set blocs up so).
+        self.resolve_operators = resolve_operators
         self.seed_oa_token = seed_oa_token
         self.language = language
         self.port = free_port()
@@ -133,7 +138,10 @@ class ZaloHarness:
         self.web = build_web(self.config, self.services)
         links = build_links(self.config, self.services, self.web)
         self.zalo = build_zalo(self.config, self.services, router, self.web, links)
-        await self.services.db.open()
+        if self.resolve_operators:
+            await self.services.open()  # as `blocbot run`: also resolves "zalo:<id>" operators
+        else:
+            await self.services.db.open()
         if self.oa_emu is not None and self.seed_oa_token:
             await self.seed_tokens()
         await start_extra(self.web, self.zalo)

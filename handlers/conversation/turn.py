@@ -70,6 +70,9 @@ class Turn:
     questions: Questions
     lang: str
     bloc: Bloc | None
+    # In a private chat: the sender's blocs without a home chat (bot/channels/fanout.py). With
+    # exactly one, it is ``bloc``: group commands typed here act on it.
+    homeless: tuple[Bloc, ...] = ()
 
     @property
     def _(self) -> Callable[..., str]:
@@ -95,6 +98,11 @@ class Turn:
     def is_private(self) -> bool:
         """True in a one-to-one chat with the bot."""
         return self.incoming.private
+
+    @property
+    def for_homeless(self) -> bool:
+        """A private chat acting on the sender's bloc without a home chat."""
+        return self.is_private and self.bloc is not None
 
     @property
     def press(self) -> Press:
@@ -125,7 +133,11 @@ class Turn:
         return await self.channel.send(self.chat_id, reply, reply_to=reply_to)
 
     async def post(self, text: str, choices: Choices | None = None) -> Sent | None:
-        """Post a card anyone in the chat answers (its numbers are everyone's, not the sender's)."""
+        """Post a card anyone in the chat answers (its numbers are everyone's, not the sender's);
+        from a private chat acting on a bloc without a home chat, to each of its people."""
+        if self.for_homeless:
+            assert self.bloc is not None
+            return await self.services.outbox.send(self.bloc.chat_id, text, choices)
         return await self.channel.send(self.chat_id, Reply(text, choices))
 
     async def reply_document(self, data: bytes, filename: str, caption: str = "") -> Sent:
@@ -222,14 +234,18 @@ class Turn:
 async def load_turn(incoming: Incoming, channel: Channel, services: Services, questions: Questions) -> Turn:
     """Resolve the bloc and the language for an incoming message."""
     bloc = None
+    homeless: tuple[Bloc, ...] = ()
     lang: str | None = None
     async with services.db.read() as uow:
         if not incoming.private:
             bloc = await uow.blocs.by_chat(incoming.chat_id)
             lang = bloc.language if bloc else None
+        else:
+            homeless = tuple(await uow.blocs.homeless_of(incoming.person_id))
+            bloc = homeless[0] if len(homeless) == 1 else None
         if lang is None:
             lang = await uow.people.chat_language(incoming.chat_id)
     if lang is None and incoming.private:
         code = (incoming.language_code or "").split("-")[0]
         lang = code if code in LANGUAGES else None
-    return Turn(incoming, channel, services, questions, lang or services.config.language, bloc)
+    return Turn(incoming, channel, services, questions, lang or services.config.language, bloc, homeless)

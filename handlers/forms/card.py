@@ -185,6 +185,8 @@ async def _refresh_card(services: Services, form_id: int) -> None:
     form = s.form
     try:
         if form.card_chat_id is None or form.card_message_id is None:
+            if await services.outbox.homeless(s.bloc.chat_id):
+                return  # posted once to each person: a copy per answer would flood their chats
             await post_card(services, form_id)  # no card yet
             return
         sent = await services.outbox.update_card(

@@ -64,9 +64,10 @@ async def _remember(turn: Turn) -> None:
     await turn.remember_person()
 
 
-def usable(spec: CommandSpec, *, private: bool, admin: bool) -> bool:
-    """Whether /help should show this command to this person here."""
-    if spec.where == "group" and private:
+def usable(spec: CommandSpec, *, private: bool, admin: bool, homeless: bool = False) -> bool:
+    """Whether /help should show this command to this person here (``homeless``: a private chat
+    acting on the sender's bloc without a home chat, where its group commands work too)."""
+    if spec.where == "group" and private and not homeless:
         return False
     if spec.where == "private" and not private:
         return False
@@ -81,7 +82,7 @@ async def cmd_help(turn: Turn, cmd: CommandText) -> None:
         admin = True  # anyone may set a group up (unless operators are configured)
     lines = [_("Commands you can use here:")]
     for spec in turn.services.commands:
-        if not usable(spec, private=turn.is_private, admin=admin):
+        if not usable(spec, private=turn.is_private, admin=admin, homeless=turn.for_homeless):
             continue
         if spec.name == "setup" and turn.bloc is not None:
             continue  # this group is a bloc already
@@ -89,7 +90,10 @@ async def cmd_help(turn: Turn, cmd: CommandText) -> None:
         other = spec.name if turn.lang == "vi" else spec.alias
         alias = f" (/{other})" if spec.alias and other else ""
         lines.append(f"{_(spec.usage)}{alias} — {_(spec.help)}")
-    if turn.is_private:
+    if turn.for_homeless:
+        assert turn.bloc is not None
+        lines.append(_('Bloc "%(name)s" has no group chat: its commands work here.', name=turn.bloc.name))
+    elif turn.is_private:
         lines.append(_("Bloc commands (roster, schedule) are used in your bloc's group chat."))
     elif not admin:
         lines.append(_("The chair and vice chair units have more commands."))
@@ -103,12 +107,13 @@ async def cmd_lang(turn: Turn, cmd: CommandText) -> None:
     if choice not in LANGUAGES:
         await turn.reply(_("Please choose a language: /lang vi or /lang en"))
         return
-    if turn.bloc is not None and not await turn.is_admin():
+    group = None if turn.is_private else turn.bloc  # a private chat's language is its own
+    if group is not None and not await turn.is_admin():
         await turn.reply(await turn.who_may_admin())
         return
     async with turn.services.db.transaction() as uow:
-        if turn.bloc is not None:
-            await uow.blocs.set_language(turn.bloc.id, choice)
+        if group is not None:
+            await uow.blocs.set_language(group.id, choice)
         await uow.people.set_chat_language(turn.chat_id, choice)
     await turn.reply(translator(choice).gettext("Language set: English."))
 
@@ -127,7 +132,18 @@ async def cmd_cancel(turn: Turn, cmd: CommandText) -> None:
 async def guard(turn: Turn, spec: CommandSpec, needs_bloc: bool, typed: str) -> bool:
     """Where/bloc/admin checks shared by every command; replies and returns False on refusal."""
     _ = turn._
-    if spec.where == "group" and turn.is_private:
+    if spec.where == "group" and turn.is_private and not turn.for_homeless and needs_bloc:
+        if len(turn.homeless) > 1:  # which bloc is meant cannot be told from a private chat
+            names = ", ".join(f'"{bloc.name}"' for bloc in turn.homeless)
+            await turn.reply(
+                _(
+                    "You are in several blocs without a group chat (%(blocs)s), so I cannot tell "
+                    "which one /%(cmd)s is for. Please ask an operator to give each of them a group.",
+                    blocs=names,
+                    cmd=typed,
+                )
+            )
+            return False
         await turn.reply(_("/%(cmd)s works in the bloc's group chat.", cmd=typed))
         return False
     if spec.where == "private" and not turn.is_private:

@@ -33,7 +33,7 @@ from storage.polls import BoxRepo, PollRepo, compact
 
 async def start_round(services: Services, poll_id: int, memory: Memory) -> None:
     """After a round opened: the card, the deadline's timers, the ballots (in the background)."""
-    await refresh_card(services, poll_id)
+    await refresh_card(services, poll_id, opening=True)
     fresh = await load_state(services.db, poll_id)
     assert fresh is not None
     await plan_deadline(services, fresh)

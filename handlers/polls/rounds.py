@@ -58,10 +58,14 @@ def card_markup(tr: Translator, state: PollState) -> Choices | None:
     return ballot_link(tr, state.poll.id)
 
 
-async def refresh_card(services: Services, poll_id: int) -> None:
-    """Edit the group's turnout card in place (post it if it is missing)."""
+async def refresh_card(services: Services, poll_id: int, *, opening: bool = False) -> None:
+    """Edit the group's turnout card in place (post it if it is missing). A bloc without a home
+    chat gets it once, as the round opens: a new copy in every private chat at each ballot would
+    replace the numbers people are answering there (/poll <id> shows the turnout)."""
     state = await load_state(services.db, poll_id)
     if state is None:
+        return
+    if not opening and await services.outbox.homeless(state.bloc.chat_id):
         return
     if state.poll.status == "open":
         warm(prime)  # the results chart will be drawn in the worker process at the close

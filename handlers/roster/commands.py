@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
-from bot.core.messages import Button, Choices
+from bot.core.messages import NO_HOME, Button, Choices
 from bot.core.names import MAX_NAME, Named, clean, fold, resolve
 from bot.roster.model import Unit, voter_of
 from handlers.conversation.router import Router
@@ -96,6 +97,9 @@ async def cmd_setup(turn: Turn, cmd: CommandText) -> None:
     """Make this group a bloc; the caller becomes its first admin."""
     _ = turn._
     operators = turn.services.operators
+    if turn.is_private:
+        await setup_homeless(turn, cmd)
+        return
     if turn.bloc is not None:
         await turn.reply(
             _('This group is already the bloc "%(name)s". /bloc shows its card.', name=turn.bloc.name)
@@ -140,6 +144,46 @@ async def create_bloc(turn: Turn, text: str, data: dict[str, Any]) -> None:
             "Next: add the member units, one per line:\n/units add\nCông an tỉnh\nSở Tư pháp",
             name=name,
             person=turn.incoming.person_name,
+        )
+    )
+
+
+async def setup_homeless(turn: Turn, cmd: CommandText) -> None:
+    """/setup <name> in a private chat, by an operator: a bloc without a home chat, whose posts
+    go privately to each of its people (bot/channels/fanout.py); the operator is its admin."""
+    _ = turn._
+    if turn.user_id not in turn.services.operators:
+        await turn.reply(
+            _(
+                "In a private chat, only the bot's operators may set up a bloc (one without a group "
+                "chat). To make a group a bloc, send /setup <bloc name> in that group."
+            )
+        )
+        return
+    name = clean(cmd.first_line)
+    if not name or len(name) > MAX_NAME:
+        await turn.reply(
+            _(
+                "To set up a bloc without a group chat, send its name (1 to %(max)s characters) "
+                "with the command, e.g. /setup Khối thi đua số 3",
+                max=MAX_NAME,
+            )
+        )
+        return
+    incoming = turn.incoming
+    async with turn.services.db.transaction() as uow:
+        home = await uow.identities.internal(NO_HOME, "chat", f"bloc:{secrets.token_hex(8)}")
+        await uow.people.upsert(turn.user_id, incoming.person_name, incoming.username)
+        await uow.people.mark_started(turn.user_id)
+        await uow.blocs.create(home, name, turn.lang, turn.services.config.timezone, turn.user_id)
+    await turn.reply(
+        _(
+            'Bloc "%(name)s" is set up without a group chat, and %(person)s is its admin. What I '
+            "would post in its group goes privately to each representative instead, and the "
+            "bloc's commands work here in our private chat.\n"
+            "Next: add the member units, one per line:\n/units add\nCông an tỉnh\nSở Tư pháp",
+            name=name,
+            person=incoming.person_name,
         )
     )
 

@@ -178,14 +178,21 @@ async def redeem(turn: Turn, key: str, code: str | None) -> None:
     if previous is not None and previous.id != unit.id:
         text += "\n" + _("You no longer represent %(unit)s there.", unit=previous.name)
     await turn.reply(text)
-    await turn.services.outbox.tell(
-        bloc.chat_id,
-        translator(bloc.language).gettext(
-            "%(person)s joined as a representative of %(unit)s.",
-            person=turn.incoming.person_name,
-            unit=unit.name,
-        ),
+    notice = translator(bloc.language).gettext(
+        "%(person)s joined as a representative of %(unit)s.",
+        person=turn.incoming.person_name,
+        unit=unit.name,
     )
+    outbox = turn.services.outbox
+    if not await outbox.homeless(bloc.chat_id):
+        await outbox.tell(bloc.chat_id, notice)
+        return
+    # A bloc without a group: only the person who set it up is told (a copy to every member at
+    # each join would flood the private chats of a bloc being filled).
+    async with turn.services.db.read() as uow:
+        admins = await uow.blocs.admins(bloc.id)
+    for admin in sorted(admins - {user_id}):
+        await outbox.tell(admin, notice)
 
 
 def tries_left(turn: Turn, attempts: Attempts) -> str:
