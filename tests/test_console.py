@@ -1,5 +1,7 @@
 """The console, driven through its input as a newcomer would type: a bloc set up from nothing,
-units, a meeting answered by number (also a stale number), a form answered privately."""
+units, a meeting answered by number (also a stale number), a form answered privately, a secret
+ballot by numbers and by text with its review, the close, a restart, the committee's codes and
+the results: the bloc year through stdin."""
 
 from __future__ import annotations
 
@@ -54,6 +56,40 @@ Hoàn thành 100% chỉ tiêu
 :quit
 """
 
+# A poll: Minh votes by numbers (tick, review, send), Lan by text (shown back by name, then 1).
+THIRD = r"""
+:as Lan
+:group
+/binhxet Bình xét thi đua năm 2026\
+Cờ thi đua của UBND tỉnh | 1
+/binhxet 1 bankiemphieu #2
+/binhxet 1 mo
+:as Minh
+:private
+1
+4
+1
+:as Lan
+:private
+/bophieu 1 1: cong an
+1
+:group
+/binhxet 1 dong
+:quit
+"""
+
+# Started again between the close and the count: the committee sends its codes again.
+FOURTH = r"""
+:as Lan
+:private
+/kiemphieu {lan}
+:as Minh
+:private
+{minh}
+:quit
+"""
+SHARE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
+
 
 async def drive(folder: Path, script: str) -> list[str]:
     out: list[str] = []
@@ -84,6 +120,25 @@ async def test_a_newcomer_runs_a_bloc_in_the_console(tmp_path: Path) -> None:
     assert "Đăng ký chỉ tiêu thi đua #1" in text
     assert "Đã ghi nhận nội dung đăng ký của Công an tỉnh" in text
     assert (tmp_path / "blocbot-console.sqlite3").exists()
+
+    text = "\n".join(await drive(tmp_path, THIRD))
+    assert "Đã chọn: 1/1." in text and "4. Xem lại ▶" in text  # Minh ticks by number, reviews
+    assert "🗳 Đã nhận phiếu của Công an tỉnh" in text
+    review = text.split("> /bophieu 1 1: cong an", 1)[1]
+    assert (
+        review.index("☑ B. Công an tỉnh")
+        < review.index("1. ✅ Gửi phiếu")
+        < review.index("Đã nhận phiếu của Sở Tư pháp")
+    )
+    assert "Đã kết thúc bỏ phiếu" in text or "🔒" in text
+    lan = SHARE.findall(text.split("[Lan] blocbot: 🔑", 1)[1])[0]
+    minh = SHARE.findall(text.split("[trò chuyện riêng của Minh] blocbot: 🔑", 1)[1])[0]
+
+    text = "\n".join(await drive(tmp_path, FOURTH.format(lan=lan, minh=minh)))
+    assert "Tôi đã khởi động lại trước khi hòm phiếu" in text  # asked again after the restart
+    results = text.split("📊 Kết quả bỏ phiếu kín #1", 1)[1]
+    assert "thu về: 2; hợp lệ: 2" in results
+    assert "Sở Tư pháp: 1 phiếu (33,3%)" in results and "Công an tỉnh: 1 phiếu (33,3%)" in results
 
 
 async def test_console_refuses_text_before_a_name(tmp_path: Path) -> None:
