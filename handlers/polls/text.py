@@ -216,8 +216,8 @@ def card_text(tr: Translator, state: PollState, lang: str, tz: ZoneInfo) -> str:
         else:
             lines.append(
                 _(
-                    "Each unit's voter got the ballot privately. No ballot? Press the button "
-                    "below or send /vote to me."
+                    "Each unit's voter got the ballot privately. No ballot? Send me /vote in a "
+                    "private chat."
                 )
             )
     else:
