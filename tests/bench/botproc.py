@@ -29,20 +29,21 @@ class BotProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
 
-    def config(self, db: Path, concurrency: int, token: str) -> Path:
-        """A config.toml for `blocbot run` against the emulator, rate limits off."""
+    def config(self, db: Path, concurrency: int, token: str, rate_limit: bool = False) -> Path:
+        """A config.toml for `blocbot run` against the emulator (rate limits off unless asked)."""
         path = self.folder / "config.toml"
         path.write_text(
             f'[telegram]\ntoken = "{token}"\nbase_url = "{self.emu.base_url}"\n'
-            f'base_file_url = "{self.emu.base_file_url}"\nrate_limit = false\n'
+            f'base_file_url = "{self.emu.base_file_url}"\nrate_limit = {str(rate_limit).lower()}\n'
             f'concurrent_updates = {concurrency}\n[database]\npath = "{db}"\n',
             encoding="utf-8",
         )
         return path
 
-    def start_blocbot(self, db: Path, concurrency: int, token: str) -> None:
+    def start_blocbot(self, db: Path, concurrency: int, token: str, *, rate_limit: bool = False) -> None:
         """`python -m bot.cli --config … run`, as in production."""
-        self.spawn(["-m", "bot.cli", "--config", str(self.config(db, concurrency, token)), "run"])
+        config = self.config(db, concurrency, token, rate_limit)
+        self.spawn(["-m", "bot.cli", "--config", str(config), "run"])
 
     def spawn(self, argv: list[str]) -> None:
         """Start `python <argv>` (under cProfile if asked)."""

@@ -40,6 +40,11 @@ class TimedEmulator(BotApiEmulator):
         super().accept(method, params)
         self.arrivals.append(time.perf_counter())
 
+    def reset_counters(self) -> None:
+        """Forget the calls and their arrival times alike (they are matched by index)."""
+        super().reset_counters()
+        self.arrivals.clear()
+
 
 class Tracker:
     """Expected answers per (method, key), matched in order against the calls as they arrive."""

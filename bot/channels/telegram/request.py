@@ -14,7 +14,7 @@
   it twice, so the error goes up: a handler's reply ends in the error handler's apology, a
   reminder is marked ``uncertain`` (bot/schedule/delivery.py: it is tried at most once more).
 
-Not retried here: 429 (PTB's AIORateLimiter, on unless ``telegram.rate_limit = false``, waits
+Not retried here: 429 (the send budget, budget.py, on unless ``telegram.rate_limit = false``, waits
 the retry_after Telegram gives and tries again) and every other 4xx (a wrong request stays
 wrong). Each retry is logged with the method name only: the URL holds the bot token.
 """
