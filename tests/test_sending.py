@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from itertools import count
+from itertools import count, pairwise
 
 import pytest
 
@@ -66,15 +66,22 @@ def test_per_chat_and_per_group_limits_keep_slots_for_replies() -> None:
             queue.done(ticket, now + 0.01)
         now += 0.01
     assert len(sent) == 15  # of a group's 20 a minute, fan-outs take 15
-    assert all(b - a >= 1.5 for (_t, a), (_u, b) in zip(sent, sent[2:], strict=False))  # 2 of 3 per 3 s
+    # a chat: 1 a second after a burst, of which fan-outs leave one send for a reply
+    gaps = [b - a for (_t, a), (_u, b) in pairwise(sent[1:])]
+    assert all(0.95 < gap < 1.02 for gap in gaps)
     replies = [queue.submit(GROUP, REPLY) for _ in range(5)]
     first = grant_all(queue, 59.0)
     assert first == replies[:3]  # at once: the group had room, the chat bursts 3
     for ticket in first:
         queue.done(ticket, 59.01)
     granted, again = queue.due(59.5)
-    assert granted == [] and again == pytest.approx(59.01 + 3.01)  # the chat's 3 in 3 s
-    assert grant_all(queue, again) == replies[3:]
+    assert granted == [] and again == pytest.approx(60.01)  # the chat's next token
+    fourth = grant_all(queue, again)
+    assert fourth == replies[3:4]
+    queue.done(fourth[0], 60.02)
+    granted, again = queue.due(60.5)
+    assert granted == [] and again == pytest.approx(61.01)  # the token grew while it flew
+    assert grant_all(queue, again) == replies[4:]
 
 
 def test_a_chats_sends_keep_their_order() -> None:
@@ -115,7 +122,12 @@ def test_fan_out_marks_only_what_is_inside() -> None:
 
 def test_zalo_limits_are_per_second_without_groups() -> None:
     limits = Limits.per_second(10.0)
-    assert (limits.overall, limits.overall_window, limits.per_group) == (10, 1.0, 0)
+    assert (limits.overall, limits.overall_window, limits.per_group, limits.per_chat_rate) == (
+        10,
+        1.0,
+        0,
+        1.0,
+    )
     queue = SendQueue(limits)
     tickets = [queue.submit(2**53 + n, REPLY) for n in range(12)]
     assert grant_all(queue, 0.0) == tickets[:10]
@@ -178,3 +190,34 @@ def test_a_fan_out_runs_at_the_limit_without_a_429_and_replies_wait_little(seed:
     bound = (1000 + replies) / 30  # the fan-out and the replies that went meanwhile, at 30/s
     assert last <= 1.05 * bound
     assert len(waits) == 200 and max(waits) < 0.25  # a reply waits a few slots at most
+
+
+def test_a_person_pressing_fast_gets_one_a_second_after_a_burst_and_no_429() -> None:
+    """30 presses in 6 s, each answered by an edit of the same private message."""
+    rng = random.Random(5)
+    queue = SendQueue(Limits.telegram())
+    now = 0.0
+    server = FloodControl(FloodLimits(clock=lambda: now))
+    events: list[tuple[float, int, str, Ticket]] = []
+    order = count()
+    granted_at: list[float] = []
+    refused = 0
+    for step in range(40_000):
+        now = step * 0.001
+        if step % 200 == 0 and step < 6000:
+            queue.submit(PERSON, REPLY)
+        for ticket in grant_all(queue, now):
+            granted_at.append(now)
+            arrive = now + rng.uniform(0.0, 0.05)
+            heapq.heappush(events, (arrive, next(order), "arrive", ticket))
+            heapq.heappush(events, (arrive + rng.uniform(0.0, 0.02), next(order), "done", ticket))
+        while events and events[0][0] <= now:
+            at, _n, what, ticket = heapq.heappop(events)
+            if what == "arrive":
+                refused += server.retry_after(ticket.chat) is not None
+                server.record(ticket.chat)
+            else:
+                queue.done(ticket, at)
+    assert refused == 0 and len(granted_at) == 30
+    assert granted_at[2] < 0.5  # the burst
+    assert 27 < granted_at[-1] < 30  # then one a second (each a little later than its token)

@@ -68,10 +68,10 @@ class Limits:
     overall_window: float = 1.0  # ... per this many seconds
     per_group: int = 20  # sends to one group ...
     group_window: float = 60.0  # ... per this many seconds
-    per_chat: int = 3  # sends to one chat (a group or a person) ...
-    chat_window: float = 3.0  # ... per this many seconds (1/s, with a burst of 3)
+    per_chat_rate: float = 1.0  # sends a second to one chat (a group or a person) ...
+    per_chat_burst: int = 3  # ... after a short burst of this many
     group_reserve: int = 5  # of a group's window, kept for replies
-    chat_reserve: int = 1  # of a chat's window, kept for replies
+    chat_reserve: int = 1  # of a chat's burst, kept for replies
     margin: float = 0.01  # seconds added to every window (clocks drift)
 
     @classmethod
@@ -83,14 +83,12 @@ class Limits:
     def per_second(cls, overall: float, per_chat: float = 1.0) -> Limits:
         """A platform without groups' limits (Zalo): `overall` and `per_chat` sends per second."""
         whole = max(1, round(overall))
-        burst = 3 if per_chat > 0 else 0
         return cls(
             overall=whole if overall > 0 else 0,
             overall_window=whole / overall if overall > 0 else 0.0,
             per_group=0,
             group_window=0.0,
-            per_chat=burst,
-            chat_window=burst / per_chat if per_chat > 0 else 0.0,
+            per_chat_rate=max(0.0, per_chat),
             group_reserve=0,
         )
 
@@ -102,7 +100,7 @@ class Limits:
             self,
             overall_window=self.overall_window / time_scale,
             group_window=self.group_window / time_scale,
-            chat_window=self.chat_window / time_scale,
+            per_chat_rate=self.per_chat_rate * time_scale,
             margin=self.margin / time_scale,
         )
 
@@ -139,6 +137,35 @@ class _Window:
         return not self.flying and (not self.done or self.done[-1] <= now - length)
 
 
+class _Bucket:
+    """A chat's token bucket as the server may have seen it: each send that came back counted
+    at its answer's time (the latest it can have reached the server), each in flight now."""
+
+    __slots__ = ("at", "flying", "level")
+
+    def __init__(self, burst: int, now: float) -> None:
+        self.level = float(burst)
+        self.at = now
+        self.flying = 0
+
+    def wait(self, need: int, burst: int, rate: float, now: float) -> float:
+        """Seconds until `need` tokens are left besides the sends in flight (inf: wait for one)."""
+        if need + self.flying > burst:
+            return math.inf
+        level = min(float(burst), self.level + (now - self.at) * rate) - self.flying
+        return 0.0 if level >= need else (need - level) / rate
+
+    def done(self, burst: int, rate: float, now: float) -> None:
+        """A send came back: it took its token now."""
+        self.level = min(float(burst), self.level + (now - self.at) * rate) - 1.0
+        self.at = now
+        self.flying -= 1
+
+    def idle(self, burst: int, rate: float, now: float) -> bool:
+        """Whether the bucket is full again and nothing is in flight (it can be forgotten)."""
+        return not self.flying and self.level + (now - self.at) * rate >= burst
+
+
 @dataclass(eq=False)
 class Ticket:
     """One send asking for a slot."""
@@ -158,7 +185,7 @@ class SendQueue:
         self._waiting: tuple[deque[Ticket], deque[Ticket]] = (deque(), deque())
         self._overall = _Window()
         self._groups: dict[int, _Window] = {}
-        self._chats: dict[int, _Window] = {}
+        self._chats: dict[int, _Bucket] = {}
         self._seq = 0
         self._next_bulk = -math.inf
         self.paused_until = -math.inf
@@ -202,11 +229,11 @@ class SendQueue:
             return 0.0
         bulk = ticket.kind == BULK
         wait = 0.0
-        if lim.per_chat and lim.chat_window:
-            window = self._chats.get(chat)
-            if window is not None:
-                cap = max(1, lim.per_chat - (lim.chat_reserve if bulk else 0))
-                wait = window.wait(cap, lim.chat_window + lim.margin, now)
+        if lim.per_chat_rate and lim.per_chat_burst:
+            bucket = self._chats.get(chat)
+            if bucket is not None:
+                need = 1 + (min(lim.chat_reserve, lim.per_chat_burst - 1) if bulk else 0)
+                wait = bucket.wait(need, lim.per_chat_burst, lim.per_chat_rate, now)
         if chat < 0 and lim.per_group and lim.group_window:
             window = self._groups.get(chat)
             if window is not None:
@@ -224,8 +251,8 @@ class SendQueue:
             self._next_bulk = planned + lim.gap
         chat = ticket.chat
         if chat is not None:
-            if lim.per_chat and lim.chat_window:
-                self._chats.setdefault(chat, _Window()).flying += 1
+            if lim.per_chat_rate and lim.per_chat_burst:
+                self._chats.setdefault(chat, _Bucket(lim.per_chat_burst, now)).flying += 1
             if chat < 0 and lim.per_group and lim.group_window:
                 self._groups.setdefault(chat, _Window()).flying += 1
 
@@ -272,23 +299,24 @@ class SendQueue:
         chat = ticket.chat
         if chat is None:
             return
-        for table, on in (
-            (self._chats, lim.per_chat and lim.chat_window),
-            (self._groups, chat < 0 and lim.per_group and lim.group_window),
-        ):
-            window = table.get(chat) if on else None
-            if window is not None:
-                window.flying -= 1
-                window.done.append(now)
+        bucket = self._chats.get(chat) if lim.per_chat_rate and lim.per_chat_burst else None
+        if bucket is not None:
+            bucket.done(lim.per_chat_burst, lim.per_chat_rate, now)
+        window = self._groups.get(chat) if chat < 0 and lim.per_group and lim.group_window else None
+        if window is not None:
+            window.flying -= 1
+            window.done.append(now)
         if len(self._chats) > 4096:
             self._forget(now)
 
     def _forget(self, now: float) -> None:
         """Drop the windows of chats that have had nothing for a while (memory stays bounded)."""
         lim = self.limits
-        for table, length in ((self._chats, lim.chat_window), (self._groups, lim.group_window)):
-            for chat in [c for c, w in table.items() if w.idle(now, length + lim.margin)]:
-                del table[chat]
+        for chat in [c for c, b in self._chats.items() if b.idle(lim.per_chat_burst, lim.per_chat_rate, now)]:
+            del self._chats[chat]
+        length = lim.group_window + lim.margin
+        for chat in [c for c, w in self._groups.items() if w.idle(now, length)]:
+            del self._groups[chat]
 
 
 class Budget:
