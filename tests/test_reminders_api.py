@@ -105,9 +105,15 @@ async def test_timers_run_once_retry_and_survive_restart(bloc: BotHarness) -> No
     # a timer left running by a crash runs again at start-up (jobs are idempotent)
     await bloc.stop_bot()
     bloc.db_rows("UPDATE timers SET status = 'running' WHERE status = 'done'")
+    # Restarted a minute before the timer is due (else its own wake-up at start-up would run it
+    # before this test registers the job, as features do before the start): it is pending again.
+    bloc.clock.set(at - timedelta(minutes=1))
     await bloc.start_bot()
     scheduler(bloc).register_timer("poll_close", close_poll)
-    await run_due(bloc)
+    assert bloc.db_rows(
+        "SELECT status FROM timers WHERE kind = 'poll_close' AND ref = '7' AND note != ''"
+    ) == [("pending",)]
+    await run_due(bloc, at)
     assert ran == [("7", at), ("7", at)]
 
 
