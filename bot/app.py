@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.telegram.app import App, build_telegram, run_telegram
+from bot.core import offload
 from bot.core.clock import Clock, FileClock, SystemClock
 from bot.core.config import Config, ConfigError
 from bot.outbox import Outbox
@@ -156,6 +157,7 @@ def build_zalo(
 def run(config: Config) -> None:
     """Run the bot for real: Telegram (long polling or webhook) and/or Zalo, as configured."""
     services = build_services(config)
+    services.on_start.append(offload.start)  # the rendering worker, ready before it is needed
     router = build_router(services)
     web = build_web(config, services)
     zalo = build_zalo(config, services, router, web, build_links(config, services, web))
