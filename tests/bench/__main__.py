@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.bench.notes import CHANGES, targets
 from tests.bench.stats import machine
 
-BENCHES = ["throughput", "reminders", "scale", "polls", "flood"]
+BENCHES = ["throughput", "reminders", "scale", "polls", "sizes", "flood"]
 OUT = Path(__file__).resolve().parents[2] / "BENCHMARKS.md"
 
 

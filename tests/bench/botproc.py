@@ -72,7 +72,17 @@ class BotProcess:
             return fh.read()
 
     def cpu_seconds(self) -> float:
-        """CPU time the process has used so far (all its threads)."""
+        """CPU time the process has used so far (all its threads), to the nanosecond: the sum of
+        its threads' /proc schedstat (the process's stat counts in 10 ms ticks)."""
+        assert self.proc is not None
+        total = 0
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text(encoding="ascii").split()[0])
+            except (OSError, ValueError, IndexError):
+                continue  # a thread that just ended
+        if total:
+            return total / 1e9
         fields = self._status("stat").rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -82,8 +92,9 @@ class BotProcess:
         line = next(line for line in self._status("status").splitlines() if line.startswith(key))
         return int(line.split()[1]) / 1024
 
-    def children_rss_mb(self) -> float:
-        """Resident memory of the process's children (the rendering worker), in MB."""
+    def children_rss_mb(self, key: str = "VmRSS:") -> float:
+        """Resident memory of the process's children (the rendering worker), in MB; `key`
+        "VmHWM:" for their peak, "VmPeak:" for their peak address space."""
         assert self.proc is not None
         total = 0.0
         for entry in Path("/proc").iterdir():
@@ -96,7 +107,7 @@ class BotProcess:
                 status = (entry / "status").read_text(encoding="ascii")
             except (OSError, ValueError):
                 continue
-            rss = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "")
+            rss = next((line for line in status.splitlines() if line.startswith(key)), "")
             total += int(rss.split()[1]) / 1024 if rss else 0.0
         return total
 
