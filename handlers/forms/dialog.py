@@ -132,9 +132,9 @@ async def ask_next(turn: Turn, target: Target, draft: Draft, before: str = "") -
     if not turn.channel.has_buttons and spec.type in ("text", "number"):
         # Numbered choices would take a typed number ("12") for a pick; /huy stops instead.
         markup = None
-    sent = await turn.reply("\n".join(lines), markup)
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).put_draft(replace(draft, message_id=sent.message_id if sent else None))
+    # The draft was stored before (every caller stores what it changed): no second write for the
+    # question's message id, which nothing reads (a write transaction per answer less).
+    await turn.reply("\n".join(lines), markup)
 
 
 async def record(turn: Turn, target: Target, draft: Draft, spec: Field, value: Value) -> None:
