@@ -1,7 +1,8 @@
 """A bot as its own process against the emulator: `blocbot run`, or the bare echo bot.
 
 ``BLOCBOT_BENCH_PROFILE=out.prof`` runs the bot under cProfile (stopped with SIGINT, so the
-profile gets written).
+profile gets written); ``BLOCBOT_BENCH_PYSPY=out.txt`` samples it with py-spy (the dev extras)
+from its start to its stop, as collapsed stacks.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.emulators.telegram import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = os.environ.get("BLOCBOT_BENCH_PROFILE", "")
+PYSPY = os.environ.get("BLOCBOT_BENCH_PYSPY", "")
 
 
 class BotProcess:
@@ -27,6 +29,7 @@ class BotProcess:
         self.folder = folder
         self.log = folder / "bot.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.spy: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
 
     def config(self, db: Path, concurrency: int, token: str, rate_limit: bool = False) -> Path:
@@ -53,6 +56,10 @@ class BotProcess:
         self.started_at = time.perf_counter()
         with self.log.open("ab") as sink:
             self.proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=sink, stderr=sink)
+        if PYSPY:
+            spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(self.proc.pid)]
+            spy += ["-r", "250", "-f", "raw", "-o", PYSPY, "--nonblocking"]
+            self.spy = subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def wait_polling(self, within: float = 60) -> float:
         """Until the bot's first getUpdates; returns seconds since the process was started."""
@@ -115,6 +122,13 @@ class BotProcess:
         """Stop the process (gently when profiling, so the profile is written)."""
         if self.proc is None:
             return
+        if self.spy is not None:
+            self.spy.send_signal(signal.SIGINT)  # py-spy writes what it sampled
+            try:
+                self.spy.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.spy.kill()
+            self.spy = None
         if PROFILE:
             self.proc.send_signal(signal.SIGINT)
             try:

@@ -57,7 +57,9 @@ CATEGORIES = (
     ("Tập thể lao động xuất sắc", 20),
     ("Giấy khen của Giám đốc Sở Nội vụ", 30),
 )
-BIG = seed.World(blocs=1, units=UNITS, chat_base=-1009000000000, user_base=30_000_000)
+BUSY_RUNS = 2  # runs while heavy work goes on (each ~40 s: 1,000 ballots at the send budget's rate)
+# One big bloc per run: a group takes 20 messages a minute, and one run posts about 8 there.
+BIG = seed.World(blocs=RUNS + BUSY_RUNS, units=UNITS, chat_base=-1009000000000, user_base=30_000_000)
 SMALL = (
     seed.World(
         blocs=700,
@@ -79,39 +81,48 @@ PAUSE = 2.0  # seconds between the last ballot and /poll close
 HEAVY = ("open", "close")  # the heavy work of a busy run: a poll opened; one closed, minutes made
 
 
-async def make_polls(path: Path, voted: int, drafts: int) -> tuple[list[int], list[int], Codes]:
-    """In the big bloc: `voted` open polls with every unit's ballot in, sealed in the round's
-    box (units #2-#4's voters hold its codes), and `drafts` drafts."""
+async def make_polls(path: Path) -> tuple[list[int], list[int], list[int], Codes, dict[int, int]]:
+    """In big bloc b: an open poll with every unit's ballot in, sealed in the round's box (units
+    #2-#4's voters hold its codes), and for the busy runs' blocs also a draft. Returns (the
+    figure runs' polls, the busy runs' voted polls, their drafts, the codes, each poll's bloc)."""
     rng = random.Random(7)
     codes: Codes = {}
+    where: dict[int, int] = {}
+    figures: list[int] = []
+    busy: list[int] = []
+    drafts: list[int] = []
     async with Database(path, SystemClock()) as db, db.transaction() as uow:
         polls = uow.repo(PollRepo)
-        bloc = await uow.blocs.by_chat(BIG.chat(0))
-        assert bloc is not None
-        units = [u.id for u in await uow.units.active(bloc.id)]
         rows = [CategoryRow(i, name, quota, "pick", None) for i, (name, quota) in enumerate(CATEGORIES)]
-        cats = [Category(r.index, r.name, r.quota, tuple(units[:CANDIDATES])) for r in rows]
-        made: list[int] = []
-        for n in range(voted + drafts):
-            poll_id = await polls.create(
-                bloc.id,
-                "award",
-                f"Bình xét thi đua năm 2026 (đợt {n + 1})",
-                2026,
-                Rules(),
-                None,
-                BIG.person(0, 0),
-                rows,
-            )
-            for row in rows:
-                await polls.set_candidates(poll_id, 1, row.index, units[:CANDIDATES])
-            made.append(poll_id)
-        for poll_id in made[:voted]:
+        for b in range(BIG.blocs):
+            bloc = await uow.blocs.by_chat(BIG.chat(b))
+            assert bloc is not None
+            units = [u.id for u in await uow.units.active(bloc.id)]
+            cats = [Category(r.index, r.name, r.quota, tuple(units[:CANDIDATES])) for r in rows]
+            made: list[int] = []
+            for n in range(1 if b < RUNS else 2):
+                poll_id = await polls.create(
+                    bloc.id,
+                    "award",
+                    f"Bình xét thi đua năm 2026 (đợt {b + 1}.{n + 1})",
+                    2026,
+                    Rules(),
+                    None,
+                    BIG.person(b, 0),
+                    rows,
+                )
+                for row in rows:
+                    await polls.set_candidates(poll_id, 1, row.index, units[:CANDIDATES])
+                made.append(poll_id)
+                where[poll_id] = b
+            poll_id = made[0]
+            (figures if b < RUNS else busy).append(poll_id)
+            drafts += made[1:]
             poll = await polls.get(poll_id)
             assert poll is not None
-            await polls.open_round(poll, 1, units, BIG.person(0, 0), None)
+            await polls.open_round(poll, 1, units, BIG.person(b, 0), None)
             box, given = make_box(2, 3, taken=await uow.repo(BoxRepo).live_ids())
-            holders = [Holder(i, BIG.person(0, i), units[i]) for i in (1, 2, 3)]
+            holders = [Holder(i, BIG.person(b, i), units[i]) for i in (1, 2, 3)]
             await uow.repo(BoxRepo).store(poll_id, 1, box, holders)
             codes[poll_id] = [(h.person_id, code) for h, code in zip(holders, given, strict=True)]
             voters = units[1:]  # the first unit's ballot comes in through the bot, before the close
@@ -128,7 +139,7 @@ async def make_polls(path: Path, voted: int, drafts: int) -> tuple[list[int], li
                 "INSERT INTO poll_ballots(poll_id, round, id, sealed) VALUES (?, ?, ?, ?)", sorted(ballots)
             )
     assert await compact(path)
-    return made[:voted], made[voted:], codes
+    return figures, busy, drafts, codes, where
 
 
 def vote(rng: random.Random, units: list[int]) -> Ballot:
@@ -171,6 +182,7 @@ class Rig(BotProcess):
         super().__init__(emu, Path(tempfile.mkdtemp(prefix="blocbot-bench-polls-")))
         self.db = self.folder / "polls.sqlite3"
         self.timed = emu
+        self.where: dict[int, int] = {}  # poll -> its big bloc
 
     def watch(self, methods: tuple[str, ...], chat: int | None) -> Callable[[], float | None]:
         """From now on: the arrival time of the last of `methods` (each seen once) to `chat`
@@ -195,17 +207,18 @@ class Rig(BotProcess):
 
         return check
 
-    async def command(self, text: str, *done: str) -> float:
-        """Post an admin command in the big bloc; seconds until the `done` calls all arrived."""
-        check = self.watch(done, BIG.chat(0))
+    async def command(self, poll_id: int, text: str, *done: str) -> float:
+        """Post an admin command in the poll's bloc; seconds until the `done` calls all arrived."""
+        b = self.where[poll_id]
+        check = self.watch(done, BIG.chat(b))
         started = time.perf_counter()
-        self.emu.post_message(BIG.person(0, 0), BIG.chat(0), text)
+        self.emu.post_message(BIG.person(b, 0), BIG.chat(b), text)
         await self.emu.wait_until(lambda: check() is not None, timeout=300, what=text)
         return (check() or 0.0) - started
 
     async def last_ballot(self, poll_id: int) -> float:
         """The last unit's voter casts by text; seconds until the receipt (sealed, stored)."""
-        voter = BIG.person(0, 0)
+        voter = BIG.person(self.where[poll_id], 0)
         check = self.watch(("sendMessage",), voter)
         started = time.perf_counter()
         self.emu.post_message(voter, voter, f"/vote {poll_id} 1: 1")
@@ -233,9 +246,10 @@ class Rig(BotProcess):
 
     async def close(self, poll_id: int) -> float:
         """'/poll <id> close'; seconds until the group is told the box waits for the committee."""
-        check = self.said(BIG.chat(0), "🔒", f"(đợt {poll_id}),")  # the wait for the committee
+        b = self.where[poll_id]
+        check = self.said(BIG.chat(b), "🔒", f"(đợt {b + 1}.1),")  # the wait for the committee
         started = time.perf_counter()
-        self.emu.post_message(BIG.person(0, 0), BIG.chat(0), f"/poll {poll_id} close")
+        self.emu.post_message(BIG.person(b, 0), BIG.chat(b), f"/poll {poll_id} close")
         await self.emu.wait_until(lambda: check() is not None, timeout=300, what="the close")
         return (check() or 0.0) - started
 
@@ -245,8 +259,8 @@ class Rig(BotProcess):
         taken = self.said(first, "🔑", f"#{poll_id},")
         self.emu.post_message(first, first, f"/kiemphieu {one}")
         await self.emu.wait_until(lambda: taken() is not None, timeout=60, what="the first code taken")
-        results = self.said(BIG.chat(0), "📊", f"#{poll_id}:")
-        chart = self.watch(("sendPhoto",), BIG.chat(0))
+        results = self.said(BIG.chat(self.where[poll_id]), "📊", f"#{poll_id}:")
+        chart = self.watch(("sendPhoto",), BIG.chat(self.where[poll_id]))
         started = time.perf_counter()
         self.emu.post_message(second, second, f"/kiemphieu {other}")
         await self.emu.wait_until(
@@ -258,7 +272,7 @@ class Rig(BotProcess):
         """Close a voted poll, the committee opens its box, then make its minutes."""
         await self.close(poll_id)
         await self.count(poll_id, codes)
-        await self.command(f"/poll {poll_id} minutes", "sendDocument", "sendPhoto")
+        await self.command(poll_id, f"/poll {poll_id} minutes", "sendDocument", "sendPhoto")
 
     async def ballots_out(self, poll_id: int) -> None:
         """Open a draft poll; until its 1,000 ballots have gone out privately."""
@@ -274,7 +288,8 @@ class Rig(BotProcess):
                 seen = index + 1
             return sent >= UNITS
 
-        self.emu.post_message(BIG.person(0, 0), BIG.chat(0), f"/poll {poll_id} open")
+        b = self.where[poll_id]
+        self.emu.post_message(BIG.person(b, 0), BIG.chat(b), f"/poll {poll_id} open")
         await self.emu.wait_until(count, timeout=300, what="1,000 ballots out")
 
 
@@ -308,24 +323,26 @@ async def main() -> str:
         filler, _made = await seed.cached(SMALL)
         seed.copy_of(filler, rig.db)
         await seed.make(rig.db, BIG)
-        voted, drafts, codes = await make_polls(rig.db, 2 * RUNS, RUNS)
+        voted, busy_voted, drafts, codes, rig.where = await make_polls(rig.db)
         scrubs = [scrub_cost(rig.db) for _ in range(RUNS)]
         rig.start_blocbot(rig.db, CONCURRENCY[-1], TOKEN, rate_limit=True)
         try:
             await rig.wait_polling()
             last, close, count, minutes = [], [], [], []
-            for poll_id in voted[:RUNS]:
+            for poll_id in voted:
                 last.append(await rig.last_ballot(poll_id))
                 await asyncio.sleep(PAUSE)  # the chair sees 1,000/1,000 on the card, then closes
                 close.append(await rig.close(poll_id))
                 count.append(await rig.count(poll_id, codes[poll_id]))
-                minutes.append(await rig.command(f"/poll {poll_id} minutes", "sendDocument", "sendPhoto"))
+                minutes.append(
+                    await rig.command(poll_id, f"/poll {poll_id} minutes", "sendDocument", "sendPhoto")
+                )
             quiet: list[float] = []
             busy: list[float] = []
             rss: list[float] = []
             worker: list[float] = []
             space: list[float] = []
-            for run in range(RUNS):
+            for run in range(BUSY_RUNS):
                 quiet.append(percentile(await schedule_latencies(rig, RATE, None, 4.0), 99))
                 heavy_done = asyncio.Event()
 
@@ -334,7 +351,7 @@ async def main() -> str:
                     if "open" in HEAVY:
                         jobs.append(rig.ballots_out(drafts[run]))
                     if "close" in HEAVY:
-                        jobs.append(rig.close_and_minutes(voted[RUNS + run], codes[voted[RUNS + run]]))
+                        jobs.append(rig.close_and_minutes(busy_voted[run], codes[busy_voted[run]]))
                     try:
                         await asyncio.gather(*jobs)
                     finally:
