@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 IDLE = 600.0  # seconds without work after which the worker exits
-MEMORY = 1536 << 20  # bytes of address space for the worker (it uses ~700 MB of it drawing)
+MEMORY = 1024 << 20  # bytes of address space (drawing a 1,000-unit poll's chart and minutes: ~420 MB)
 SECONDS = 60.0  # wall clock for one job (a 1,000-unit bloc's chart and minutes take ~1-2 s)
 QUEUE = 8  # jobs waiting for the worker at most; more are refused at once
 
