@@ -4,6 +4,7 @@ order), then the channels. Nothing runs at import time."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.fanout import FanOut
 from bot.channels.telegram.app import App, build_telegram, run_telegram
+from bot.core import offload
 from bot.core.clock import Clock, FileClock, SystemClock
 from bot.core.config import Config, ConfigError
 from bot.outbox import Outbox
@@ -41,6 +43,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+GC_YOUNG = 7000  # allocations between two collections of young objects (Python: 700)
 
 
 def build_services(config: Config, *, clock: Clock | None = None) -> Services:
@@ -156,9 +159,20 @@ def build_zalo(
     return ZaloRuntime(config, services, router, web=web, links=links)
 
 
+async def settle_heap() -> None:
+    """Once started: the objects of start-up (modules, catalogs, configuration; ~150,000) are
+    left out of the garbage collector's rounds, and young objects are collected less often:
+    each round went through all of them, a few times per update (BENCHMARKS.md)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, 20, 20)
+
+
 def run(config: Config) -> None:
     """Run the bot for real: Telegram (long polling or webhook) and/or Zalo, as configured."""
     services = build_services(config)
+    services.on_start.append(offload.start)  # the rendering worker, ready before it is needed
+    services.on_start.append(settle_heap)
     router = build_router(services)
     web = build_web(config, services)
     zalo = build_zalo(config, services, router, web, build_links(config, services, web))

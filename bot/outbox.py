@@ -2,6 +2,10 @@
 
 A chat's internal id says its channel (bot/core/messages.py): a Telegram id as it is, any
 other from the ``identities`` table, cached here (bounded).
+
+Everything sent here is a fan-out send (bot/core/sending.py): reminders, ballots, nudges,
+cards, private notices. It takes the slots of the platform's send budget that replies to
+people (``turn.reply``, a press's edit: straight through the channel) leave.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime
 
 from bot.core.channel import Channel
 from bot.core.messages import NO_HOME, TELEGRAM, Choices, OutFile, Refused, Reply, Sent, is_foreign
+from bot.core.sending import fan_out
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -65,7 +70,8 @@ class Outbox:
             channel = await self.channel_for(chat_id)
         except LookupError as exc:
             raise Refused(str(exc)) from exc
-        return await channel.send(chat_id, Reply(text, choices))
+        with fan_out():
+            return await channel.send(chat_id, Reply(text, choices))
 
     async def tell(self, chat_id: int, text: str, choices: Choices | None = None) -> Sent | None:
         """Post text; None when the chat refuses (a person who never opened a chat with the bot)."""
@@ -81,7 +87,8 @@ class Outbox:
             channel = await self.channel_for(chat_id)
         except LookupError:
             return False
-        return await channel.edit(chat_id, message_id, Reply(text, choices))
+        with fan_out():
+            return await channel.edit(chat_id, message_id, Reply(text, choices))
 
     async def update_card(
         self, chat_id: int, message_id: int | None, text: str, choices: Choices | None, *, key: str
@@ -94,9 +101,10 @@ class Outbox:
         except LookupError:
             return None
         if channel.can_edit:
-            if message_id is not None and await channel.edit(chat_id, message_id, Reply(text, choices)):
-                return None
-            return await channel.send(chat_id, Reply(text, choices))  # the old card is gone
+            with fan_out():
+                if message_id is not None and await channel.edit(chat_id, message_id, Reply(text, choices)):
+                    return None
+                return await channel.send(chat_id, Reply(text, choices))  # the old card is gone
         if channel.name == NO_HOME:
             # A bloc without a home chat: a re-post would reach every private chat, and its
             # numbers would replace the list each person is answering there (a ballot, a form).
@@ -106,7 +114,8 @@ class Outbox:
         last = self._reposted.get((chat_id, key))
         if last is not None and now - last < channel.repost_every:
             return None
-        sent = await channel.send(chat_id, Reply(text, choices))
+        with fan_out():
+            sent = await channel.send(chat_id, Reply(text, choices))
         self._reposted[(chat_id, key)] = now
         self._reposted.move_to_end((chat_id, key))
         if len(self._reposted) > CACHE:
@@ -119,7 +128,8 @@ class Outbox:
             channel = await self.channel_for(chat_id)
         except LookupError as exc:
             raise Refused(str(exc)) from exc
-        return await channel.send(chat_id, Reply(file.caption, files=(file,)))
+        with fan_out():
+            return await channel.send(chat_id, Reply(file.caption, files=(file,)))
 
     async def drop_choices(self, chat_id: int, message_id: int) -> None:
         """Take the choices off a posted message, where the channel can."""
@@ -127,4 +137,5 @@ class Outbox:
             channel = await self.channel_for(chat_id)
         except LookupError:
             return
-        await channel.drop_choices(chat_id, message_id)
+        with fan_out():
+            await channel.drop_choices(chat_id, message_id)

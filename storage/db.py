@@ -1,16 +1,26 @@
-"""The database: one writer connection behind a lock, one reader, migrations at open."""
+"""The database: one writer connection behind a lock, one reader, migrations at open.
+
+Both connections are queried on the event loop's own thread: a small indexed statement takes
+some 10-60 µs in SQLite, while a trip to another thread and back (aiosqlite's way) costs
+100-250 µs of CPU on this machine, most of what a write update cost beyond
+python-telegram-bot itself (BENCHMARKS.md). What can wait on the disk or on a lock stays off
+the loop: COMMIT (its fsync), a BEGIN that finds the file locked by another process, and bulk
+inserts run on the writer's own thread; a transaction of many statements lets the loop serve
+others every couple of milliseconds.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
-
-import aiosqlite
 
 from bot.core.clock import Clock, SystemClock, to_db
 from storage.unit_of_work import UnitOfWork
@@ -42,33 +52,19 @@ def migration_files() -> list[tuple[int, str, str]]:
     return found
 
 
-async def _connect(path: Path) -> aiosqlite.Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so the unit of work owns them.
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA busy_timeout = 5000")
-    # FULL: in WAL mode NORMAL does not sync at COMMIT, so a power cut can lose an answer the bot
-    # has already thanked someone for. FULL syncs the WAL at every commit; measured on the
-    # development VM, a small write transaction took 0.27 ms instead of 0.15-0.23 ms.
-    await conn.execute("PRAGMA synchronous = FULL")
-    return conn
-
-
 class Database:
     """Owns the connections; hands out units of work.
 
-    All writes go through one connection, and a lock lets only one write transaction run at a
-    time: with a shared connection, one coroutine's COMMIT would otherwise commit another
-    coroutine's half-done work. Reads use a second connection, which in WAL mode sees only
-    committed data and never blocks on the writer; it runs on the event loop's own thread
-    (LoopReader).
+    All writes go through one connection (LoopWriter), and a lock lets only one write
+    transaction run at a time: with a shared connection, one coroutine's COMMIT would otherwise
+    commit another coroutine's half-done work. Reads use a second connection (LoopReader),
+    which in WAL mode sees only committed data and never blocks on the writer.
     """
 
     def __init__(self, path: Path | str, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: LoopWriter | None = None
         self._reader: LoopReader | None = None
         self._write_lock = asyncio.Lock()
         self.applied: list[str] = []
@@ -76,7 +72,7 @@ class Database:
     async def open(self) -> None:
         """Open both connections, turn on WAL and apply pending migrations."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _connect(self.path)
+        self._writer = LoopWriter(self.path)
         await self._writer.execute("PRAGMA journal_mode = WAL")
         self.applied = await self.migrate()
         self._reader = LoopReader(self.path)
@@ -96,7 +92,7 @@ class Database:
         await self.close()
 
     @property
-    def writer(self) -> aiosqlite.Connection:
+    def writer(self) -> LoopWriter:
         """The writer connection (open)."""
         if self._writer is None:
             raise RuntimeError("database is not open")
@@ -106,14 +102,13 @@ class Database:
         """Apply every migration not yet recorded; return the names applied."""
         conn = self.writer
         await conn.execute(MIGRATIONS_TABLE)
-        async with conn.execute("SELECT version FROM schema_migrations") as cur:
-            done = {row[0] for row in await cur.fetchall()}
+        done = {row[0] for row in await conn.execute_fetchall("SELECT version FROM schema_migrations")}
         applied = []
         async with self._write_lock:
             for version, name, sql in migration_files():
                 if version in done:
                     continue
-                await conn.execute("BEGIN IMMEDIATE")
+                await conn.begin()
                 try:
                     for statement in _statements(sql):
                         await conn.execute(statement)
@@ -122,9 +117,9 @@ class Database:
                         (version, name, to_db(self.clock.now())),
                     )
                 except BaseException:
-                    await conn.execute("ROLLBACK")
+                    conn.rollback()
                     raise
-                await conn.execute("COMMIT")
+                await conn.commit()
                 log.info("applied migration %s", name)
                 applied.append(name)
         return applied
@@ -134,13 +129,13 @@ class Database:
         """A write transaction: committed on success, rolled back on any exception."""
         async with self._write_lock:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
+            await conn.begin()
             try:
                 yield UnitOfWork(conn, self.clock)
             except BaseException:
-                await conn.execute("ROLLBACK")
+                conn.rollback()
                 raise
-            await conn.execute("COMMIT")
+            await conn.commit()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[UnitOfWork]:
@@ -153,34 +148,129 @@ class Database:
         """Write a consistent online copy of the database to target."""
         target_path = Path(target)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(target_path)
-        try:
-            # Under the write lock: no transaction is half-done while the pages are copied.
-            async with self._write_lock:
-                await self.writer.backup(dest)
-        finally:
-            dest.close()
+        # Under the write lock: no transaction is half-done while the pages are copied.
+        async with self._write_lock:
+            await self.writer.backup(target_path)
 
     async def integrity_ok(self) -> bool:
         """Run PRAGMA integrity_check."""
-        async with self.writer.execute("PRAGMA integrity_check") as cur:
-            row = await cur.fetchone()
-        return row is not None and row[0] == "ok"
+        async with self._write_lock:  # on the writer's thread: a big file takes a while
+            rows = await self.writer.off_loop("PRAGMA integrity_check")
+        return bool(rows) and rows[0][0] == "ok"
+
+
+class LoopWriter:
+    """The write connection. Statements run right on the event loop's thread (see the module
+    docstring); COMMIT, a BEGIN that has to wait for another process's lock and bulk inserts
+    run on this connection's own thread, so neither a disk nor a lock stalls the loop. Only
+    one transaction uses it at a time (Database's write lock), so the two threads never use
+    the connection at once."""
+
+    BREATHE = 0.002  # seconds of statements in a row, after which the loop serves others
+    WAIT = 5.0  # seconds a BEGIN waits for another process's write lock
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        # busy_timeout 0: a BEGIN on the loop never waits; a locked file is waited for on the
+        # thread (begin). FULL: in WAL mode NORMAL does not sync at COMMIT, so a power cut could
+        # lose an answer the bot has already thanked someone for.
+        for pragma in ("foreign_keys = ON", "busy_timeout = 0", "synchronous = FULL"):
+            self._conn.execute(f"PRAGMA {pragma}")
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
+        self._since = time.perf_counter()
+
+    async def _off(self, fn: Callable[..., R], *args: Any) -> R:
+        """fn(*args) on the writer's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, partial(fn, *args))
+
+    async def _breathe(self) -> None:
+        """Let the loop serve others if this transaction's statements have run for a while."""
+        if time.perf_counter() - self._since > self.BREATHE:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement (to its end for DML); the cursor has lastrowid and rowcount."""
+        await self._breathe()
+        return self._conn.execute(sql, tuple(parameters))
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a query and return all its rows."""
+        await self._breathe()
+        return self._conn.execute(sql, tuple(parameters)).fetchall()
+
+    async def off_loop(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a long query on the writer's thread and return its rows."""
+        return await self._off(lambda: self._conn.execute(sql, tuple(parameters)).fetchall())
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> sqlite3.Cursor:
+        """Run a statement for many rows, on the writer's thread (it may take a while)."""
+        return await self._off(self._conn.executemany, sql, [tuple(r) for r in rows])
+
+    async def begin(self) -> None:
+        """BEGIN IMMEDIATE: at once on the loop, or on the thread if another process holds the
+        write lock (waiting up to WAIT seconds, then sqlite3.OperationalError)."""
+        self._since = time.perf_counter()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            await self._off(self._wait_begin)
+
+    def _wait_begin(self) -> None:
+        deadline = time.monotonic() + self.WAIT
+        while True:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    async def commit(self) -> None:
+        """COMMIT on the writer's thread (it waits for the disk); rolled back if it fails."""
+        try:
+            await self._off(self._conn.execute, "COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def rollback(self) -> None:
+        """Undo the open transaction, if any."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    async def backup(self, target: Path) -> None:
+        """Copy the whole database into the file `target` (on the writer's thread)."""
+
+        def copy() -> None:
+            dest = sqlite3.connect(target)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+
+        await self._off(copy)
+
+    async def close(self) -> None:
+        """Close the connection and its thread."""
+        await self._off(self._conn.close)
+        self._thread.shutdown(wait=True)
 
 
 class LoopReader:
     """The read-only connection, queried right on the event loop's thread.
 
-    A small indexed query takes some 10 µs in SQLite, while a trip to aiosqlite's thread and
-    back costs 100-250 µs of CPU (two thread wake-ups and hand-offs of the GIL): on a
-    two-core machine that was most of what blocbot spent per update beyond python-telegram-bot
-    itself (BENCHMARKS.md). A WAL reader does not wait for the writer or a checkpoint, so this
-    does not stall the loop on a lock; the writer (which can wait) stays on aiosqlite's thread.
+    A WAL reader does not wait for the writer or a checkpoint, so this does not stall the loop
+    on a lock.
     """
 
     def __init__(self, path: Path) -> None:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._conn.row_factory = aiosqlite.Row
+        self._conn.row_factory = sqlite3.Row
         for pragma in ("foreign_keys = ON", "busy_timeout = 5000", "query_only = ON"):
             self._conn.execute(f"PRAGMA {pragma}")
 

@@ -143,9 +143,7 @@ class ReminderRepo(Repository):
 
     async def next_due(self) -> datetime | None:
         """The earliest time a pending reminder becomes due (its retry time if later)."""
-        row = await self.fetchone(
-            "SELECT MIN(MAX(due_at, COALESCE(retry_at, due_at))) FROM reminders WHERE status = 'pending'"
-        )
+        row = await self.fetchone(next_due_sql("reminders"))
         return None if row is None or row[0] is None else from_db(str(row[0]))
 
     async def counts(self) -> dict[str, int]:
@@ -240,10 +238,19 @@ class TimerRepo(Repository):
 
     async def next_due(self) -> datetime | None:
         """The earliest time a pending timer becomes due."""
-        row = await self.fetchone(
-            "SELECT MIN(MAX(due_at, COALESCE(retry_at, due_at))) FROM timers WHERE status = 'pending'"
-        )
+        row = await self.fetchone(next_due_sql("timers"))
         return None if row is None or row[0] is None else from_db(str(row[0]))
+
+
+def next_due_sql(table: str) -> str:
+    """The earliest time a pending row of `table` becomes due, its retry time if later, in two
+    indexed looks (migration 011): reading every pending row took 68 ms at national scale."""
+    return (
+        f"SELECT MIN(t) FROM (SELECT MIN(due_at) AS t FROM {table} "
+        "WHERE status = 'pending' AND retry_at IS NULL UNION ALL "
+        f"SELECT MIN(MAX(due_at, retry_at)) FROM {table} INDEXED BY {table}_retry "
+        "WHERE status = 'pending' AND retry_at IS NOT NULL)"
+    )
 
 
 def _timer(r: aiosqlite.Row) -> Timer:

@@ -14,7 +14,7 @@ from bot.core.clock import Clock
 
 
 class Connection(Protocol):
-    """What repositories use of a connection: aiosqlite's writer, or the loop's reader."""
+    """What repositories use of a connection: the writer, or the reader (storage/db.py)."""
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ...) -> Any:
         """Run one statement; the result has lastrowid and rowcount."""
@@ -30,9 +30,7 @@ class Repository:
         self.conn = conn
         self.clock = clock
 
-    # On the writer, each helper makes one trip to aiosqlite's thread (execute and fetch
-    # together): a trip costs far more than a small query, and `async with conn.execute()`
-    # made three (execute, fetch, close). See BENCHMARKS.md.
+    # Each helper runs one statement and fetches its rows together (storage/db.py).
 
     async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
         """Run a query (of at most a few rows) and return its first row."""

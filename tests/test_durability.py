@@ -9,10 +9,8 @@ from storage.db import Database
 
 async def test_the_write_connection_syncs_every_commit(tmp_path: Path) -> None:
     async with Database(tmp_path / "d.sqlite3") as db:
-        async with db.writer.execute("PRAGMA synchronous") as cur:
-            row = await cur.fetchone()
-        async with db.writer.execute("PRAGMA journal_mode") as cur:
-            mode = await cur.fetchone()
+        row = (await db.writer.execute_fetchall("PRAGMA synchronous"))[0]
+        mode = (await db.writer.execute_fetchall("PRAGMA journal_mode"))[0]
     # 2 = FULL: in WAL mode, NORMAL (1) leaves the last commits in the OS's cache until a
     # checkpoint, and a power cut loses them.
     assert row is not None and row[0] == 2

@@ -2,8 +2,8 @@
 
 bot/channels/telegram/request.py retries (with backoff) what Telegram surely did not do — 5xx answers, requests
 that never left — and, for repeatable calls only, requests that went out without an answer;
-PTB's AIORateLimiter waits out 429s; PTB's updater keeps polling through errors. Nothing a
-person sent is lost and no message is sent twice by a retry. Scenario tests shrink the backoff
+the send budget (bot/channels/telegram/budget.py) waits out 429s; PTB's updater keeps polling
+through errors. Nothing a person sent is lost and no message is sent twice by a retry. Scenario tests shrink the backoff
 (``BASE_DELAY``) to keep the suite fast; the first test checks the real one.
 """
 
@@ -167,7 +167,8 @@ async def test_429_retry_after_is_waited_out(tmp_path: Path) -> None:
     async with BotHarness(tmp_path, rate_limit=True) as harness:
         harness.person(CHAIR, "Đỗ Quang Thấm")
         await harness.send(CHAIR, CHAIR, "/start")
-        harness.emu.flood = FloodControl(FloodLimits())  # 3 at once, then 1 a second per chat
+        # stricter than Telegram (and the bot's send budget): 1 a second per chat, no burst
+        harness.emu.flood = FloodControl(FloodLimits(per_chat_burst=1))
         harness.emu.reset_counters()
         for _ in range(5):
             posted = harness.emu.post_message(CHAIR, CHAIR, "/help")

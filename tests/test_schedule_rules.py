@@ -15,7 +15,6 @@ from bot.core.config import ConfigError, RemindersConfig
 from bot.core.i18n import translator
 from bot.roster.model import Unit
 from bot.schedule.cycle import DEFAULT_CYCLE, cycle_from_config, propose_cycle
-from bot.schedule.delivery import Pace
 from bot.schedule.events import (
     LATE_AFTER,
     DueRow,
@@ -223,20 +222,6 @@ def test_reminder_text_names_time_place_and_missing_units() -> None:
     )
     assert "Wednesday, 16/12/2026 at 01:00" in english and "Every unit has answered" in english
     assert "late" not in english
-
-
-def test_pace_spaces_sends_and_catches_up_at_most_two_slots() -> None:
-    pace = Pace(25.0)  # 40 ms apart
-    assert [round(pace.reserve(10.0), 3) for _ in range(4)] == [0.0, 0.04, 0.08, 0.12]
-    # the loop was busy for a second: two missed slots are caught up, no more
-    assert [round(pace.reserve(11.2), 3) for _ in range(4)] == [0.0, 0.0, 0.0, 0.04]
-    # no window of one second ever holds more than 25 + 3 starts
-    pace, now, starts = Pace(25.0), 0.0, []
-    for step in range(2000):
-        now += 0.001 if step % 50 else 0.5  # steady callers with a stall now and then
-        starts.append(now + pace.reserve(now))
-    assert max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts) <= 28
-    assert Pace(25.0, time_scale=10).interval == pytest.approx(0.004)
 
 
 def _raised(exc: Exception, cause: BaseException | None) -> Exception:

@@ -84,3 +84,13 @@ def test_the_committed_config_documents_every_zalo_key() -> None:
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     for key in ("[zalo]", "[zalo.oa]", "[web]", "webhook_secret", "oa_secret_key", "public_url", "link_days"):
         assert key in text
+
+
+def test_send_budgets_are_configurable_and_checked() -> None:
+    config = load_config(ROOT / "config.toml", env={})
+    assert config.zalo.sends_per_second == 10 and config.zalo.oa.sends_per_second == 10
+    chosen = parse({"zalo": {"sends_per_second": 4, "oa": {"sends_per_second": 2.5}}})
+    assert (chosen.zalo.sends_per_second, chosen.zalo.oa.sends_per_second) == (4.0, 2.5)
+    for bad in (0, -1, "fast", 5000):
+        with pytest.raises(ConfigError, match=r"zalo\.sends_per_second"):
+            parse({"zalo": {"sends_per_second": bad}})

@@ -46,6 +46,7 @@ class ZaloOAConfig:
     base_url: str = "https://openapi.zalo.me"
     oauth_url: str = "https://oauth.zaloapp.com"
     redirect_uri: str = ""  # the app's callback URL, for `blocbot zalo login`
+    sends_per_second: float = 10.0  # the OA's send budget (Zalo publishes no rate)
 
     @property
     def enabled(self) -> bool:
@@ -62,6 +63,7 @@ class ZaloConfig:
     mode: str = "polling"
     webhook_secret: str = ""
     groups: bool = False  # Zalo has not opened group chats to bots; off until it does
+    sends_per_second: float = 10.0  # the Bot Platform's send budget (Zalo publishes no rate)
     oa: ZaloOAConfig = field(default_factory=ZaloOAConfig)
 
 
@@ -150,8 +152,16 @@ KNOWN_KEYS = {
     "access": {"operators", "per_person_per_minute", "per_chat_per_minute"},
     "invites": {"ttl_days"},
     "reminders": {"meeting", "deadline", "grace_hours"},
-    "zalo": {"token", "base_url", "mode", "webhook_secret", "groups", "oa"},
-    "zalo.oa": {"app_id", "secret_key", "oa_secret_key", "base_url", "oauth_url", "redirect_uri"},
+    "zalo": {"token", "base_url", "mode", "webhook_secret", "groups", "sends_per_second", "oa"},
+    "zalo.oa": {
+        "app_id",
+        "secret_key",
+        "oa_secret_key",
+        "base_url",
+        "oauth_url",
+        "redirect_uri",
+        "sends_per_second",
+    },
     "web": {"listen", "port", "public_url", "link_days"},
 }
 
@@ -362,6 +372,7 @@ def _zalo(data: Mapping[str, Any], env: Mapping[str, str]) -> ZaloConfig:
         base_url=_url(oa_table, "base_url", "zalo.oa.base_url", ZaloOAConfig.base_url),
         oauth_url=_url(oa_table, "oauth_url", "zalo.oa.oauth_url", ZaloOAConfig.oauth_url),
         redirect_uri=_url(oa_table, "redirect_uri", "zalo.oa.redirect_uri", ""),
+        sends_per_second=_rate(oa_table, "sends_per_second", "zalo.oa.sends_per_second"),
     )
     if oa.app_id:
         for key, value in (("secret_key", oa.secret_key), ("oa_secret_key", oa.oa_secret_key)):
@@ -373,8 +384,19 @@ def _zalo(data: Mapping[str, Any], env: Mapping[str, str]) -> ZaloConfig:
         mode=mode,
         webhook_secret=secret,
         groups=_bool(table, "groups", "zalo.groups", False),
+        sends_per_second=_rate(table, "sends_per_second", "zalo.sends_per_second"),
         oa=oa,
     )
+
+
+def _rate(table: Mapping[str, Any], key: str, name: str) -> float:
+    """A send budget's messages per second (more than 0, at most 1,000)."""
+    value = _number(table, key, name, ZaloConfig.sends_per_second)
+    if not 0 < value <= 1000:
+        raise ConfigError(
+            f"{name}: expected messages per second, more than 0 and at most 1000, got {value!r}"
+        )
+    return value
 
 
 def _web(data: Mapping[str, Any]) -> WebConfig:

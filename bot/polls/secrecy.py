@@ -1,7 +1,8 @@
 """Keeping ballots and ballot-box codes out of the logs: redacted records, sealed SQL parameters.
 
 At DEBUG, python-telegram-bot logs every Bot API call with its parameters and every update it
-processes, and aiosqlite logs every statement with its parameters. A ballot page, its buttons,
+processes, and a database driver may log every statement with its parameters (aiosqlite did;
+storage/db.py now runs sqlite3 itself, which logs nothing). A ballot page, its buttons,
 a `/vote` text or a stored ballot body would thus sit in the log next to the voter's chat id.
 Two defences, both independent of how logging is configured:
 

@@ -1,7 +1,11 @@
-"""Sending one claimed reminder: build what it shows, pace it, send it, record the outcome.
+"""Sending one claimed reminder: build what it shows, send it, record the outcome.
 
-Outcomes of a send (the row was claimed before, and gets ``sending_at`` just before the
-request goes out; see bot/schedule/scheduler.py):
+The send is a fan-out send (bot/outbox.py): the platform's send budget (bot/core/sending.py)
+spaces it among the others at the platform's limit, after any reply to a person.
+
+Outcomes of a send (the row was claimed before, and gets ``sending_at`` just before the send
+asks for its slot, which the scheduler's few workers get within a fraction of a second; see
+bot/schedule/scheduler.py):
 - confirmed by the channel -> 'sent' with the message id, in one transaction right after;
 - surely not delivered (flood 429 after the rate limiter's retries, no connection, an HTTP
   error answer, each after bot/channels/telegram/request.py's own retries) -> back to 'pending', retried
@@ -15,7 +19,6 @@ request goes out; see bot/schedule/scheduler.py):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -36,38 +39,6 @@ Render = Callable[[ReminderView], str]
 AnswerSource = Callable[[UnitOfWork, Event], Awaitable[Sequence[int] | None]]
 
 
-class Pace:
-    """Sends on an even schedule of ``per_second`` slots, at most ``per_second`` + 3 in any second.
-
-    PTB's AIORateLimiter is a leaky bucket that lets a burst of 30 through and then 30 per
-    second, which a strict 30-per-second window (Telegram, the emulator) answers with 429s.
-    Reminder fan-out is paced below the limit, so it leaves room for replies to people. A sender
-    that comes late to its slot (the event loop was busy) may catch up at most ``CATCH_UP``
-    slots at once, so the rate holds over a run without bursting within a second.
-    """
-
-    CATCH_UP = 2
-
-    def __init__(self, per_second: float, time_scale: float = 1.0) -> None:
-        if per_second <= 0 or time_scale <= 0:
-            raise ValueError("pace must be positive")
-        self.interval = 1.0 / (per_second * time_scale)
-        self._next: float | None = None
-
-    def reserve(self, now: float) -> float:
-        """Take the next free slot; return how long to wait for it (seconds, >= 0)."""
-        catch_up = now - self.CATCH_UP * self.interval
-        slot = now if self._next is None else max(self._next, catch_up)
-        self._next = slot + self.interval
-        return max(0.0, slot - now)
-
-    async def wait(self) -> None:
-        """Return when the next send may start (slots are handed out in call order)."""
-        delay = self.reserve(asyncio.get_running_loop().time())
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one reminder."""
@@ -85,14 +56,12 @@ class ReminderSender:
         clock: Clock,
         outbox: Outbox,
         render: Render,
-        pace: Pace,
         sources: dict[str, AnswerSource],
     ) -> None:
         self.db = db
         self.clock = clock
         self.outbox = outbox
         self.render = render
-        self.pace = pace
         self.sources = sources
 
     async def view(self, event_id: int, late: bool) -> tuple[int, ReminderView] | Outcome:
@@ -152,7 +121,6 @@ class ReminderSender:
             return found
         chat_id, view = found
         text = self.render(view)
-        await self.pace.wait()
         async with self.db.transaction() as uow:  # a crash from here on: maybe delivered
             await uow.repo(ReminderRepo).mark_sending(reminder_id, self.clock.now())
         try:

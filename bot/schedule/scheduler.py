@@ -38,8 +38,8 @@ How it works
 ``run_due(now)`` does everything and is idempotent: in one transaction it judges every due
 pending reminder (bot.schedule.events.judge_due: send, or skip when older than ``reminders.grace_hours``,
 when the event has started, or when a later reminder of the same event is due too) and marks the
-ones to send 'claimed'; then workers send them, each paced (bot.schedule.delivery.Pace) and marked 'sent'
-in its own transaction as soon as Telegram confirms. Two overlapping runs cannot claim the same
+ones to send 'claimed'; then workers send them (spaced by the platform's send budget,
+bot/core/sending.py), each marked 'sent' in its own transaction as soon as Telegram confirms. Two overlapping runs cannot claim the same
 row. Tests call ``run_due`` directly after moving the FakeClock.
 
 APScheduler (AsyncIOScheduler, used directly rather than through PTB's JobQueue so that the
@@ -89,7 +89,7 @@ from bot.core.clock import Clock
 from bot.core.config import ConfigError, RemindersConfig
 from bot.core.dates import parse_offsets
 from bot.outbox import Outbox
-from bot.schedule.delivery import AnswerSource, Outcome, Pace, ReminderSender, Render
+from bot.schedule.delivery import AnswerSource, Outcome, ReminderSender, Render
 from bot.schedule.events import Event, EventKind, NewEvent, judge_due, plan_reminders
 from storage.db import Database
 from storage.events import EventRepo
@@ -144,7 +144,6 @@ class Scheduler:
         render: Render,
         *,
         spawn: Spawn | None = None,
-        pace: Pace | None = None,
         workers: int = 8,
         sweep_seconds: float = 60.0,
     ) -> None:
@@ -158,7 +157,7 @@ class Scheduler:
         self._sources: dict[str, AnswerSource] = {}
         self._given_up: GivenUp | None = None
         self._timers: dict[str, TimerJob] = {}
-        self.sender = ReminderSender(db, clock, outbox, render, pace or Pace(25.0), self._sources)
+        self.sender = ReminderSender(db, clock, outbox, render, self._sources)
         self._aps: Any = None
         self._tick: asyncio.Task[Any] | None = None
         self._again = False

@@ -22,6 +22,7 @@ from bot.core.callbacks import Callback, CallbackError, decode
 from bot.core.channel import Channel
 from bot.core.commands import CommandSpec, CommandText, parse_command
 from bot.core.messages import DeliveryError, Incoming, Reply
+from bot.core.offload import WorkFailed
 from bot.services import Services
 from handlers.conversation.flood import FloodGate
 from handlers.conversation.menus import by_label, pick
@@ -134,7 +135,12 @@ class Router:
     async def apologise(self, turn: Turn, exc: Exception) -> None:
         """Say what went wrong, as far as the person needs to know."""
         _ = turn._
-        if isinstance(exc, DeliveryError) and turn.channel.name != "telegram":
+        if isinstance(exc, WorkFailed):  # the worker drawing a chart or a document gave up
+            text = _(
+                "Sorry, I could not finish making that file this time; nothing was changed. "
+                "Please try again in a few minutes."
+            )
+        elif isinstance(exc, DeliveryError) and turn.channel.name != "telegram":
             text = _(
                 "Sorry, a problem between me and the chat service kept my answer from getting through, "
                 "so it may be missing or incomplete. What you asked may have been done all the same: "

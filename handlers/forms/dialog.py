@@ -137,9 +137,9 @@ async def ask_next(turn: Turn, target: Target, draft: Draft, before: str = "") -
         # Numbered choices would take a typed number ("12", or "1" of "1, 3") for a pick of the
         # menu; the number is the answer instead, and /huy stops.
         markup = None
-    sent = await turn.reply("\n".join(lines), markup)
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).put_draft(replace(draft, message_id=sent.message_id if sent else None))
+    # The draft was stored before (every caller stores what it changed): no second write for the
+    # question's message id, which nothing reads (a write transaction per answer less).
+    await turn.reply("\n".join(lines), markup)
 
 
 def question_hint(turn: Turn, spec: Field) -> str:

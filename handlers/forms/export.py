@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from bot.core.names import fold
+from bot.core.offload import in_worker
 from bot.forms.files import Cell, Sheet, build_csv, build_xlsx, field_cell
 from bot.forms.model import Form
 from handlers.conversation.turn import Turn
@@ -97,4 +98,5 @@ async def send_export(turn: Turn, form: Form, *, csv: bool) -> None:
     if csv:
         await turn.reply_document(build_csv(answers), name + ".csv", answers.title)
     else:
-        await turn.reply_document(build_xlsx([answers, history]), name + ".xlsx", answers.title)
+        data = await in_worker(build_xlsx, [answers, history])  # off the loop (bot/core/offload.py)
+        await turn.reply_document(data, name + ".xlsx", answers.title)

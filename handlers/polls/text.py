@@ -215,10 +215,7 @@ def card_text(tr: Translator, state: PollState, lang: str, tz: ZoneInfo) -> str:
             )
         else:
             lines.append(
-                _(
-                    "Each unit's voter got the ballot privately. No ballot? Send me /vote in a "
-                    "private chat."
-                )
+                _("Each unit's voter got the ballot privately. No ballot? Send me /vote in a private chat.")
             )
     else:
         lines.append(_("Voting is closed."))

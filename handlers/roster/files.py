@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
 from bot.core.names import MAX_NAME, fold
+from bot.core.offload import in_worker
 from bot.roster.files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xlsx, parse_import_safely
 from bot.roster.model import voter_of
 from handlers.conversation.router import Router
@@ -61,7 +62,9 @@ async def roster_workbook(turn: Turn) -> tuple[bytes, str, str]:
             )
     headers = [_("No."), _("Unit"), _("Role"), _("Representative"), "Telegram ID", _("Username"), _("Votes")]
     title = _("Roster of %(bloc)s (%(year)s)", bloc=turn.bloc.name, year=roles.year)
-    data = build_xlsx(title, headers, rows, sheet_name=_("Roster"))
+    data = await in_worker(
+        build_xlsx, title, headers, rows, _("Roster")
+    )  # off the loop: a big bloc's takes long
     filename = f"roster-{turn.bloc.id}-{roles.year}.xlsx"
     return data, filename, title
 

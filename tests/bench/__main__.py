@@ -19,7 +19,7 @@ from pathlib import Path
 from tests.bench.notes import CHANGES, kept, targets
 from tests.bench.stats import machine
 
-BENCHES = ["throughput", "reminders", "scale", "polls", "flood", "imports", "durability"]
+BENCHES = ["throughput", "reminders", "scale", "polls", "sizes", "flood", "imports", "durability"]
 OUT = Path(__file__).resolve().parents[2] / "BENCHMARKS.md"
 
 

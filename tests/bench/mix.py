@@ -40,6 +40,11 @@ class TimedEmulator(BotApiEmulator):
         super().accept(method, params)
         self.arrivals.append(time.perf_counter())
 
+    def reset_counters(self) -> None:
+        """Forget the calls and their arrival times alike (they are matched by index)."""
+        super().reset_counters()
+        self.arrivals.clear()
+
 
 class Tracker:
     """Expected answers per (method, key), matched in order against the calls as they arrive."""
@@ -120,12 +125,15 @@ class Mix:
         self.kinds: tuple[str, ...] = kinds
         self.weights: tuple[int, ...] = weights
 
-    def post(self) -> str:
-        """Post one update; return its kind."""
+    def post(self, only: str | None = None) -> str:
+        """Post one update (of the mix, or of kind `only`); return its kind."""
         rng = self.rng
         group = rng.randrange(self.groups)
         user = person(group, rng.randrange(UNITS))
-        kind = rng.choices(self.kinds, self.weights)[0]
+        kind = only or rng.choices(self.kinds, self.weights)[0]
+        while only == "ballot" and self.people[user].cast:  # someone who has not cast yet
+            group = rng.randrange(self.groups)
+            user = person(group, rng.randrange(UNITS))
         if kind == "ballot" and self.people[user].cast:
             kind = "form"
         getattr(self, f"_{kind}")(group, user)

@@ -109,20 +109,24 @@ async def setup_features(emu: BotApiEmulator, path: Path, groups: int = GROUPS) 
             f"{_when(60, 17).split(' ')[1]}\nSố cán bộ tham gia | number\n"
             "Người phụ trách | text\nGhi chú | text",
         )
+    ours = f"b.chat_id BETWEEN {chat_of(groups - 1)} AND {chat_of(0)}"  # not other blocs' data
     events = await _wait_rows(
         path,
         "SELECT b.chat_id, e.id, e.card_message_id FROM events e "
-        "JOIN blocs b ON b.id = e.bloc_id WHERE e.card_message_id IS NOT NULL",
+        f"JOIN blocs b ON b.id = e.bloc_id WHERE e.card_message_id IS NOT NULL AND {ours}",
         groups,
         "meeting cards",
     )
     polls = await _wait_rows(
-        path, "SELECT b.chat_id, p.id FROM polls p JOIN blocs b ON b.id = p.bloc_id", groups, "polls"
+        path,
+        f"SELECT b.chat_id, p.id FROM polls p JOIN blocs b ON b.id = p.bloc_id WHERE {ours}",
+        groups,
+        "polls",
     )
     forms = await _wait_rows(
         path,
         "SELECT b.chat_id, f.id FROM forms f JOIN blocs b "
-        "ON b.id = f.bloc_id WHERE f.card_message_id IS NOT NULL",
+        f"ON b.id = f.bloc_id WHERE f.card_message_id IS NOT NULL AND {ours}",
         groups,
         "forms",
     )

@@ -1,5 +1,5 @@
-"""The python-telegram-bot Application: transport (retrying requests, rate limiter, per-chat
-concurrency), polling or webhook, command menus; every update goes to the router."""
+"""The python-telegram-bot Application: transport (retrying requests, the send budget of
+budget.py, per-chat concurrency), polling or webhook, command menus; every update goes to the router."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.channels.telegram.adapter import BlocContext, BotData, handlers, on_error, publish_menus
+from bot.channels.telegram.budget import TelegramBudget
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.concurrency import PerChatUpdateProcessor
 from bot.channels.telegram.request import RetryingRequest
@@ -79,7 +80,7 @@ def build_telegram(config: Config, services: Services, router: Router) -> App:
             PerChatUpdateProcessor(config.telegram.concurrent_updates, admit)
         )
     if config.telegram.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(TelegramBudget(max_retries=5))  # type: ignore[arg-type]
     app: App = builder.build()
     channel = TelegramChannel(app.bot)
     app.bot_data.services = services

@@ -14,7 +14,7 @@
   it twice, so the error goes up: a handler's reply ends in the error handler's apology, a
   reminder is marked ``uncertain`` (bot/schedule/delivery.py: it is tried at most once more).
 
-Not retried here: 429 (PTB's AIORateLimiter, on unless ``telegram.rate_limit = false``, waits
+Not retried here: 429 (the send budget, budget.py, on unless ``telegram.rate_limit = false``, waits
 the retry_after Telegram gives and tries again) and every other 4xx (a wrong request stays
 wrong). Each retry is logged with the method name only: the URL holds the bot token.
 """
@@ -33,6 +33,11 @@ from telegram.request import HTTPXRequest, RequestData
 log = logging.getLogger(__name__)
 
 RETRIES = 3
+# Idle connections kept open for Bot API calls. httpcore looks at every pooled connection for
+# each request, and does so quadratically (for each idle one it counts the idle ones): after a
+# burst had opened 25 connections, an isolated update cost ~2.5 ms more CPU until they expired
+# (BENCHMARKS.md). Eight cover telegram.concurrent_updates' default; more are opened as needed.
+KEEPALIVE = 8
 BASE_DELAY = 0.5  # seconds before the first retry (then 1, 2, … up to MAX_DELAY), jittered
 MAX_DELAY = 8.0
 
@@ -89,8 +94,23 @@ def may_retry(error: Exception, method: str, http_method: str) -> bool:
 class RetryingRequest(HTTPXRequest):
     """HTTPXRequest with bounded, jittered retries of surely-not-done and repeatable calls."""
 
-    def __init__(self, *args: Any, retries: int = RETRIES, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        *,
+        retries: int = RETRIES,
+        keepalive: int = KEEPALIVE,
+        **kwargs: Any,
+    ) -> None:
+        extra = dict(kwargs.pop("httpx_kwargs", None) or {})
+        extra.setdefault(
+            "limits",
+            httpx.Limits(
+                max_connections=connection_pool_size,
+                max_keepalive_connections=min(keepalive, connection_pool_size),
+            ),
+        )
+        super().__init__(connection_pool_size, httpx_kwargs=extra, **kwargs)
         self.retries = retries
         self.retried = 0  # how many retries this request object made (tests, logs)
 

@@ -15,6 +15,7 @@ from bot.channels.zalo.bot_api import BotApi, BotApiError
 from bot.channels.zalo.render import Links, pieces, render
 from bot.core.chunks import ZALO_LIMIT
 from bot.core.messages import Attachment, MaybeSent, NotSent, Refused, Reply, Sent
+from bot.core.sending import Budget, Limits
 from storage.db import Database
 from storage.zalo import ChatAddress
 
@@ -45,13 +46,22 @@ class ZaloBotChannel(TextOnly):
     says_automated = True  # Zalo's terms: /start and /help say the bot is automated (PRODUCT.md)
 
     def __init__(
-        self, api: BotApi, db: Database, *, language: str, timezone: str, links: Links | None = None
+        self,
+        api: BotApi,
+        db: Database,
+        *,
+        language: str,
+        timezone: str,
+        links: Links | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.api = api
         self.db = db
         self.language = language  # the default, for a chat that has none yet
         self.tz = ZoneInfo(timezone)
         self.links = links
+        # zalo.sends_per_second; replies first (bot/core/sending.py)
+        self.budget = budget or Budget(Limits.per_second(10.0))
 
     async def _address(self, chat_id: int) -> ChatAddress:
         async with self.db.read() as uow:
@@ -75,15 +85,16 @@ class ZaloBotChannel(TextOnly):
         delivered = 0
         try:
             if not await self._noticed(chat_id):
-                await self._text(target.address, notices.first_contact(lang))
+                await self._text(chat_id, target.address, notices.first_contact(lang))
                 async with self.db.transaction() as uow:
                     await uow.zalo.chats.mark_noticed(chat_id)
             shown = await render(reply, lang, self.links, self.tz)
             for piece in pieces(shown.text, self.text_limit):
-                await self._text(target.address, piece)
+                await self._text(chat_id, target.address, piece)
                 delivered += 1
             for photo in shown.photos:
-                await self.api.call("sendPhoto", {"chat_id": target.address, "photo": photo})
+                async with self.budget.slot(chat_id):
+                    await self.api.call("sendPhoto", {"chat_id": target.address, "photo": photo})
         except BotApiError as exc:
             error = delivery_error(exc)
             if delivered and isinstance(error, NotSent):
@@ -100,8 +111,9 @@ class ZaloBotChannel(TextOnly):
         async with self.db.read() as uow:
             return await uow.zalo.chats.noticed(chat_id)
 
-    async def _text(self, address: str, text: str) -> None:
-        await self.api.call("sendMessage", {"chat_id": address, "text": text})
+    async def _text(self, chat_id: int, address: str, text: str) -> None:
+        async with self.budget.slot(chat_id):
+            await self.api.call("sendMessage", {"chat_id": address, "text": text})
 
     async def fetch(self, attachment: Attachment) -> bytes:
         """Zalo's bots receive no files from people."""

@@ -26,6 +26,7 @@ from bot.channels.zalo.oa_api import GROUP, OAApi, OAError
 from bot.channels.zalo.oa_tokens import NoToken, TokenKeeper
 from bot.core.clock import Clock
 from bot.core.messages import NotSent, Refused
+from bot.core.sending import Budget, Limits, fan_out
 from storage.db import Database
 from storage.zalo import ChatAddress
 
@@ -54,8 +55,11 @@ class OAOutbox:
         tz: ZoneInfo,
         *,
         on_quota: Callable[[int], Awaitable[None]] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.api = api
+        # zalo.oa.sends_per_second; replies first (bot/core/sending.py)
+        self.budget = budget or Budget(Limits.per_second(10.0))
         self.tokens = tokens
         self.db = db
         self.clock = clock
@@ -89,7 +93,8 @@ class OAOutbox:
             except NoToken as exc:
                 return str(exc)
             try:
-                data = await self.api.send(kind, target.address, text, token)
+                async with self.budget.slot(target.chat_id):
+                    data = await self.api.send(kind, target.address, text, token)
             except OAError as exc:
                 if exc.kind == "token" and not second:
                     await self.tokens.invalid(token)
@@ -169,7 +174,8 @@ class OAOutbox:
                     if kept is None or target is None:
                         break
                     try:
-                        reason = await self._try(target, kept.text)
+                        with fan_out():  # old messages: after any reply to a person
+                            reason = await self._try(target, kept.text)
                     except Refused as exc:
                         log.warning("zalo oa: a kept message to chat %s was refused: %s", chat_id, exc)
                         reason = None  # it will never go: do not hold the chat's others back

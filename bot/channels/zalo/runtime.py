@@ -24,6 +24,7 @@ from bot.channels.zalo.oa_tokens import TokenKeeper
 from bot.channels.zalo.oa_webhook import OAReceiver, oa_webhook_route
 from bot.channels.zalo.operators import locked_out_text, quota_text, tell_operators
 from bot.core.config import Config
+from bot.core.sending import Budget, Limits
 from bot.core.token_redaction import install_token_redaction
 from bot.services import Services
 from bot.web.links import Links
@@ -62,7 +63,12 @@ class ZaloRuntime:
                 install_token_redaction(zalo.webhook_secret)
             self.bot_api = BotApi(zalo.token, zalo.base_url)
             self.bot_channel = ZaloBotChannel(
-                self.bot_api, services.db, language=config.language, timezone=config.timezone, links=links
+                self.bot_api,
+                services.db,
+                language=config.language,
+                timezone=config.timezone,
+                links=links,
+                budget=Budget(Limits.per_second(zalo.sends_per_second)),
             )
             services.outbox.register(self.bot_channel)
             receiver = BotReceiver(services, router, self.bot_channel, groups=zalo.groups)
@@ -100,6 +106,7 @@ class ZaloRuntime:
                 services.clock,
                 ZoneInfo(config.timezone),
                 on_quota=quota_used_up,
+                budget=Budget(Limits.per_second(zalo.oa.sends_per_second)),
             )
             self.oa_channel = ZaloOAChannel(
                 self.oa_outbox, services.db, language=config.language, timezone=config.timezone, links=links
