@@ -86,7 +86,8 @@ the CPU time per update of the bot process is the steadier yardstick).
   cost ~235 µs of CPU per query as `async with conn.execute()` + fetch + close (three trips),
   ~95 µs as one `execute_fetchall`, ~10 µs as a plain sqlite3 call. Repositories now make one
   trip per statement on the writer (`storage/unit_of_work.py`), and reads run on the event
-  loop's own thread (`storage/db.py` `LoopReader`; a WAL reader never waits for a lock).
+  loop's own thread (`storage/db.py` `LoopReader`; a WAL reader never waits for a lock); since
+  issue 15 the writer's statements do too (below).
   Roster commands went from 3.3 to ~2.9 ms of CPU per update, RSVP presses from 7.4 to 4.9 ms
   (c=8), and the loopback ratio to the echo bot from 0.35 to the figure above (c=1 before any
   change: 96 vs 278 updates/s on a loaded machine).
@@ -114,15 +115,54 @@ the CPU time per update of the bot process is the steadier yardstick).
 - **Heavy work off the event loop** (latency while heavy work runs): with the chart and the DOCX
   drawn in a thread, /schedule's p99 was 400-660 ms while a big poll closed: matplotlib, PIL and
   lxml hold the GIL through long C calls (a thread cannot interrupt them; a shorter switch
-  interval did not help). They now run in one worker process (`bot/core/offload.py`: started when a
-  round opens or a ballot comes in, gone after 10 idle minutes, a thread if it cannot start):
-  p99 36-55 ms, against 9-10 ms with nothing heavy running. The worker costs 0.7 s to start and
-  100-200 MB while it lives (it also re-imports the bot's entry module).
-- **Scrubs** (secret ballot): every ballot VACUUMs the whole file (secrecy). That costs ~30 ms
-  for the 1,000-unit bloc's file and ~155 ms for a national file of 17.5 MB, holding off every
-  other write meanwhile; one per ballot cannot keep up with a burst of ballots at national
-  scale. Scrubs asked for while one runs now share the next one (`storage/polls.py`): each
-  caller still gets a scrub that started after its ballot was committed, a burst costs two.
-  A separate, small database file for ballots would make each scrub cheap at any scale; left
-  for the polls owner to weigh (it changes the crash story).
+  interval did not help). They now run in one worker process (`bot/core/offload.py`; since
+  issue 15 started with the bot, with limits, below): p99 36-55 ms, against 9-10 ms with
+  nothing heavy running. The worker costs 0.7 s to start and 100-200 MB while it lives (it
+  also re-imports the bot's entry module).
+- **No more scrubs** (secret ballot): the per-ballot VACUUM is gone since the sealed ballot box
+  (issue 12): ballots are sealed before they are stored and the file is rebuilt once, at the
+  count (113 ms for the 20 MB national file with the big blocs). A cast now costs the same at
+  1, 16 and 95 MB (7.3, 7.3 and 7.0 ms of bot CPU; it was 29, 135 and 520 ms of VACUUM alone),
+  and so do an RSVP and a form answer (section "Flat costs").
+- **One send budget per platform** (fan-out, replies): reminders were paced at a fixed 25/s on
+  top of PTB's AIORateLimiter, a leaky bucket that lets 30 through at once (a strict window
+  answers with 429s) and halts everything for each 429's retry_after; 1,000 reminders took
+  40.0 s (bound 33.3 s). At national size with limits on, a 1,000-unit poll's fan-out drew 109
+  429s and other chats' /schedule p99 was 1,040 ms (quiet: 498 ms). Now every post or edit takes
+  a slot of one budget per platform (`bot/core/sending.py`, Telegram's in
+  `bot/channels/telegram/budget.py`, replacing AIORateLimiter; Zalo's from `sends_per_second`):
+  replies to people first, fan-outs spaced evenly in what they leave, a slot held from the
+  request's start until its answer plus the window, so network delays cannot crowd a window at
+  Telegram. 1,000 reminders: 35.8 s against a floor of 34.5 s (everything sent meanwhile at
+  30/s), replies meanwhile p99 71 ms, 0 429s in every run; the busy poll run: /schedule p99
+  71 ms, 0 429s. A group's results now go at Telegram's 1 a second per chat (the count's 5-6
+  messages: 3.6 → 4.9 s, without 429s).
+- **The scheduler's next wake-up** (busy poll run, national size): py-spy showed
+  `ReminderRepo.next_due` at 0.9 s of a run: `MIN(MAX(due_at, COALESCE(retry_at, due_at)))`
+  read all 50,000 pending rows, 68 ms on the loop after every event or poll change. Two indexed
+  looks (migration 009: partial indexes of the rows waiting for a retry): 0.017 ms; /schedule's
+  p99 in the busy run 81-83 → 71 ms.
+- **CPU per isolated update** (the echo bot's yardstick, per kind): the isolated figures are
+  dominated by system calls on this VM (a socket write ~0.4 ms, a thread wake-up ~0.1 ms), so
+  the profiles looked for calls and wake-ups. (1) httpcore checks every pooled connection for
+  each request, quadratically (cProfile: `is_idle` 7,700 calls per update after a burst had
+  opened 25 connections); the pool now keeps 8 idle (`bot/channels/telegram/request.py`): an
+  isolated roster command right after a burst 3.8 → 3.3 ms. (2) py-spy `--gil` put 37 % of a
+  form answer's GIL time in aiosqlite's hand-off to its thread (`SimpleQueue.put_nowait`, ~115
+  µs per trip, four trips per write transaction); the writer now runs its statements on the
+  loop's thread and only COMMIT (the fsync) on its own (`storage/db.py` `LoopWriter`):
+  alone, within the noise of isolated figures. (3) A form answer made two write transactions,
+  the second storing a message id nothing reads: one now. (4) `blocbot run` freezes the
+  start-up objects out of the garbage collector and collects young objects every 7,000
+  allocations (~5 % on ballot and form presses in one interleaved comparison). All four
+  against the code before them, interleaved (6 runs each, isolated updates): RSVP presses 5 %
+  lower, form answers 11 % (4.64 → 4.13 ms in the bench: 1.70 → 1.39× echo), ballot presses
+  unchanged. Ballot presses stay at 1.6-1.7× echo: per press the ballot handler reads the whole
+  poll (some 25 SQL statements), decrypts and re-encrypts the draft and writes it (handlers/
+  polls, left to its owner: a poll state cached per round would remove most of it).
+- **The rendering worker** (heavy work): it is now started with the bot, runs one job at a time
+  with at most 8 waiting, 1 GB of address space (a 1,000-unit poll's chart and minutes reach
+  ~420 MB) and 60 s per job; a worker that dies or overruns fails only its job, as an apology in
+  the chat, and a fresh one is started (tests/test_offload.py kills it mid-render). XLSX
+  exports run there too. The busy poll run at national size, limits on: /schedule p99 71 ms.
 """
