@@ -125,9 +125,9 @@ class Result:
 class Rig(BotProcess):
     """The bot process, and what its processes use."""
 
-    def config(self, db: Path, concurrency: int, token: str) -> Path:
+    def config(self, db: Path, concurrency: int, token: str, rate_limit: bool = False) -> Path:
         """botproc's config, flood limits off: A's probe asks faster than a person would."""
-        path = super().config(db, concurrency, token)
+        path = super().config(db, concurrency, token, rate_limit)
         with path.open("a", encoding="utf-8") as fh:
             fh.write("[access]\nper_person_per_minute = 0\nper_chat_per_minute = 0\n")
         return path
