@@ -2,7 +2,7 @@
 
 ``BLOCBOT_BENCH_PROFILE=out.prof`` runs the bot under cProfile (stopped with SIGINT, so the
 profile gets written); ``BLOCBOT_BENCH_PYSPY=out.txt`` samples it with py-spy (the dev extras)
-from its start to its stop, as collapsed stacks.
+from its start to its stop, as collapsed stacks (``….json``: speedscope, samples in order).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class BotProcess:
             self.proc = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=sink, stderr=sink)
         if PYSPY:
             spy = [str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(self.proc.pid)]
-            spy += ["-r", "250", "-f", "raw", "-o", PYSPY, "--nonblocking"]
+            form = "speedscope" if PYSPY.endswith(".json") else "raw"  # speedscope keeps the order
+            spy += ["-r", "250", "-f", form, "-o", PYSPY, "--nonblocking"]
             self.spy = subprocess.Popen(spy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     async def wait_polling(self, within: float = 60) -> float:

@@ -133,15 +133,19 @@ the CPU time per update of the bot process is the steadier yardstick).
   `bot/channels/telegram/budget.py`, replacing AIORateLimiter; Zalo's from `sends_per_second`):
   replies to people first, fan-outs spaced evenly in what they leave, a slot held from the
   request's start until its answer plus the window, so network delays cannot crowd a window at
-  Telegram. 1,000 reminders: 35.8 s against a floor of 34.5 s (everything sent meanwhile at
-  30/s), replies meanwhile p99 71 ms, 0 429s in every run; the busy poll run: /schedule p99
-  71 ms, 0 429s. A group's results now go at Telegram's 1 a second per chat (the count's 5-6
+  Telegram. 1,000 reminders: 35.4-35.8 s against a floor of 34.5 s (everything sent meanwhile
+  at 30/s; 1.03-1.04×), replies meanwhile p99 41-71 ms (5 ms before: the fixed pace left them
+  room), 0 429s in every run; the busy poll run: /schedule p99 66-105 ms over three runs of
+  the section, 0 429s. A group's results now go at Telegram's 1 a second per chat (the count's 5-6
   messages: 3.6 → 4.9 s, without 429s).
 - **The scheduler's next wake-up** (busy poll run, national size): py-spy showed
   `ReminderRepo.next_due` at 0.9 s of a run: `MIN(MAX(due_at, COALESCE(retry_at, due_at)))`
   read all 50,000 pending rows, 68 ms on the loop after every event or poll change. Two indexed
   looks (migration 009: partial indexes of the rows waiting for a retry): 0.017 ms; /schedule's
-  p99 in the busy run 81-83 → 71 ms.
+  p99 in the busy run 81-83 → 66-71 ms (105 ms once, in a whole `make bench`). What is left
+  there, by py-spy's samples in order: stretches of 30-60 ms without a pause in the polls
+  handlers (the committee's code opening and counting 1,000 ballots, `/poll` loading the
+  1,000-unit state, each ballot's page): theirs to split or move to the worker.
 - **CPU per isolated update** (the echo bot's yardstick, per kind): the isolated figures are
   dominated by system calls on this VM (a socket write ~0.4 ms, a thread wake-up ~0.1 ms), so
   the profiles looked for calls and wake-ups. (1) httpcore checks every pooled connection for
@@ -164,5 +168,5 @@ the CPU time per update of the bot process is the steadier yardstick).
   with at most 8 waiting, 1 GB of address space (a 1,000-unit poll's chart and minutes reach
   ~420 MB) and 60 s per job; a worker that dies or overruns fails only its job, as an apology in
   the chat, and a fresh one is started (tests/test_offload.py kills it mid-render). XLSX
-  exports run there too. The busy poll run at national size, limits on: /schedule p99 71 ms.
+  exports run there too.
 """
