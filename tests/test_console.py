@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.app import run_console
 from bot.cli import console_config
 from bot.core.clock import FakeClock
+from bot.demo.bloc import load_demo_bloc
 from tests.harness import START
 
 FIRST = r"""
@@ -91,6 +92,21 @@ FOURTH = r"""
 SHARE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}\b")
 
 
+async def demo_console(folder: Path, script: str) -> str:
+    """`blocbot console --demo` on a folder, typed into; everything it printed."""
+    out: list[str] = []
+    await run_console(
+        console_config(folder, "vi"),
+        lang="vi",
+        out=folder,
+        preload=load_demo_bloc,
+        stream=io.StringIO(script),
+        write=out.append,
+        clock=FakeClock(START),
+    )
+    return "\n".join(out)
+
+
 async def drive(folder: Path, script: str) -> list[str]:
     out: list[str] = []
     config = console_config(folder, "vi")
@@ -150,23 +166,10 @@ async def test_the_demo_console_starts_in_the_demo_blocs_group(tmp_path: Path) -
     """`blocbot console --demo`, started a second time on its folder: ":group" is still the demo
     bloc's group (it was an empty group named "Khối thi đua", where /khoi said the group was no
     bloc yet)."""
-    from bot.demo.bloc import GROUP_TITLE, load_demo_bloc
-
-    async def session(script: str) -> str:
-        out: list[str] = []
-        await run_console(
-            console_config(tmp_path, "vi"),
-            lang="vi",
-            out=tmp_path,
-            preload=load_demo_bloc,
-            stream=io.StringIO(script),
-            write=out.append,
-            clock=FakeClock(START),
-        )
-        return "\n".join(out)
+    from bot.demo.bloc import GROUP_TITLE
 
     for _start in range(2):
-        text = await session(":as Đỗ Quang Thấm\n:group\n/khoi\n/donvi\n:quit\n")
+        text = await demo_console(tmp_path, ":as Đỗ Quang Thấm\n:group\n/khoi\n/donvi\n:quit\n")
         assert f"nhóm {GROUP_TITLE}" in text
         assert "chưa được thiết lập" not in text
         assert "Thanh tra tỉnh" in text and "Đỗ Quang Thấm" in text
@@ -175,23 +178,11 @@ async def test_the_demo_console_starts_in_the_demo_blocs_group(tmp_path: Path) -
 async def test_a_choice_typed_by_its_name_is_taken_and_nonsense_is_answered(tmp_path: Path) -> None:
     """Under a list the bot asked this person, a unit's name picks it (it was silence: no meeting,
     no reply); a text that names no choice is answered with how to reply, several with which."""
-    from bot.demo.bloc import load_demo_bloc
-
     script = (
         ":as Đỗ Quang Thấm\n:group\n/hop\n8h00 20/12/2026\nHội nghị sơ kết\nHội trường Công an tỉnh\n"
         "xin chào\nBộ Chỉ huy\ncong an tinh\n/lich\n:quit\n"
     )
-    out: list[str] = []
-    await run_console(
-        console_config(tmp_path, "vi"),
-        lang="vi",
-        out=tmp_path,
-        preload=load_demo_bloc,
-        stream=io.StringIO(script),
-        write=out.append,
-        clock=FakeClock(START),
-    )
-    text = "\n".join(out)
+    text = await demo_console(tmp_path, script)
     after_hello = text.split("> xin chào", 1)[1]
     assert "trả lời bằng số của một lựa chọn trong danh sách gần nhất (từ 1 đến 9)" in after_hello
     assert '"Bộ Chỉ huy" khớp với nhiều lựa chọn' in after_hello  # two units start so
@@ -203,23 +194,11 @@ async def test_a_form_card_leaves_the_meeting_cards_numbers_in_the_group(tmp_pat
     """A card whose only choice is "answer privately" (a deep link on Telegram) is a command to
     type on the console and Zalo, not a numbered list: before, it took "1" from the meeting card,
     and a member's "1" to attend was answered with a greeting."""
-    from bot.demo.bloc import load_demo_bloc
-
     script = (
         ":as Đỗ Quang Thấm\n:group\n/hop 14h00 22/12/2026 | Họp giao ban\n"
         "/dangky camket Đăng ký thi đua 2027 | 17h00 30/12/2026\n:as Lê Văn Hùng\n:group\n1\n:quit\n"
     )
-    out: list[str] = []
-    await run_console(
-        console_config(tmp_path, "vi"),
-        lang="vi",
-        out=tmp_path,
-        preload=load_demo_bloc,
-        stream=io.StringIO(script),
-        write=out.append,
-        clock=FakeClock(START),
-    )
-    text = "\n".join(out)
+    text = await demo_console(tmp_path, script)
     assert "Trả lời riêng: anh/chị nhắn riêng cho tôi /start form_1" in text
     assert "Đã ghi nhận: Công an tỉnh tham dự." in text.split("Lê Văn Hùng @ Khối thi đua số 3 > 1", 1)[1]
 
@@ -227,19 +206,7 @@ async def test_a_form_card_leaves_the_meeting_cards_numbers_in_the_group(tmp_pat
 async def test_a_new_name_in_the_demo_console_is_said_to_be_new(tmp_path: Path) -> None:
     """`:as Thấm` made a new person silently, who was then refused as no admin: now the console
     says so and names the people already there."""
-    from bot.demo.bloc import load_demo_bloc
-
-    out: list[str] = []
-    await run_console(
-        console_config(tmp_path, "vi"),
-        lang="vi",
-        out=tmp_path,
-        preload=load_demo_bloc,
-        stream=io.StringIO(":as Thấm\n:as Đỗ Quang Thấm\n:quit\n"),
-        write=out.append,
-        clock=FakeClock(START),
-    )
-    text = "\n".join(out)
+    text = await demo_console(tmp_path, ":as Thấm\n:as Đỗ Quang Thấm\n:quit\n")
     new, known = text.split("> :as Đỗ Quang Thấm", 1)
     assert "(Thấm là người mới" in new and "Đỗ Quang Thấm, Đỗ Đức Hà" in new
     assert "người mới" not in known

@@ -15,16 +15,25 @@ MENU = "menu"
 QUESTION = "question"
 
 
+async def _latest_menu(turn: Turn, *, shared: bool) -> tuple[Waiting | None, bool]:
+    """The newest numbered list this person may answer here (theirs, or the chat's shared one
+    when ``shared``), unless a question asked after it waits; and whether it is their own."""
+    async with turn.services.db.read() as uow:
+        own = await uow.conversations.get(turn.chat_id, turn.user_id, MENU)
+        common = await uow.conversations.get(turn.chat_id, ANYONE, MENU) if shared else None
+        question = await uow.conversations.get(turn.chat_id, turn.user_id, QUESTION)
+    menus = [m for m in (own, common) if m is not None]
+    menu = max(menus, key=lambda m: m.seq) if menus else None
+    if menu is None or (question is not None and question.seq > menu.seq):
+        return None, False
+    return menu, menu is own
+
+
 async def pick(turn: Turn, number: int) -> tuple[bool, str | None]:
     """(handled, choice): handled False lets the number go on as text (a question waits)."""
     _ = turn._
-    async with turn.services.db.read() as uow:
-        own = await uow.conversations.get(turn.chat_id, turn.user_id, MENU)
-        shared = await uow.conversations.get(turn.chat_id, ANYONE, MENU)
-        question = await uow.conversations.get(turn.chat_id, turn.user_id, QUESTION)
-    menus = [m for m in (own, shared) if m is not None]
-    menu: Waiting | None = max(menus, key=lambda m: m.seq) if menus else None
-    if menu is None or (question is not None and question.seq > menu.seq):
+    menu, _own = await _latest_menu(turn, shared=True)
+    if menu is None:
         return False, None
     picks = [str(p) for p in menu.payload.get("picks", [])]
     if not 1 <= number <= len(picks):
@@ -52,13 +61,8 @@ async def by_label(turn: Turn, text: str) -> tuple[bool, str | None]:
     saying to answer with a number, never silence. A group card's shared list takes no text
     (plain talk in a group is not an answer)."""
     _ = turn._
-    async with turn.services.db.read() as uow:
-        own = await uow.conversations.get(turn.chat_id, turn.user_id, MENU)
-        shared = await uow.conversations.get(turn.chat_id, ANYONE, MENU) if turn.is_private else None
-        question = await uow.conversations.get(turn.chat_id, turn.user_id, QUESTION)
-    menus = [m for m in (own, shared) if m is not None]
-    menu: Waiting | None = max(menus, key=lambda m: m.seq) if menus else None
-    if menu is None or (question is not None and question.seq > menu.seq):
+    menu, own = await _latest_menu(turn, shared=turn.is_private)
+    if menu is None:
         return False, None
     picks = [str(p) for p in menu.payload.get("picks", [])]
     labels = [_key(str(label)) for label in menu.payload.get("labels", [])]
@@ -70,7 +74,7 @@ async def by_label(turn: Turn, text: str) -> tuple[bool, str | None]:
     found = exact or partial
     if len(found) == 1:
         return True, picks[found[0]]
-    if menu is not own:
+    if not own:
         return False, None
     if len(found) > 1:
         hint = _(

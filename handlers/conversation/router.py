@@ -168,13 +168,10 @@ class Router:
         text = incoming.text or ""
         if not channel.has_buttons and _bare_number(text):
             handled, choice = await pick(turn, int(text.strip().lstrip("#")))
-            if choice is not None and choice.startswith("/"):
-                turn = replace(turn, incoming=replace(incoming, text=choice))
-                text = choice  # a numbered "/start vote_12": as if typed
-            elif choice is not None:
-                await self.on_choice(replace(turn, incoming=replace(incoming, choice=choice)), choice)
+            if choice is not None:
+                await self._picked(turn, choice)
                 return
-            elif handled:
+            if handled:
                 return
         parsed = parse_command(text)
         if parsed is None and _looks_like_command(text):
@@ -201,7 +198,8 @@ class Router:
             await self.idle(turn, text)
 
     async def _picked(self, turn: Turn, choice: str) -> None:
-        """A choice picked by its name on a channel without buttons: as if pressed (or typed)."""
+        """A choice picked by its number or name on a channel without buttons: as if pressed, or
+        typed (a numbered "/start vote_12")."""
         incoming = turn.incoming
         if choice.startswith("/"):
             await self._dispatch(replace(turn, incoming=replace(incoming, text=choice)))
