@@ -1,1 +1,1 @@
-"""Storage: aiosqlite connection, migrations, one repository per aggregate."""
+"""Storage: SQLite (sqlite3 on the loop's thread), migrations, one repository per aggregate."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
 
 from bot.core.clock import from_db, to_db
 from bot.core.messages import FOREIGN_BASE, NO_HOME
@@ -12,7 +12,7 @@ from storage.repository import Repository
 _COLUMNS = "id, chat_id, name, language, timezone, created_by, created_at"
 
 
-def _bloc(row: aiosqlite.Row) -> Bloc:
+def _bloc(row: sqlite3.Row) -> Bloc:
     return Bloc(
         id=int(row[0]),
         chat_id=int(row[1]),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-
-import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.schedule.events import Event, NewEvent, offsets_from_db, offsets_to_db
@@ -19,7 +18,7 @@ _COLUMNS = (
 )
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: sqlite3.Row) -> Event:
     agenda = str(row[8])
     return Event(
         id=int(row[0]),

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
-
-import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.forms.model import (
@@ -29,7 +28,7 @@ _COLUMNS = (
 )
 
 
-def _form(row: aiosqlite.Row) -> Form:
+def _form(row: sqlite3.Row) -> Form:
     return Form(
         id=int(row[0]),
         bloc_id=int(row[1]),
@@ -47,7 +46,7 @@ def _form(row: aiosqlite.Row) -> Form:
     )
 
 
-def _draft(row: aiosqlite.Row) -> Draft:
+def _draft(row: sqlite3.Row) -> Draft:
     payload = json.loads(str(row[2]))
     return Draft(
         int(row[0]),

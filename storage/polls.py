@@ -24,8 +24,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import cast as typecast
 
-import aiosqlite
-
 from bot.core.clock import from_db, to_db
 from bot.polls.ballots import decode_ballot
 from bot.polls.box import SEALED_SIZE, SealedBox
@@ -91,7 +89,7 @@ class RoundRow:
     closed_by: int | None
 
 
-def _poll(row: aiosqlite.Row) -> Poll:
+def _poll(row: sqlite3.Row) -> Poll:
     num, den = str(row[9]).split("/")
     rules = Rules(
         threshold=typecast(Threshold, str(row[7])),
@@ -553,7 +551,7 @@ class BoxRow:
 _BOX = "poll_id, round, box_id, public_key, wrapped_key, k, n, asked_at, reached, asked_in"
 
 
-def _box(row: aiosqlite.Row) -> BoxRow:
+def _box(row: sqlite3.Row) -> BoxRow:
     box = SealedBox(str(row[2]), bytes(row[3]), bytes(row[4]), int(row[5]), int(row[6]))
     asked = from_db(str(row[7])) if row[7] else None
     reached = None if row[8] is None else int(row[8])

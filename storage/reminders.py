@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import aiosqlite
 
 from bot.core.clock import from_db, to_db
 from bot.schedule.events import RETRY_DELAY, DueRow, Reminder, Verdict
@@ -253,5 +252,5 @@ def next_due_sql(table: str) -> str:
     )
 
 
-def _timer(r: aiosqlite.Row) -> Timer:
+def _timer(r: sqlite3.Row) -> Timer:
     return Timer(int(r[0]), str(r[1]), str(r[2]), from_db(str(r[3])), str(r[4]), int(r[5]))

@@ -8,8 +8,6 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-import aiosqlite
-
 from bot.core.clock import Clock
 
 
@@ -32,12 +30,12 @@ class Repository:
 
     # Each helper runs one statement and fetches its rows together (storage/db.py).
 
-    async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
         """Run a query (of at most a few rows) and return its first row."""
         rows = await self.conn.execute_fetchall(sql, params)
         return next(iter(rows), None)  # type: ignore[arg-type,unused-ignore]
 
-    async def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Run a query and return all rows."""
         return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type,unused-ignore]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
 
 from bot.core.clock import from_db, to_db
 from bot.core.names import fold
@@ -10,7 +10,7 @@ from bot.roster.model import Person, Representative, Unit
 from storage.repository import Repository
 
 
-def _unit(row: aiosqlite.Row) -> Unit:
+def _unit(row: sqlite3.Row) -> Unit:
     return Unit(id=int(row[0]), bloc_id=int(row[1]), position=int(row[2]), name=str(row[3]))
 
 

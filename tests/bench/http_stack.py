@@ -59,7 +59,6 @@ def describe(concurrency: int) -> dict[str, Any]:
                 ("httpcore", "httpcore"),
                 ("anyio", "anyio"),
                 ("sniffio", "sniffio"),
-                ("aiosqlite", "aiosqlite"),
             )
         },
         "bot_pool": _pool(bot_request),
