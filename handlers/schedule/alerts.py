@@ -9,26 +9,18 @@ from zoneinfo import ZoneInfo
 
 from bot.core.formatting import format_when
 from bot.core.i18n import translator
+from bot.schedule import cases
 from bot.services import Services
-from storage.events import EventRepo
 
 log = logging.getLogger(__name__)
 
 
 async def tell_chair(services: Services, event_id: int) -> None:
     """Say which reminder may not have reached the group, to the chair unit's people."""
-    async with services.db.read() as uow:
-        event = await uow.repo(EventRepo).get(event_id)
-        bloc = None if event is None else await uow.blocs.get(event.bloc_id)
-        if event is None or bloc is None:
-            return
-        year = services.clock.now().astimezone(ZoneInfo(bloc.timezone)).year
-        roles = await uow.blocs.roles(bloc.id, year)
-        reps = await uow.units.representatives(bloc.id)
-        people = [
-            r.person.user_id for r in reps if r.unit_id in (roles.chair, roles.vice) and r.person.started
-        ]
-        people += [] if people else list(await uow.blocs.admins(bloc.id))
+    alert = await cases.given_up_alert(services.db, event_id, services.clock.now())
+    if alert is None:
+        return
+    event, bloc = alert.event, alert.bloc
     _ = translator(bloc.language).gettext
     text = _(
         'A reminder of "%(title)s" (%(when)s) may not have reached the group of %(bloc)s: '
@@ -40,7 +32,7 @@ async def tell_chair(services: Services, event_id: int) -> None:
         bloc=bloc.name,
     )
     told = 0
-    for person in dict.fromkeys(people):
+    for person in alert.people:
         if await services.outbox.tell(person, text) is not None:
             told += 1
     if not told:

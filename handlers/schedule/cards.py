@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Sequence
 
 from bot.core.callbacks import Callback, CallbackError
 from bot.core.commands import CommandText
 from bot.core.messages import Choices, Refused, Reply
-from bot.schedule.events import Event, host_before, next_host, reflow_hosts, rotation_order
+from bot.schedule import cases
+from bot.schedule.events import Answer, Event
 from bot.schedule.scheduler import Scheduler
 from handlers.conversation.turn import Turn
 from handlers.schedule.text import card_keyboard, card_text, rsvp_text
-from storage.events import EventRepo
-from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def scheduler_of(turn: Turn) -> Scheduler:
-    """The running scheduler (build_application wires it)."""
-    scheduler = turn.services.scheduler
-    assert scheduler is not None, "build_application wires the scheduler"
-    return scheduler
+    """The running scheduler (build_services wires it)."""
+    return cases.scheduler_of(turn.services)
 
 
 def parse_id(text: str) -> int | None:
@@ -36,11 +33,8 @@ async def find_event(turn: Turn, text: str) -> Event | None:
     _ = turn._
     assert turn.bloc is not None
     event_id = parse_id(text)
-    event = None
-    if event_id is not None:
-        async with turn.services.db.read() as uow:
-            event = await uow.repo(EventRepo).get(event_id)
-    if event is None or event.bloc_id != turn.bloc.id:
+    event = None if event_id is None else await cases.event_of(turn.services.db, turn.bloc.id, event_id)
+    if event is None:
         await turn.reply(
             _(
                 "There is no event #%(id)s in this bloc. /schedule lists the events with their numbers.",
@@ -51,34 +45,7 @@ async def find_event(turn: Turn, text: str) -> Event | None:
     return event
 
 
-async def host_order(uow: UnitOfWork, bloc_id: int) -> list[int]:
-    """The bloc's host rotation over its current units."""
-    units = await uow.units.active(bloc_id)
-    return rotation_order([u.id for u in units], await uow.repo(EventRepo).rotation(bloc_id))
-
-
-async def proposed_host(uow: UnitOfWork, bloc_id: int, at: datetime | None = None) -> int | None:
-    """The next host in the bloc's rotation after the host of the meeting before `at` by date
-    (after the latest meeting's host when no time is given)."""
-    meetings = await uow.repo(EventRepo).of_bloc(bloc_id)
-    return next_host(await host_order(uow, bloc_id), host_before(meetings, at))
-
-
-async def reflow_in(uow: UnitOfWork, bloc_id: int, now: datetime) -> list[Event]:
-    """Hand the rotation's proposed hosts out again in date order (bot.schedule.events.reflow_hosts);
-    the meetings whose host changed, for their cards to be edited after the commit."""
-    repo = uow.repo(EventRepo)
-    changed = reflow_hosts(await repo.of_bloc(bloc_id), await host_order(uow, bloc_id), now)
-    events = []
-    for event_id, host in changed.items():
-        await repo.set_host(event_id, host, proposed=host is not None)
-        found = await repo.get(event_id)
-        assert found is not None
-        events.append(found)
-    return events
-
-
-async def refresh_cards(turn: Turn, events: list[Event]) -> None:
+async def refresh_cards(turn: Turn, events: Sequence[Event]) -> None:
     """Edit the cards of meetings whose proposed host moved."""
     for event in events:
         await refresh_card(turn, event)
@@ -87,11 +54,10 @@ async def refresh_cards(turn: Turn, events: list[Event]) -> None:
 async def card_parts(turn: Turn, event: Event) -> tuple[str, Choices | None]:
     """The card's text and buttons as they are now."""
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        answers = await uow.repo(EventRepo).answers(event.id)
+    view = await cases.card_view(turn.services.db, turn.bloc.id, event.id)
     now = turn.now()
-    return (card_text(turn.tr, event, turn.tz, units, answers, now), card_keyboard(turn.tr, event, now))
+    text = card_text(turn.tr, event, turn.tz, view.units, view.answers, now)
+    return text, card_keyboard(turn.tr, event, now)
 
 
 async def post_card(turn: Turn, event: Event) -> None:
@@ -99,8 +65,7 @@ async def post_card(turn: Turn, event: Event) -> None:
     text, markup = await card_parts(turn, event)
     sent = await turn.post(text, markup)
     if sent is not None and sent.message_id is not None:
-        async with turn.services.db.transaction() as uow:
-            await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
+        await cases.remember_card(turn.services.db, event.id, sent.chat_id, sent.message_id)
 
 
 async def refresh_card(turn: Turn, event: Event) -> None:
@@ -119,8 +84,7 @@ async def refresh_card(turn: Turn, event: Event) -> None:
         event.card_chat_id, event.card_message_id, text, markup, key=f"event:{event.id}"
     )
     if sent is not None and sent.message_id is not None:
-        async with turn.services.db.transaction() as uow:
-            await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
+        await cases.remember_card(turn.services.db, event.id, sent.chat_id, sent.message_id)
 
 
 async def point_to_card(turn: Turn, event: Event, text: str) -> bool:
@@ -146,19 +110,15 @@ async def cmd_rsvp(turn: Turn, cmd: CommandText) -> None:
         if event is None:
             return
     else:
-        async with turn.services.db.read() as uow:
-            upcoming = await uow.repo(EventRepo).upcoming(turn.bloc.id, turn.now())
-        event = next((e for e in upcoming if e.kind == "meeting"), None)
+        event = await cases.next_meeting(turn.services.db, turn.bloc.id, turn.now())
         if event is None:
             await turn.reply(_("There is no upcoming meeting. /rsvp <id> shows the answers for another one."))
             return
     if event.kind != "meeting":
         await turn.reply(_("#%(id)s is a deadline; answers are kept for meetings only.", id=event.id))
         return
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        answers = await uow.repo(EventRepo).answers(event.id)
-    await turn.reply(rsvp_text(turn.tr, event, turn.tz, units, answers))
+    view = await cases.card_view(turn.services.db, turn.bloc.id, event.id)
+    await turn.reply(rsvp_text(turn.tr, event, turn.tz, view.units, view.answers))
 
 
 async def on_rsvp(turn: Turn, data: Callback) -> None:
@@ -168,9 +128,8 @@ async def on_rsvp(turn: Turn, data: Callback) -> None:
     choice = data.str(1)
     if turn.bloc is None or choice not in ("y", "n"):
         raise CallbackError("not a bloc or bad choice")
-    async with turn.services.db.read() as uow:
-        event = await uow.repo(EventRepo).get(data.int(0))
-    if event is None or event.bloc_id != turn.bloc.id or event.kind != "meeting":
+    event = await cases.event_of(turn.services.db, turn.bloc.id, data.int(0))
+    if event is None or event.kind != "meeting":
         raise CallbackError("no such meeting here")
     if event.cancelled:
         await press.answer(_("This meeting was cancelled."), alert=True)
@@ -188,9 +147,8 @@ async def on_rsvp(turn: Turn, data: Callback) -> None:
             alert=True,
         )
         return
-    answer = "yes" if choice == "y" else "no"
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(EventRepo).answer(event.id, unit.id, answer, turn.user_id)
+    answer: Answer = "yes" if choice == "y" else "no"
+    await cases.rsvp(turn.services.db, event.id, unit.id, answer, turn.user_id)
     if answer == "yes":
         await press.answer(_("Recorded: %(unit)s will attend.", unit=unit.name))
     else:

@@ -15,25 +15,17 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
 from bot.core.names import clean
-from bot.schedule.events import MAX_PLACE, MAX_TITLE, NewEvent, host_named_in
+from bot.schedule import cases
+from bot.schedule.events import MAX_PLACE, MAX_TITLE
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.roster.commands import find_unit
 from handlers.schedule import cycle as schedule_cycle
 from handlers.schedule import event as schedule_event
-from handlers.schedule.cards import (
-    cmd_rsvp,
-    on_rsvp,
-    post_card,
-    proposed_host,
-    reflow_in,
-    refresh_cards,
-    scheduler_of,
-)
+from handlers.schedule.cards import cmd_rsvp, on_rsvp, post_card, refresh_cards
 from handlers.schedule.input import check_text, future_when, read_when
 from handlers.schedule.text import RSVP as RSVP_PREFIX
 from handlers.schedule.text import event_line
-from storage.events import EventRepo
 
 MEETING = CommandSpec(
     "meeting",
@@ -136,21 +128,15 @@ async def cmd_meeting(turn: Turn, cmd: CommandText) -> None:
     await create_meeting(turn, at, fields[1], place, host_id, agenda)
 
 
-async def already_there(turn: Turn, kind: str, at: datetime, title: str) -> bool:
-    """Refuse (saying which) an event identical to one scheduled: a command sent twice."""
-    assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        twin = await uow.repo(EventRepo).same(turn.bloc.id, kind, at, title)
-    if twin is None:
-        return False
+async def say_twin(turn: Turn, twin: cases.Twin) -> None:
+    """Refused: an event identical to one scheduled (a command sent twice); say which."""
     await turn.reply(
         turn._(
             "This is already scheduled as #%(id)s, at the same time with the same "
             "title; nothing new was created. /event %(id)s shows it.",
-            id=twin.id,
+            id=twin.event.id,
         )
     )
-    return True
 
 
 async def create_meeting(
@@ -163,38 +149,25 @@ async def create_meeting(
     *,
     choose_host: bool = True,
 ) -> None:
-    """Store the meeting, plan reminders, post its card. With no host given, the unit whose hall
-    the place names hosts; else rotation proposes one, in date order with the other meetings."""
+    """Store the meeting with its reminders (cases.add_meeting), post its card."""
     assert turn.bloc is not None
-    scheduler = scheduler_of(turn)
-    if await already_there(turn, "meeting", at, title):
+    done = await cases.add_meeting(
+        turn.services,
+        bloc_id=turn.bloc.id,
+        user_id=turn.user_id,
+        at=at,
+        title=title,
+        place=place,
+        host_id=host_id,
+        agenda=agenda,
+        choose_host=choose_host,
+        now=turn.now(),
+    )
+    if isinstance(done, cases.Twin):
+        await say_twin(turn, done)
         return
-    async with turn.services.db.transaction() as uow:
-        proposed = False
-        if host_id is None and choose_host:
-            units = await uow.units.active(turn.bloc.id)
-            host_id = host_named_in(place, [(u.id, u.name) for u in units])
-        if host_id is None and choose_host:
-            host_id = await proposed_host(uow, turn.bloc.id, at)
-            proposed = host_id is not None
-        event = await scheduler.create_in(
-            uow,
-            NewEvent(
-                bloc_id=turn.bloc.id,
-                kind="meeting",
-                title=title,
-                starts_at=at,
-                created_by=turn.user_id,
-                place=place,
-                host_unit_id=host_id,
-                host_proposed=proposed,
-                agenda=agenda,
-            ),
-        )
-        moved = await reflow_in(uow, turn.bloc.id, turn.now())
-    scheduler.wake()
-    await post_card(turn, event)
-    await refresh_cards(turn, moved)
+    await post_card(turn, done.event)
+    await refresh_cards(turn, done.rehosted)
 
 
 async def guided_when(turn: Turn, text: str, data: dict[str, Any]) -> None:
@@ -243,17 +216,19 @@ async def guided_place(turn: Turn, text: str, data: dict[str, Any]) -> None:
             **data,
         )
         return
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-    if not units:
-        await create_meeting(turn, from_db(data["at"]), data["title"], place, None)
+    at = from_db(data["at"])
+    host = await cases.draft_meeting(
+        turn.services.db,
+        bloc_id=turn.bloc.id,
+        user_id=turn.user_id,
+        at=at,
+        place=place,
+        payload={**data, "place": place},
+    )
+    if host == "no_units":
+        await create_meeting(turn, at, data["title"], place, None)
         return
-    named = host_named_in(place, [(u.id, u.name) for u in units])
-    async with turn.services.db.transaction() as uow:
-        proposal = named or await proposed_host(uow, turn.bloc.id, from_db(data["at"]))
-        draft = await uow.repo(EventRepo).create_draft(
-            turn.bloc.id, turn.user_id, "meeting", {**data, "place": place}
-        )
+    units, named, proposal, draft = host.units, host.named, host.proposal, host.draft_id
     buttons = [
         Button(("⭐ " if u.id == proposal else "") + f"#{i} {u.name}"[:60], encode(HOST, draft, u.id))
         for i, u in enumerate(units, 1)
@@ -281,23 +256,19 @@ async def on_host(turn: Turn, data: Callback) -> None:
     if not await turn.is_admin():
         await turn.alert(await turn.who_may_admin())
         return
-    draft_id, unit_id = data.int(0), data.int(1)
-    async with turn.services.db.read() as uow:
-        draft = await uow.repo(EventRepo).draft(draft_id, turn.bloc.id, "meeting")
-        units = {u.id: u.name for u in await uow.units.active(turn.bloc.id)}
-    if draft is None or (unit_id and unit_id not in units):
+    draft = await cases.take_meeting_draft(
+        turn.services.db, bloc_id=turn.bloc.id, draft_id=data.int(0), unit_id=data.int(1), now=turn.now()
+    )
+    if draft == "stale":
         raise CallbackError("stale draft or unit")
-    at = from_db(draft["at"])
-    if at <= turn.now():
+    if draft == "passed":
         await press.answer(_("That time has passed meanwhile. Please start again with /meeting."), alert=True)
         return
-    async with turn.services.db.transaction() as uow:
-        fresh = await uow.repo(EventRepo).use_draft(draft_id)
-    if not fresh:
+    if draft == "used":
         raise CallbackError("draft used")
     await press.answer()
-    await press.edit(_("Host unit: %(unit)s", unit=units[unit_id]) if unit_id else _("No host unit."))
-    await create_meeting(turn, at, draft["title"], draft["place"], unit_id or None, choose_host=False)
+    await press.edit(_("Host unit: %(unit)s", unit=draft.host_name) if draft.host_id else _("No host unit."))
+    await create_meeting(turn, draft.at, draft.title, draft.place, draft.host_id, choose_host=False)
 
 
 # /deadline, /schedule --------------------------------------------------------------------------
@@ -320,26 +291,20 @@ async def cmd_deadline(turn: Turn, cmd: CommandText) -> None:
     at = await read_when(turn, fields[0], "deadline")
     if at is None or not await check_text(turn, fields[1]):
         return
-    scheduler = scheduler_of(turn)
-    if await already_there(turn, "deadline", at, fields[1]):
+    done = await cases.add_deadline(
+        turn.services, bloc_id=turn.bloc.id, user_id=turn.user_id, at=at, title=fields[1]
+    )
+    if isinstance(done, cases.Twin):
+        await say_twin(turn, done)
         return
-    async with turn.services.db.transaction() as uow:
-        event = await scheduler.create_in(
-            uow,
-            NewEvent(
-                bloc_id=turn.bloc.id, kind="deadline", title=fields[1], starts_at=at, created_by=turn.user_id
-            ),
-        )
-    scheduler.wake()
-    await post_card(turn, event)
+    await post_card(turn, done.event)
 
 
 async def cmd_schedule(turn: Turn, cmd: CommandText) -> None:
     """Upcoming events with their numbers."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        events = await uow.repo(EventRepo).upcoming(turn.bloc.id, turn.now())
+    events = await cases.upcoming_events(turn.services.db, turn.bloc.id, turn.now())
     if not events:
         await turn.reply(
             _(

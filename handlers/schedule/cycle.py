@@ -12,13 +12,13 @@ from bot.core.commands import CommandText
 from bot.core.dates import WhenError, parse_when
 from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
-from bot.schedule.cycle import cycle_from_config, is_step, propose_cycle
-from bot.schedule.events import NewEvent
+from bot.schedule import cases
+from bot.schedule.cycle import cycle_from_config, propose_cycle
+from bot.schedule.events import EventKind
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from handlers.schedule.cards import proposed_host, reflow_in, refresh_cards, scheduler_of
+from handlers.schedule.cards import refresh_cards
 from handlers.schedule.text import date_error, when_text
-from storage.events import EventRepo
 
 PREFIX = "cy"  # cy:ok:<draft id> / cy:ed:<draft id>
 TITLES = {
@@ -43,8 +43,9 @@ def title_of(turn: Turn, item: dict[str, Any], year: int) -> str:
     return turn._(msgid, year=year)
 
 
-def _source(year: int, key: str) -> str:
-    return f"cycle:{year}:{key}"
+def cycle_steps(turn: Turn) -> dict[str, EventKind]:
+    """The steps of the yearly cycle (config.toml's [cycle]): key -> kind, in order."""
+    return {item.key: item.kind for item in cycle_from_config(turn.services.config.extra)}
 
 
 async def cmd_cycle(turn: Turn, cmd: CommandText) -> None:
@@ -74,14 +75,12 @@ async def cmd_cycle(turn: Turn, cmd: CommandText) -> None:
     if error:
         await turn.reply(error)
         return
-    async with turn.services.db.transaction() as uow:
-        draft_id = await uow.repo(EventRepo).create_draft(turn.bloc.id, turn.user_id, "cycle", plan)
+    draft_id = await cases.keep_cycle_plan(turn.services.db, turn.bloc.id, turn.user_id, plan)
     text, markup = await proposal(turn, plan, draft_id)
     sent = await turn.reply(text, markup)
     if sent is not None and sent.message_id is not None:
         plan["message"] = sent.message_id
-        async with turn.services.db.transaction() as uow:
-            await uow.repo(EventRepo).update_draft(draft_id, plan)
+        await cases.update_cycle_plan(turn.services.db, draft_id, plan)
 
 
 async def apply_edits(turn: Turn, plan: dict[str, Any], lines: list[str]) -> str | None:
@@ -124,7 +123,7 @@ async def proposal(turn: Turn, plan: dict[str, Any], draft_id: int) -> tuple[str
     _ = turn._
     assert turn.bloc is not None
     year = int(plan["year"])
-    existing = await existing_events(turn, year)
+    existing = await cases.cycle_steps_taken(turn.services.db, turn.bloc.id, year, cycle_steps(turn), turn.tz)
     lines = [_("Proposed schedule of %(bloc)s for %(year)s:", bloc=turn.bloc.name, year=year)]
     for number, item in enumerate(plan["items"], 1):
         at = from_db(item["at"])
@@ -149,39 +148,6 @@ async def proposal(turn: Turn, plan: dict[str, Any], draft_id: int) -> tuple[str
     return "\n".join(lines), markup
 
 
-async def existing_events(turn: Turn, year: int) -> dict[str, int]:
-    """Steps of this year's cycle already scheduled (not cancelled): key -> event id. A step is
-    there when /cycle created it, or when the chair scheduled it by hand: an event of the
-    step's kind that year whose title names it ("Hội nghị sơ kết 6 tháng" is the mid-year review)."""
-    assert turn.bloc is not None
-    found: dict[str, int] = {}
-    kinds = {item.key: item.kind for item in cycle_from_config(turn.services.config.extra)}
-    async with turn.services.db.read() as uow:
-        for key in TITLES:
-            events = await uow.repo(EventRepo).by_source(_source(year, key))
-            live = [e for e in events if not e.cancelled]
-            if live:
-                found[key] = live[-1].id
-        others = [
-            e
-            for e in await uow.repo(EventRepo).of_bloc(turn.bloc.id)
-            if not e.cancelled
-            and e.starts_at.astimezone(turn.tz).year == year
-            and not (e.source or "").startswith(f"cycle:{year}:")
-        ]
-    taken = set(found.values())
-    for key in TITLES:
-        if key in found:
-            continue
-        match = next(
-            (e for e in others if e.id not in taken and is_step(key, e.kind, kinds[key], e.title)), None
-        )
-        if match is not None:
-            found[key] = match.id
-            taken.add(match.id)
-    return found
-
-
 async def on_button(turn: Turn, data: Callback) -> None:
     """Confirm creates the events (once); Edit asks for the changed dates."""
     _ = turn._
@@ -191,8 +157,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
     if not await turn.is_admin():
         await turn.alert(await turn.who_may_admin())
         return
-    async with turn.services.db.read() as uow:
-        plan = await uow.repo(EventRepo).draft(draft_id, turn.bloc.id, "cycle")
+    plan = await cases.cycle_plan(turn.services.db, draft_id, turn.bloc.id)
     if plan is None:
         raise CallbackError("used or unknown draft")
     if action == "ed":
@@ -215,35 +180,21 @@ async def confirm(turn: Turn, plan: dict[str, Any], draft_id: int) -> None:
     _ = turn._
     assert turn.bloc is not None
     year = int(plan["year"])
-    existing = await existing_events(turn, year)
-    scheduler = scheduler_of(turn)
-    created = []
-    async with turn.services.db.transaction() as uow:
-        if not await uow.repo(EventRepo).use_draft(draft_id):
-            raise CallbackError("pressed twice")
-        for item in plan["items"]:
-            at = from_db(item["at"])
-            if item["skip"] or item["key"] in existing or at <= turn.now():
-                continue
-            host = await proposed_host(uow, turn.bloc.id, at) if item["kind"] == "meeting" else None
-            created.append(
-                await scheduler.create_in(
-                    uow,
-                    NewEvent(
-                        bloc_id=turn.bloc.id,
-                        kind=item["kind"],
-                        title=title_of(turn, item, year),
-                        starts_at=at,
-                        created_by=turn.user_id,
-                        host_unit_id=host,
-                        host_proposed=host is not None,
-                        source=_source(year, item["key"]),
-                    ),
-                )
-            )
-        hosts = await reflow_in(uow, turn.bloc.id, turn.now())
-    scheduler.wake()
-    await refresh_cards(turn, hosts)
+    done = await cases.confirm_cycle(
+        turn.services,
+        bloc_id=turn.bloc.id,
+        user_id=turn.user_id,
+        draft_id=draft_id,
+        plan=plan,
+        titles={item["key"]: title_of(turn, item, year) for item in plan["items"]},
+        steps=cycle_steps(turn),
+        tz=turn.tz,
+        now=turn.now(),
+    )
+    if done == "used":
+        raise CallbackError("pressed twice")
+    await refresh_cards(turn, done.rehosted)
+    created = done.created
     lines = [
         turn.tr.ngettext(
             "Schedule for %(year)s confirmed: %(n)s event created.",
@@ -263,8 +214,7 @@ async def on_edit_answer(turn: Turn, text: str, data: dict[str, Any]) -> None:
     _ = turn._
     assert turn.bloc is not None
     draft_id = int(data["draft"])
-    async with turn.services.db.read() as uow:
-        plan = await uow.repo(EventRepo).draft(draft_id, turn.bloc.id, "cycle")
+    plan = await cases.cycle_plan(turn.services.db, draft_id, turn.bloc.id)
     if plan is None:
         await turn.reply(_("That proposal is closed. Send /cycle <year> again."))
         return
@@ -273,8 +223,7 @@ async def on_edit_answer(turn: Turn, text: str, data: dict[str, Any]) -> None:
     if error:
         await turn.reply(error + "\n" + _("Nothing was changed; press Edit to try again."))
         return
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(EventRepo).update_draft(draft_id, plan)
+    await cases.update_cycle_plan(turn.services.db, draft_id, plan)
     body, markup = await proposal(turn, plan, draft_id)
     message = plan.get("message")
     if message is not None and await turn.edit(int(message), body, markup):

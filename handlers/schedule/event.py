@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.core.commands import CommandText
 from bot.core.dates import parse_offsets
 from bot.core.names import Named, clean, fold, resolve
+from bot.schedule import cases
 from bot.schedule.events import MAX_PLACE, Event, next_host, offsets_text, rotation_order
 from bot.schedule.ics import IcsEvent, calendar_bytes
 from handlers.conversation.turn import Turn
@@ -16,15 +17,12 @@ from handlers.schedule.cards import (
     card_parts,
     find_event,
     point_to_card,
-    reflow_in,
     refresh_card,
     refresh_cards,
     scheduler_of,
 )
 from handlers.schedule.input import read_when
 from handlers.schedule.text import when_text
-from storage.events import EventRepo
-from storage.reminders import ReminderRepo
 
 ACTIONS = {
     "move": "move",
@@ -111,8 +109,7 @@ async def show_event(turn: Turn, event: Event) -> None:
     """The event's card and its reminders; a meeting with no card yet gets its card now."""
     _ = turn._
     text, markup = await card_parts(turn, event)
-    async with turn.services.db.read() as uow:
-        reminders = await uow.repo(ReminderRepo).of_event(event.id)
+    reminders = await cases.event_reminders(turn.services.db, event.id)
     offsets = scheduler_of(turn).offsets(event)
     lines = [text, ""]
     if not offsets:
@@ -143,8 +140,7 @@ async def show_event(turn: Turn, event: Event) -> None:
     if sent is not None and sent.message_id is not None:
         if event.card_chat_id is not None and event.card_message_id is not None:
             await turn.services.outbox.drop_choices(event.card_chat_id, event.card_message_id)
-        async with turn.services.db.transaction() as uow:
-            await uow.repo(EventRepo).set_card(event.id, sent.chat_id, sent.message_id)
+        await cases.remember_card(turn.services.db, event.id, sent.chat_id, sent.message_id)
 
 
 async def move_event(turn: Turn, event: Event, rest: str) -> None:
@@ -159,14 +155,9 @@ async def move_event(turn: Turn, event: Event, rest: str) -> None:
     if at == event.starts_at:
         await turn.reply(_("#%(id)s is already at that time.", id=event.id))
         return
-    scheduler = scheduler_of(turn)
-    async with turn.services.db.transaction() as uow:
-        moved = await scheduler.move_in(uow, event, at)
-        hosts = await reflow_in(uow, event.bloc_id, turn.now())
-    scheduler.wake()
-    moved = next((e for e in hosts if e.id == moved.id), moved)
-    await refresh_card(turn, moved)
-    await refresh_cards(turn, [e for e in hosts if e.id != moved.id])
+    moved = await cases.move_event(turn.services, event, at, turn.now())
+    await refresh_card(turn, moved.event)
+    await refresh_cards(turn, moved.rehosted)
     await turn.reply(
         _(
             '📅 #%(id)s "%(title)s" is moved from %(old)s to %(new)s. The reminders follow the new time.',
@@ -181,15 +172,9 @@ async def move_event(turn: Turn, event: Event, rest: str) -> None:
 async def cancel_event(turn: Turn, event: Event, rest: str) -> None:
     """'/event <id> cancel': called off, reminders cancelled, card edited, the group told once."""
     _ = turn._
-    scheduler = scheduler_of(turn)
-    async with turn.services.db.transaction() as uow:
-        await scheduler.cancel_in(uow, event)
-        cancelled = await uow.repo(EventRepo).get(event.id)
-        hosts = await reflow_in(uow, event.bloc_id, turn.now())
-    assert cancelled is not None
-    scheduler.wake()
-    await refresh_card(turn, cancelled)
-    await refresh_cards(turn, hosts)
+    cancelled = await cases.cancel_event(turn.services, event, turn.now())
+    await refresh_card(turn, cancelled.event)
+    await refresh_cards(turn, cancelled.rehosted)
     await turn.reply(
         _(
             '❌ #%(id)s "%(title)s" on %(when)s is cancelled; its reminders will not be sent.',
@@ -222,15 +207,8 @@ async def set_reminders(turn: Turn, event: Event, rest: str) -> None:
                 )
             )
             return
-    scheduler = scheduler_of(turn)
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(EventRepo).set_offsets(event.id, offsets)
-        fresh = await uow.repo(EventRepo).get(event.id)
-        assert fresh is not None
-        await scheduler.replan_in(uow, fresh)
-        planned = [r for r in await uow.repo(ReminderRepo).of_event(event.id) if r.status == "pending"]
-    scheduler.wake()
-    chosen = scheduler.offsets(fresh)
+    replanned = await cases.set_reminders(turn.services, event.id, offsets)
+    chosen, planned = replanned.offsets, replanned.planned
     if not chosen:
         await turn.reply(_("#%(id)s has no reminders now.", id=event.id))
         return
@@ -261,13 +239,9 @@ async def set_host(turn: Turn, event: Event, rest: str) -> None:
     unit = await find_unit(turn, rest)
     if unit is None:
         return
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(EventRepo).set_host(event.id, unit.id)
-        fresh = await uow.repo(EventRepo).get(event.id)
-        hosts = await reflow_in(uow, event.bloc_id, turn.now())
-    assert fresh is not None
-    await refresh_card(turn, fresh)
-    await refresh_cards(turn, hosts)
+    changed = await cases.set_host(turn.services.db, event, unit.id, turn.now())
+    await refresh_card(turn, changed.event)
+    await refresh_cards(turn, changed.rehosted)
     await turn.reply(_("Host unit of #%(id)s: %(unit)s.", id=event.id, unit=unit.name))
 
 
@@ -283,11 +257,7 @@ async def set_place(turn: Turn, event: Event, rest: str) -> None:
             )
         )
         return
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(EventRepo).set_place(event.id, rest)
-        fresh = await uow.repo(EventRepo).get(event.id)
-    assert fresh is not None
-    await refresh_card(turn, fresh)
+    await refresh_card(turn, await cases.set_place(turn.services.db, event.id, rest))
     await turn.reply(_("Place of #%(id)s: %(place)s.", id=event.id, place=rest))
 
 
@@ -305,14 +275,12 @@ async def cmd_ics(turn: Turn, cmd: CommandText) -> None:
         events = [event]
         filename = f"su-kien-{event.id}.ics"
     else:
-        async with turn.services.db.read() as uow:
-            events = await uow.repo(EventRepo).of_bloc(turn.bloc.id)
+        events = await cases.bloc_events(turn.services.db, turn.bloc.id)
         if not events:
             await turn.reply(_("Nothing is scheduled yet, so there is no calendar to give."))
             return
         filename = (re.sub(r"[^a-z0-9]+", "-", fold(turn.bloc.name)).strip("-") or "lich") + ".ics"
-    async with turn.services.db.read() as uow:
-        names = {u.id: u.name for u in await uow.units.active(turn.bloc.id)}
+    names = await cases.unit_names(turn.services.db, turn.bloc.id)
     scheduler = scheduler_of(turn)
     items = [IcsEvent(e, scheduler.offsets(e), host_label(turn, e, names)) for e in events]
     labels = {"host": _("Host unit"), "agenda": _("Agenda"), "reminder": _("Reminder")}
@@ -329,10 +297,8 @@ async def cmd_rotation(turn: Turn, cmd: CommandText) -> None:
     """Show the host rotation; admins set it with '/rotation <unit>, <unit>, …'."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        stored = await uow.repo(EventRepo).rotation(turn.bloc.id)
-        last = await uow.repo(EventRepo).last_host(turn.bloc.id)
+    view = await cases.rotation_view(turn.services.db, turn.bloc.id)
+    units, stored = view.units, list(view.stored)
     if not units:
         await turn.reply(_("This bloc has no units yet. Add them with /units add, one per line."))
         return
@@ -356,13 +322,12 @@ async def cmd_rotation(turn: Turn, cmd: CommandText) -> None:
                 return
             chosen.append(match.found.id)
         stored = chosen
-        async with turn.services.db.transaction() as uow:
-            await uow.repo(EventRepo).set_rotation(turn.bloc.id, chosen)
-            hosts = await reflow_in(uow, turn.bloc.id, turn.now())
-        await refresh_cards(turn, hosts)
+        await refresh_cards(
+            turn, await cases.set_rotation(turn.services.db, turn.bloc.id, chosen, turn.now())
+        )
     order = rotation_order([u.id for u in units], stored)
     names = {u.id: u.name for u in units}
-    coming = next_host(order, last)
+    coming = next_host(order, view.last_host)
     lines = [_("Host rotation of %(bloc)s:", bloc=turn.bloc.name)]
     lines += [f"{i}. {names[u]}" + (" ⭐" if u == coming else "") for i, u in enumerate(order, 1)]
     lines.append(_("⭐ hosts the next meeting created without a host."))
