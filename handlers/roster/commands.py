@@ -11,7 +11,7 @@ from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
 from bot.core.names import MAX_NAME, Named, clean, fold, resolve
 from bot.roster import cases
-from bot.roster.cases import MAX_UNITS, RoleClash, UnitRefused
+from bot.roster.cases import MAX_UNITS, RoleClash, Skipped, UnitRefused
 from bot.roster.model import Unit, voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
@@ -284,27 +284,31 @@ async def add_units(turn: Turn, text: str, data: dict[str, Any]) -> None:
     assert turn.bloc is not None
     names = [clean(re.sub(r"^\s*(?:#?\d+[.)]|[-•*])\s+", "", raw)) for raw in text.split("\n")]
     result = await cases.add_units(turn.services.db, turn.bloc.id, [n for n in names if n])
-    reasons = {
-        "too_long": lambda name: _(
-            '"%(name)s…" is longer than %(max)s characters', name=name[:40], max=MAX_NAME
-        ),
-        "duplicate": lambda name: _('"%(name)s" is already in the list', name=name),
-        "not_a_name": lambda name: _('"%(name)s" is not a unit name', name=name),
-        "full": lambda name: _('"%(name)s": a bloc has at most %(max)s units', name=name, max=MAX_UNITS),
-    }
     lines = []
     if result.added:
         lines.append(turn.tr.ngettext("Added %(n)s unit:", "Added %(n)s units:", len(result.added)))
         lines += [f"+ {n}" for n in result.added]
     if result.skipped:
         lines.append(_("Not added:"))
-        lines += [f"– {reasons[s.reason](s.name)}" for s in result.skipped]
+        lines += [f"– {skipped_text(turn, s)}" for s in result.skipped]
     if not result.added and not result.skipped:
         lines.append(_("I found no unit names. Put one unit per line after /units add."))
     lines.append(
         turn.tr.ngettext("The bloc now has %(n)s unit.", "The bloc now has %(n)s units.", result.total)
     )
     await turn.reply("\n".join(lines))
+
+
+def skipped_text(turn: Turn, skipped: Skipped) -> str:
+    """Why /units add left a name out."""
+    _, name = turn._, skipped.name
+    if skipped.reason == "too_long":
+        return _('"%(name)s…" is longer than %(max)s characters', name=name[:40], max=MAX_NAME)
+    if skipped.reason == "duplicate":
+        return _('"%(name)s" is already in the list', name=name)
+    if skipped.reason == "not_a_name":
+        return _('"%(name)s" is not a unit name', name=name)
+    return _('"%(name)s": a bloc has at most %(max)s units', name=name, max=MAX_UNITS)
 
 
 def unit_buttons(prefix: str, action: str, units: list[Unit], *extra: int) -> Choices:
