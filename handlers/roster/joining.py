@@ -13,7 +13,7 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import TIME_PATTERN
 from bot.core.i18n import N_, translator
 from bot.roster import cases
-from bot.roster.cases import CodeRefused, Joined, JoinResult, PollOpen, TooManyCodes, Wrong
+from bot.roster.cases import CodeRefused, JoinResult, PollOpen, TooManyCodes, Wrong
 from bot.roster.joincodes import Attempts, read_code, shown
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
@@ -141,7 +141,7 @@ async def answer_join(turn: Turn, result: JoinResult, code: str | None) -> None:
             _("Poll #%(id)s is open: you cannot move to another unit until it closes.", id=result.poll_id)
         )
         return
-    if not isinstance(result, Joined):
+    if result == "unit_removed":
         await turn.reply(_("This unit is no longer in the bloc. Ask your bloc's chair."))
         return
     bloc, unit, previous = result.bloc, result.unit, result.previous
