@@ -12,6 +12,7 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.config import LANGUAGES
 from bot.core.i18n import N_, translator
 from bot.core.names import fold
+from bot.roster.cases import set_language
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 
@@ -111,10 +112,7 @@ async def cmd_lang(turn: Turn, cmd: CommandText) -> None:
     if group is not None and not await turn.is_admin():
         await turn.reply(await turn.who_may_admin())
         return
-    async with turn.services.db.transaction() as uow:
-        if group is not None:
-            await uow.blocs.set_language(group.id, choice)
-        await uow.people.set_chat_language(turn.chat_id, choice)
+    await set_language(turn.services.db, turn.chat_id, choice, None if group is None else group.id)
     await turn.reply(translator(choice).gettext("Language set: English."))
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
-from bot.core.messages import NO_HOME, Button, Choices
+from bot.core.messages import Button, Choices
 from bot.core.names import MAX_NAME, Named, clean, fold, resolve
+from bot.roster import cases
+from bot.roster.cases import MAX_UNITS, RoleClash, Skipped, UnitRefused
 from bot.roster.model import Unit, voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
@@ -52,7 +53,6 @@ UNIT_ACTIONS = {
     "rename": "rename",
     "doiten": "rename",
 }
-MAX_UNITS = 200
 _YEAR = re.compile(r"^(.*?)(?:\s+(?:(?:năm|nam|year)\s+)?(\d{4}))?$", re.IGNORECASE)
 _BLOC_YEAR = re.compile(r"^(?:(?:năm|nam|year)\s+)?(\d{4})$", re.IGNORECASE)
 
@@ -66,8 +66,7 @@ async def find_unit(turn: Turn, query: str) -> Unit | None:
     """Resolve '#3' or a name; on failure reply with 'did you mean' and return None."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
+    units = await cases.active_units(turn.services.db, turn.bloc.id)
     match = resolve(query, unit_list(units))
     if match.found is not None:
         return next(u for u in units if u.id == match.found.id)
@@ -131,13 +130,19 @@ async def create_bloc(turn: Turn, text: str, data: dict[str, Any]) -> None:
         )
         return
     incoming = turn.incoming
-    async with turn.services.db.transaction() as uow:
-        if await uow.blocs.by_chat(turn.chat_id) is not None:
-            await turn.reply(_("This group is already a bloc."))
-            return
-        language = await uow.people.chat_language(turn.chat_id) or turn.services.config.language
-        await uow.people.upsert(turn.user_id, incoming.person_name, incoming.username)
-        await uow.blocs.create(turn.chat_id, name, language, turn.services.config.timezone, turn.user_id)
+    created = await cases.create_bloc(
+        turn.services.db,
+        turn.chat_id,
+        name,
+        default_language=turn.services.config.language,
+        timezone=turn.services.config.timezone,
+        user_id=turn.user_id,
+        person_name=incoming.person_name,
+        username=incoming.username,
+    )
+    if created == "taken":
+        await turn.reply(_("This group is already a bloc."))
+        return
     await turn.reply(
         _(
             'Bloc "%(name)s" is set up, and %(person)s is its admin.\n'
@@ -171,11 +176,15 @@ async def setup_homeless(turn: Turn, cmd: CommandText) -> None:
         )
         return
     incoming = turn.incoming
-    async with turn.services.db.transaction() as uow:
-        home = await uow.identities.internal(NO_HOME, "chat", f"bloc:{secrets.token_hex(8)}")
-        await uow.people.upsert(turn.user_id, incoming.person_name, incoming.username)
-        await uow.people.mark_started(turn.user_id)
-        await uow.blocs.create(home, name, turn.lang, turn.services.config.timezone, turn.user_id)
+    await cases.create_homeless_bloc(
+        turn.services.db,
+        name,
+        language=turn.lang,
+        timezone=turn.services.config.timezone,
+        user_id=turn.user_id,
+        person_name=incoming.person_name,
+        username=incoming.username,
+    )
     await turn.reply(
         _(
             'Bloc "%(name)s" is set up without a group chat, and %(person)s is its admin. What I '
@@ -201,9 +210,8 @@ async def cmd_bloc(turn: Turn, cmd: CommandText) -> None:
             _("Write /bloc for this year, or /bloc <year>, e.g. /bloc %(year)s.", year=turn.year() + 1)
         )
         return
-    async with turn.services.db.read() as uow:
-        roles = await uow.blocs.roles(turn.bloc.id, int(asked[1]) if asked else turn.year())
-        units = await uow.units.active(turn.bloc.id)
+    card = await cases.bloc_card(turn.services.db, turn.bloc.id, int(asked[1]) if asked else turn.year())
+    roles, units = card.roles, card.units
     names = {u.id: u.name for u in units}
     unset = _("not set")
     lines = [
@@ -262,8 +270,7 @@ async def show_units(turn: Turn) -> None:
     """The numbered list of units."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
+    units = await cases.active_units(turn.services.db, turn.bloc.id)
     if not units:
         await turn.reply(_("No units yet. An admin adds them with /units add, one per line."))
         return
@@ -275,41 +282,33 @@ async def add_units(turn: Turn, text: str, data: dict[str, Any]) -> None:
     """Add one unit per line; duplicates and bad lines are skipped and named."""
     _ = turn._
     assert turn.bloc is not None
-    added: list[str] = []
-    skipped: list[str] = []
-    async with turn.services.db.transaction() as uow:
-        existing = await uow.units.active(turn.bloc.id)
-        seen = {fold(u.name): u.name for u in existing}
-        for raw in text.split("\n"):
-            name = clean(re.sub(r"^\s*(?:#?\d+[.)]|[-•*])\s+", "", raw))
-            if not name:
-                continue
-            if len(name) > MAX_NAME:
-                skipped.append(
-                    _('"%(name)s…" is longer than %(max)s characters', name=name[:40], max=MAX_NAME)
-                )
-            elif fold(name) in seen:
-                skipped.append(_('"%(name)s" is already in the list', name=name))
-            elif not any(c.isalpha() for c in name):
-                skipped.append(_('"%(name)s" is not a unit name', name=name))
-            elif len(seen) >= MAX_UNITS:
-                skipped.append(_('"%(name)s": a bloc has at most %(max)s units', name=name, max=MAX_UNITS))
-            else:
-                await uow.units.add(turn.bloc.id, name)
-                seen[fold(name)] = name
-                added.append(name)
-        total = len(seen)
+    names = [clean(re.sub(r"^\s*(?:#?\d+[.)]|[-•*])\s+", "", raw)) for raw in text.split("\n")]
+    result = await cases.add_units(turn.services.db, turn.bloc.id, [n for n in names if n])
     lines = []
-    if added:
-        lines.append(turn.tr.ngettext("Added %(n)s unit:", "Added %(n)s units:", len(added)))
-        lines += [f"+ {n}" for n in added]
-    if skipped:
+    if result.added:
+        lines.append(turn.tr.ngettext("Added %(n)s unit:", "Added %(n)s units:", len(result.added)))
+        lines += [f"+ {n}" for n in result.added]
+    if result.skipped:
         lines.append(_("Not added:"))
-        lines += [f"– {s}" for s in skipped]
-    if not added and not skipped:
+        lines += [f"– {skipped_text(turn, s)}" for s in result.skipped]
+    if not result.added and not result.skipped:
         lines.append(_("I found no unit names. Put one unit per line after /units add."))
-    lines.append(turn.tr.ngettext("The bloc now has %(n)s unit.", "The bloc now has %(n)s units.", total))
+    lines.append(
+        turn.tr.ngettext("The bloc now has %(n)s unit.", "The bloc now has %(n)s units.", result.total)
+    )
     await turn.reply("\n".join(lines))
+
+
+def skipped_text(turn: Turn, skipped: Skipped) -> str:
+    """Why /units add left a name out."""
+    _, name = turn._, skipped.name
+    if skipped.reason == "too_long":
+        return _('"%(name)s…" is longer than %(max)s characters', name=name[:40], max=MAX_NAME)
+    if skipped.reason == "duplicate":
+        return _('"%(name)s" is already in the list', name=name)
+    if skipped.reason == "not_a_name":
+        return _('"%(name)s" is not a unit name', name=name)
+    return _('"%(name)s": a bloc has at most %(max)s units', name=name, max=MAX_UNITS)
 
 
 def unit_buttons(prefix: str, action: str, units: list[Unit], *extra: int) -> Choices:
@@ -324,8 +323,7 @@ async def remove_unit(turn: Turn, query: str) -> None:
     """Offer to take a unit off the roster; the removal itself waits for a confirm button."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
+    units = await cases.active_units(turn.services.db, turn.bloc.id)
     if not units:
         await turn.reply(_("This bloc has no units yet."))
         return
@@ -375,9 +373,7 @@ async def confirm_remove(turn: Turn, unit: Unit) -> None:
 async def do_remove(turn: Turn, unit: Unit) -> None:
     """Remove a unit; its links and roles go, its history stays."""
     _ = turn._
-    async with turn.services.db.transaction() as uow:
-        await uow.units.remove(unit.id)
-        await uow.blocs.clear_unit_roles(unit.id)
+    await cases.remove_unit(turn.services.db, unit.id)
     await turn.reply(_('Removed "%(name)s" from the bloc.', name=unit.name))
 
 
@@ -401,13 +397,9 @@ async def rename_unit(turn: Turn, rest: str) -> None:
     if len(new) > MAX_NAME:
         await turn.reply(_("A unit name has at most %(max)s characters.", max=MAX_NAME))
         return
-    async with turn.services.db.transaction() as uow:
-        others = [u for u in await uow.units.active(turn.bloc.id) if u.id != unit.id]
-        clash = next((u for u in others if fold(u.name) == fold(new)), None)
-        if clash is None:
-            await uow.units.rename(unit.id, new)
-    if clash is not None:
-        await turn.reply(_('There is already a unit called "%(name)s".', name=clash.name))
+    renamed = await cases.rename_unit(turn.services.db, turn.bloc.id, unit, new)
+    if isinstance(renamed, UnitRefused):
+        await turn.reply(_('There is already a unit called "%(name)s".', name=renamed.clash.name))
         return
     await turn.reply(_('Renamed "%(old)s" to "%(new)s".', old=unit.name, new=new))
 
@@ -420,9 +412,8 @@ async def cmd_roster(turn: Turn, cmd: CommandText) -> None:
     _ = turn._
     assert turn.bloc is not None
     roles = await turn.roles()
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        reps = await uow.units.representatives(turn.bloc.id)
+    roster = await cases.roster_view(turn.services.db, turn.bloc.id)
+    units = roster.units
     if not units:
         await turn.reply(_("No units yet. An admin adds them with /units add, one per line."))
         return
@@ -431,7 +422,7 @@ async def cmd_roster(turn: Turn, cmd: CommandText) -> None:
     for i, unit in enumerate(units, 1):
         role = {roles.chair: _(" — chair"), roles.vice: _(" — vice chair")}.get(unit.id, "")
         lines.append(f"#{i} {unit.name}{role}")
-        mine = [r for r in reps if r.unit_id == unit.id]
+        mine = roster.of(unit)
         voter = voter_of(mine)
         if mine:
             linked += 1
@@ -477,8 +468,7 @@ async def set_role(turn: Turn, cmd: CommandText, role: str) -> None:
         )
         return
     if not query:
-        async with turn.services.db.read() as uow:
-            units = await uow.units.active(turn.bloc.id)
+        units = await cases.active_units(turn.services.db, turn.bloc.id)
         if not units:
             await turn.reply(_("This bloc has no units yet. Add them with /units add, one per line."))
             return
@@ -494,16 +484,10 @@ async def set_role(turn: Turn, cmd: CommandText, role: str) -> None:
         await store_role(turn, unit, role, year)
 
 
-async def role_clash(turn: Turn, unit: Unit, role: str, year: int) -> bool:
-    """Refuse (and say so) when the unit already holds the other role that year."""
+def clash_text(turn: Turn, unit: Unit, role: str, year: int) -> str:
+    """The refusal when the unit already holds the other role that year."""
     _ = turn._
-    assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        roles = await uow.blocs.roles(turn.bloc.id, year)
-    other = roles.vice if role == "chair" else roles.chair
-    if other != unit.id:
-        return False
-    await turn.reply(
+    return (
         _(
             "%(unit)s is already the vice chair unit in %(year)s. Choose another unit, or first "
             "make another unit vice chair with /vicechair.",
@@ -518,20 +502,17 @@ async def role_clash(turn: Turn, unit: Unit, role: str, year: int) -> bool:
             year=year,
         )
     )
-    return True
 
 
 async def store_role(turn: Turn, unit: Unit, role: str, year: int) -> None:
     """Record the role and say so."""
     _ = turn._
     assert turn.bloc is not None
-    if await role_clash(turn, unit, role, year):
+    stored = await cases.set_role(turn.services.db, turn.bloc.id, year, role, unit.id)
+    if isinstance(stored, RoleClash):
+        await turn.reply(clash_text(turn, unit, role, year))
         return
-    async with turn.services.db.transaction() as uow:
-        before = await uow.blocs.roles(turn.bloc.id, year)
-        old_id = before.chair if role == "chair" else before.vice
-        old = await uow.units.get(old_id) if old_id is not None and old_id != unit.id else None
-        await uow.blocs.set_role(turn.bloc.id, year, role, unit.id)
+    old = stored.replaced
     if old is not None and role == "chair":
         text = _(
             "%(unit)s is the chair unit (Khối trưởng) for %(year)s, replacing %(old)s.",
@@ -563,8 +544,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
     if not await turn.is_admin():
         await turn.alert(await turn.who_may_admin())
         return
-    async with turn.services.db.read() as uow:
-        unit = await uow.units.get(data.int(1))
+    unit = await cases.unit_by_id(turn.services.db, data.int(1))
     if unit is None or unit.bloc_id != turn.bloc.id:
         raise CallbackError("unit of another bloc")
     year = data.int(2) if action in ("chair", "vice") else 0
@@ -573,8 +553,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
     await query.answer()
     await turn.drop_buttons()
     if action in ("rm", "rmok", "keep"):
-        async with turn.services.db.read() as uow:
-            still = any(u.id == unit.id for u in await uow.units.active(turn.bloc.id))
+        still = any(u.id == unit.id for u in await cases.active_units(turn.services.db, turn.bloc.id))
         if not still:
             return
         if action == "rm":

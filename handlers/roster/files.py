@@ -6,11 +6,12 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_
 from bot.core.names import MAX_NAME, fold
 from bot.core.offload import in_worker
+from bot.roster import cases
+from bot.roster.cases import MAX_UNITS, TooManyUnits
 from bot.roster.files import MAX_IMPORT_BYTES, ImportError_, RosterRow, build_xlsx, parse_import_safely
 from bot.roster.model import voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from handlers.roster.commands import MAX_UNITS
 
 EXPORT = CommandSpec(
     "export", None, "group", True, N_("/export roster"), N_("The roster as a spreadsheet (XLSX)")
@@ -38,13 +39,11 @@ async def roster_workbook(turn: Turn) -> tuple[bytes, str, str]:
     _ = turn._
     assert turn.bloc is not None
     roles = await turn.roles()
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        reps = await uow.units.representatives(turn.bloc.id)
+    roster = await cases.roster_view(turn.services.db, turn.bloc.id)
     rows: list[RosterRow] = []
-    for number, unit in enumerate(units, 1):
+    for number, unit in enumerate(roster.units, 1):
         role = {roles.chair: _("Chair"), roles.vice: _("Vice chair")}.get(unit.id, "")
-        mine = [r for r in reps if r.unit_id == unit.id]
+        mine = roster.of(unit)
         voter = voter_of(mine)
         if not mine:
             rows.append(RosterRow(number, unit.name, role, "", None, "", False))
@@ -112,38 +111,22 @@ async def cmd_import(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    added = roles_set = listed = 0
-    year = turn.year()
-    async with turn.services.db.transaction() as uow:
-        by_key = {fold(u.name): u for u in await uow.units.active(turn.bloc.id)}
-        new_units = {fold(r.unit) for r in rows} - set(by_key)
-        if len(by_key) + len(new_units) > MAX_UNITS:  # the cap of /units add, on this path too
-            await turn.reply(
-                _(
-                    "A bloc has at most %(max)s units; with this file it would have %(n)s. "
-                    "Nothing was changed.",
-                    max=MAX_UNITS,
-                    n=len(by_key) + len(new_units),
-                )
+    done = await cases.import_roster(turn.services.db, turn.bloc.id, turn.year(), rows)
+    if isinstance(done, TooManyUnits):
+        await turn.reply(
+            _(
+                "A bloc has at most %(max)s units; with this file it would have %(n)s. Nothing was changed.",
+                max=MAX_UNITS,
+                n=done.total,
             )
-            return
-        for row in rows:
-            unit = by_key.get(fold(row.unit))
-            if unit is None:
-                unit = await uow.units.add(turn.bloc.id, row.unit)
-                by_key[fold(row.unit)] = unit
-                added += 1
-            if row.role is not None:
-                await uow.blocs.set_role(turn.bloc.id, year, row.role, unit.id)
-                roles_set += 1
-            # A file never links a person: anyone may write anyone's id in a cell. People are
-            # linked only by opening their own join link (/invite), with their consent.
-            listed += row.telegram_id is not None
+        )
+        return
+    listed = done.listed
     lines = [
         _(
             "Import done: %(added)s units added, %(roles)s roles set.",
-            added=added,
-            roles=roles_set,
+            added=done.added,
+            roles=done.roles,
         )
     ]
     if listed:

@@ -12,13 +12,13 @@ from babel import dates as babel_dates
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import TIME_PATTERN
 from bot.core.i18n import N_, translator
+from bot.roster import cases
+from bot.roster.cases import CodeRefused, JoinResult, PollOpen, TooManyCodes, Wrong
 from bot.roster.joincodes import Attempts, read_code, shown
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from storage.invites import Wrong, hash_code, key_of
-from storage.polls import PollRepo
 
-__all__ = ["JOIN", "cmd_join", "join_command", "on_link", "register", "typed_join"]
+__all__ = ["JOIN", "answer_join", "cmd_join", "join_command", "on_link", "register", "typed_join"]
 
 JOIN = CommandSpec(
     "join",
@@ -63,7 +63,8 @@ async def cmd_join(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    await redeem(turn, await key_of(code), code)
+    await turn.remember_person()
+    await answer_join(turn, await cases.join_by_code(turn.services.db, code, turn.user_id, turn.now()), code)
 
 
 async def typed_join(turn: Turn, text: str) -> bool:
@@ -72,7 +73,8 @@ async def typed_join(turn: Turn, text: str) -> bool:
     code = read_code(match.group(1)) if match else None
     if code is None:
         return False
-    await redeem(turn, await key_of(code), code)
+    await turn.remember_person()
+    await answer_join(turn, await cases.join_by_code(turn.services.db, code, turn.user_id, turn.now()), code)
     return True
 
 
@@ -86,10 +88,10 @@ async def on_link(turn: Turn, payload: str) -> None:
     if match is None:
         await turn.reply(_("This join link is not valid. Ask your bloc's chair for a new one."))
         return
-    code = read_code(match.group(1))
-    # Links made before typed codes carry 24 characters, stored by their sha256.
-    key = hash_code(match.group(1)) if code is None else await key_of(code)
-    await redeem(turn, key, None)
+    await turn.remember_person()
+    await answer_join(
+        turn, await cases.join_by_link(turn.services.db, match.group(1), turn.user_id, turn.now()), None
+    )
 
 
 def wrong_text(turn: Turn, outcome: Wrong, code: str | None) -> str:
@@ -122,60 +124,32 @@ def wait_text(turn: Turn, attempts: Attempts) -> str:
     )
 
 
-async def redeem(turn: Turn, key: str, code: str | None) -> None:
-    """Use the invite stored under ``key`` (of the typed ``code``; None for a link) for this
-    person: the limit first, then the invite, in one transaction."""
+async def answer_join(turn: Turn, result: JoinResult, code: str | None) -> None:
+    """Say how redeeming the typed ``code`` (None for a link) went; tell the bloc who joined."""
     _ = turn._
-    user_id = turn.user_id
-    await turn.remember_person()
-    problem: str | None = None
-    bloc = unit = previous = None
-    async with turn.services.db.transaction() as uow:
-        attempts = await uow.invites.attempts(user_id)
-        # A person who is waiting is not told whether this code would have worked: that is what
-        # keeps guessing slow.
-        invite = None if attempts.blocked else await uow.invites.find(key)
-        wrong: Wrong | None = None
-        if attempts.blocked:
-            problem = wait_text(turn, attempts)
-        elif invite is None:
-            wrong = "unknown"
-        elif invite.used_by is not None and invite.used_by != user_id:
-            wrong = "used"
-        elif invite.expires_at <= turn.now():
-            wrong = "expired"
-        if wrong is not None:
-            await uow.invites.wrong(user_id, wrong)
-            problem = (
-                wrong_text(turn, wrong, code) + "\n" + tries_left(turn, await uow.invites.attempts(user_id))
-            )
-        if problem is None and invite is not None:
-            bloc = await uow.blocs.get(invite.bloc_id)
-            unit = await uow.units.get(invite.unit_id)
-            if unit is None or unit.bloc_id != invite.bloc_id or bloc is None:
-                problem = wrong_text(turn, "unknown", code)
-            else:
-                removed = all(u.id != unit.id for u in await uow.units.active(bloc.id))
-                current = await uow.units.unit_of(bloc.id, user_id)
-                voting = [p.id for p in await uow.repo(PollRepo).of_bloc(bloc.id) if p.status == "open"]
-                if removed:
-                    problem = _("This unit is no longer in the bloc. Ask your bloc's chair.")
-                elif current is not None and current.id != unit.id and voting:
-                    problem = _(
-                        "Poll #%(id)s is open: you cannot move to another unit until it closes.",
-                        id=voting[0],
-                    )
-                else:
-                    await uow.invites.use(key, user_id)
-                    previous = await uow.units.link(bloc.id, unit.id, user_id)
-    if problem is not None or bloc is None or unit is None:
-        await turn.reply(problem or "")
+    if isinstance(result, TooManyCodes):
+        await turn.reply(wait_text(turn, result.attempts))
         return
+    if isinstance(result, CodeRefused):
+        text = wrong_text(turn, result.wrong, code)
+        if result.attempts is not None:
+            text += "\n" + tries_left(turn, result.attempts)
+        await turn.reply(text)
+        return
+    if isinstance(result, PollOpen):
+        await turn.reply(
+            _("Poll #%(id)s is open: you cannot move to another unit until it closes.", id=result.poll_id)
+        )
+        return
+    if result == "unit_removed":
+        await turn.reply(_("This unit is no longer in the bloc. Ask your bloc's chair."))
+        return
+    bloc, unit, previous = result.bloc, result.unit, result.previous
     if previous is not None and previous.id == unit.id:
         await turn.reply(_("You already represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name))
         return
     text = _("Welcome! You now represent %(unit)s in %(bloc)s.", unit=unit.name, bloc=bloc.name)
-    if previous is not None and previous.id != unit.id:
+    if previous is not None:
         text += "\n" + _("You no longer represent %(unit)s there.", unit=previous.name)
     await turn.reply(text)
     notice = translator(bloc.language).gettext(
@@ -189,9 +163,8 @@ async def redeem(turn: Turn, key: str, code: str | None) -> None:
         return
     # A bloc without a group: only the person who set it up is told (a copy to every member at
     # each join would flood the private chats of a bloc being filled).
-    async with turn.services.db.read() as uow:
-        admins = await uow.blocs.admins(bloc.id)
-    for admin in sorted(admins - {user_id}):
+    admins = await cases.bloc_admins(turn.services.db, bloc.id)
+    for admin in sorted(admins - {turn.user_id}):
         await outbox.tell(admin, notice)
 
 

@@ -8,16 +8,13 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.formatting import format_when
 from bot.core.i18n import N_, translator
 from bot.core.messages import Button, Choices
-from bot.roster.joincodes import new_code, shown
-from bot.roster.model import voter_of
-from bot.services import Services
+from bot.roster import cases
+from bot.roster.joincodes import shown
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.roster import joining
 from handlers.roster.commands import find_unit
 from handlers.roster.joining import JOIN, join_command
-from storage.invites import key_of
-from storage.polls import PollRepo
 
 INVITE = CommandSpec(
     "invite", "moi", "group", True, N_("/invite [unit]"), N_("Get the units' join codes, privately")
@@ -44,13 +41,11 @@ async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
             return
         units = [unit]
     else:
-        async with turn.services.db.read() as uow:
-            units = await uow.units.active(turn.bloc.id)
+        units = await cases.active_units(turn.services.db, turn.bloc.id)
         if not units:
             await turn.reply(_("This bloc has no units yet. Add them with /units add, one per line."))
             return
-    async with turn.services.db.read() as uow:
-        person = await uow.people.get(turn.user_id)
+    person = await cases.person(turn.services.db, turn.user_id)
     if person is None or not person.started:
         await turn.reply(
             _(
@@ -62,11 +57,9 @@ async def cmd_invite(turn: Turn, cmd: CommandText) -> None:
         return
     ttl = timedelta(days=turn.services.config.invite_ttl_days)
     expires = turn.now() + ttl
-    codes = [new_code() for _unit in units]
-    keys = [await key_of(code) for code in codes]  # slow hashes: before the transaction
-    async with turn.services.db.transaction() as uow:
-        for unit, key in zip(units, keys, strict=True):
-            await uow.invites.create(key, turn.bloc.id, unit.id, turn.user_id, ttl)
+    codes = await cases.issue_invites(
+        turn.services.db, turn.bloc.id, [u.id for u in units], turn.user_id, ttl
+    )
     command = join_command(turn.lang)
     entries = []
     for unit, code in zip(units, codes, strict=True):
@@ -122,7 +115,7 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
     unit = await find_unit(turn, cmd.first_line)
     if unit is None:
         return
-    poll = await open_poll(turn.services, turn.bloc.id)
+    poll = await cases.open_poll(turn.services.db, turn.bloc.id)
     if poll is not None:
         # Moving voters mid-poll let one person cast several units' ballots.
         await turn.reply(
@@ -132,11 +125,15 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
             )
         )
         return
-    async with turn.services.db.transaction() as uow:
-        before = voter_of([r for r in await uow.units.representatives(turn.bloc.id) if r.unit_id == unit.id])
-        await uow.people.upsert(target, turn.incoming.reply_to_name, turn.incoming.reply_to_username)
-        previous = await uow.units.link(turn.bloc.id, unit.id, target)
-        await uow.units.set_voter(unit.id, target)
+    linked = await cases.set_voter(
+        turn.services.db,
+        turn.bloc.id,
+        unit.id,
+        target,
+        turn.incoming.reply_to_name,
+        turn.incoming.reply_to_username,
+    )
+    before, previous = linked.before, linked.previous
     name = turn.incoming.reply_to_name
     text = _("%(person)s now casts the ballots of %(unit)s.", person=name, unit=unit.name)
     if previous is not None and previous.id != unit.id:
@@ -152,13 +149,6 @@ async def cmd_voter(turn: Turn, cmd: CommandText) -> None:
                 bloc=turn.bloc.name,
             ),
         )
-
-
-async def open_poll(services: Services, bloc_id: int) -> int | None:
-    """The id of a poll of the bloc that is open for voting, if any."""
-    async with services.db.read() as uow:
-        polls = await uow.repo(PollRepo).of_bloc(bloc_id)
-    return next((p.id for p in polls if p.status == "open"), None)
 
 
 def register(router: Router) -> None:
