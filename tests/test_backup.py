@@ -59,7 +59,7 @@ async def test_online_backup_while_the_bot_writes(bloc: BotHarness, tmp_path: Pa
     await bloc.stop_bot()
     async with ProcBot(emu, tmp_path, now=bloc.clock.now()) as proc:
         await proc.start()
-        emu.latency = 0.02  # each call takes 20 ms: the burst lasts a couple of seconds
+        emu.latency = 0.08  # each call takes 80 ms: the burst outlasts two backups started as processes
         for k in range(1, BURST + 1):
             emu.post_message(CHAIR, GROUP, f"/units add {unit(k)}")
         copies: list[tuple[int, Path]] = []
