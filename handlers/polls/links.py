@@ -3,7 +3,7 @@ remembered so that their buttons come off once the unit has voted or the round h
 
 They are rows of the conversations table in the slot ``ballot-links:<poll>:<round>`` per
 (chat, person), holding the message ids (the ballot page itself is the draft's row,
-handlers/polls/drafts.py). A press on a button left anyway is answered (handlers/polls/voting.py).
+bot/polls/cases/drafts.py). A press on a button left anyway is answered (handlers/polls/voting.py).
 """
 
 from __future__ import annotations
