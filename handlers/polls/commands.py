@@ -276,7 +276,7 @@ async def decide(turn: Turn, state: PollState, rest: str, memory: Memory) -> Non
         await uow.repo(PollRepo).decide(state.poll.id, index, units, turn.user_id)
         fresh = await read_state(uow, state.poll.id)
     assert fresh is not None
-    await post_results(turn.services, fresh)
+    await post_results(turn.services, fresh, drawn=False)  # the votes, and so the chart, are as they were
 
 
 async def delete(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:

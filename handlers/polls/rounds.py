@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.chunks import TELEGRAM_LIMIT
 from bot.core.i18n import Translator, translator
 from bot.core.messages import Button, Choices, DeliveryError, OutFile, Sent
 from bot.core.offload import in_worker, warm
@@ -27,7 +28,7 @@ from handlers.polls import links
 from handlers.polls.ballot import page_view
 from handlers.polls.drafts import Drafts, slot
 from handlers.polls.election import confirm_button
-from handlers.polls.results import results_text
+from handlers.polls.results import results_messages
 from handlers.polls.state import PollState, load_state, read_state
 from handlers.polls.text import card_text
 from storage.conversations import ANYONE
@@ -211,11 +212,13 @@ def draw_chart(state: PollState) -> asyncio.Future[bytes]:
 
 
 async def post_results(
-    services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None
+    services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None, *, drawn: bool = True
 ) -> None:
-    """The results message (with the election's confirm button) and the chart (being drawn);
-    a round whose counts are withheld gets no chart (it would show what is not published)."""
-    if state.results[-1].withheld is not None:
+    """The results (in as few messages as they fit, the election's confirm button on the last)
+    and the chart (being drawn); a round whose counts are withheld gets no chart (it would
+    show what is not published), nor does a round whose chart the group has already
+    (``drawn=False``: the chair's decision changes no vote)."""
+    if state.results[-1].withheld is not None or not drawn:
         if chart is not None:
             chart.cancel()
         chart = None
@@ -223,7 +226,6 @@ async def post_results(
         chart = chart or draw_chart(state)
     tr, lang, _tz = group_words(state)
     _ = tr.gettext
-    text = results_text(tr, state, lang)
     markup = None
     result = state.outcome
     if (
@@ -234,12 +236,19 @@ async def post_results(
         and len(result.proposals) == 2
     ):
         markup = confirm_button(tr, state)
-    await services.outbox.send(state.bloc.chat_id, text, markup)  # split; the button on the last piece
+    chat = state.bloc.chat_id
+    try:
+        limit = (await services.outbox.channel_for(chat)).text_limit
+    except LookupError:
+        limit = TELEGRAM_LIMIT
+    pieces = results_messages(tr, state, lang, limit)
+    for number, piece in enumerate(pieces, 1):
+        await services.outbox.send(chat, piece, markup if number == len(pieces) else None)
     if chart is None:
         return
     png = await chart
     caption = _("Votes per candidate; the dashed line is the votes needed.")
-    await services.outbox.send_file(state.bloc.chat_id, OutFile(png, "ket-qua.png", caption, image=True))
+    await services.outbox.send_file(chat, OutFile(png, "ket-qua.png", caption, image=True))
 
 
 async def close_round(
