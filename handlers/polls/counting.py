@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 from bot.core.i18n import Translator
 from bot.core.messages import DeliveryError
 from bot.polls.box import Opener
-from bot.polls.cases.closing import asked_holders, boxes_waiting
+from bot.polls.cases.closing import asked_holders, boxes_waiting, compact_file
 from bot.polls.cases.closing import count_round as counted
 from bot.polls.secrecy import KEY_MARK
 from bot.services import Services
 from handlers.polls.committee import holder_language, retire_codes
 from handlers.polls.memory import Memory
-from handlers.polls.rounds import close_round, group_words, post_results
+from handlers.polls.rounds import close_round, draw_chart, group_words, post_results
 from handlers.polls.state import PollState, load_state
 from storage.polls import BoxRow
 
@@ -188,7 +188,15 @@ async def count_round(
     fresh = await counted(services.db, state, row, opener, used)
     if fresh is None:
         return None
-    round_no = row.round
-    await retire_codes(services, fresh, round_no)
-    await post_results(services, fresh)
+    # the chart is drawn in the worker process meanwhile (bot/core/offload.py): the group gets
+    # it right after the results, not a drawing's time later
+    chart = draw_chart(fresh) if fresh.results and fresh.results[-1].withheld is None else None
+    try:
+        await compact_file(services.db)
+        await retire_codes(services, fresh, row.round)
+    except BaseException:
+        if chart is not None:
+            chart.cancel()
+        raise
+    await post_results(services, fresh, chart)
     return fresh

@@ -80,8 +80,8 @@ async def count_round(
     db: Database, state: PollState, row: BoxRow, opener: Opener, used: list[int]
 ) -> PollState | None:
     """Open every ballot of the round in memory, count, store the count and the opened ballots
-    and forget the box's keys in one transaction, then compact the file once; None if the round
-    was counted (or its box replaced) meanwhile."""
+    and forget the box's keys in one transaction (the caller compacts the file then: once);
+    None if the round was counted (or its box replaced) meanwhile."""
     round_no = row.round
     cats = state.round_categories(round_no)
     members = max(1, state.members)
@@ -118,7 +118,6 @@ async def count_round(
         fresh = await read_state(uow, state.poll.id)
     del ballots, result
     assert fresh is not None
-    await compact(db.path)
     return fresh
 
 
