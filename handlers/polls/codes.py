@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.polls.box import Opener, Share, ShareError, open_box, parse_share, relation
+from bot.polls.cases import BoxRow
 from bot.polls.cases.definitions import box_by_id, box_of
 from bot.polls.secrecy import KEY_MARK, has_share_code
 from handlers.conversation.router import Router
@@ -26,7 +27,6 @@ from handlers.polls.committee import holder_language
 from handlers.polls.counting import count_round
 from handlers.polls.memory import SHARE_TTL, Given, Memory, ShareStore
 from handlers.polls.state import PollState, load_state
-from storage.polls import BoxRow
 
 OPEN = CommandSpec(
     "open",

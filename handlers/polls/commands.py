@@ -17,6 +17,7 @@ from bot.core.callbacks import Callback
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.names import fold
+from bot.polls.cases import CategoryRow
 from bot.polls.cases.definitions import active_units, delete_draft, polls_of
 from bot.polls.cases.definitions import decide as decided
 from bot.polls.cases.definitions import set_candidates as store_candidates
@@ -39,7 +40,6 @@ from handlers.polls.rounds import post_results
 from handlers.polls.state import PollState, load_state
 from handlers.polls.text import card_text, draft_text, names_of
 from handlers.roster.commands import find_unit
-from storage.polls import CategoryRow
 
 Action = Callable[[Turn, PollState, str, Memory], Awaitable[None]]
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from bot.core.i18n import Translator, translator
 from bot.core.messages import DeliveryError
 from bot.polls.box import SealedBox, make_box
+from bot.polls.cases import Holder
 from bot.polls.cases.committee import Plan, chat_language, plan_box, plan_committee
 from bot.polls.cases.committee import name_committee as named
 from bot.polls.cases.state import PollState
 from bot.services import Services
 from handlers.conversation.turn import Turn
 from handlers.polls.text import committee_line
-from storage.polls import Holder
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from bot.core.i18n import Translator
 from bot.core.messages import DeliveryError
 from bot.polls.box import Opener
+from bot.polls.cases import BoxRow
 from bot.polls.cases.closing import asked_holders, boxes_waiting, compact_file
 from bot.polls.cases.closing import count_round as counted
 from bot.polls.secrecy import KEY_MARK
@@ -29,7 +30,6 @@ from handlers.polls.committee import holder_language, retire_codes
 from handlers.polls.memory import Memory
 from handlers.polls.rounds import close_round, draw_chart, group_words, post_results
 from handlers.polls.state import PollState, load_state
-from storage.polls import BoxRow
 
 log = logging.getLogger(__name__)
 

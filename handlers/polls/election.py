@@ -13,6 +13,7 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.messages import Button, Choices
 from bot.core.names import fold
+from bot.polls.cases import CategoryRow
 from bot.polls.cases.definitions import active_units, confirm_election, create_poll, roles_of
 from bot.polls.model import (
     DEFAULT_COMMITTEE,
@@ -28,7 +29,6 @@ from handlers.conversation.turn import Turn
 from handlers.polls.problems import problem_text
 from handlers.polls.state import PollState, load_state
 from handlers.polls.text import draft_text
-from storage.polls import CategoryRow
 
 ELECT = CommandSpec(
     "elect",

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 
 from bot.core.messages import DeliveryError
+from bot.polls.cases import Poll
 from bot.polls.cases.closing import KEEP_LINKS as KEEP
 from bot.polls.cases.closing import LINKS as KIND
 from bot.polls.cases.closing import links_slot, remember_link, take_links, take_round_links
 from bot.services import Services
-from storage.polls import Poll
 
 log = logging.getLogger(__name__)
 

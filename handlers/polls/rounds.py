@@ -18,7 +18,7 @@ from bot.core.i18n import Translator, translator
 from bot.core.messages import Button, Choices, DeliveryError, OutFile, Sent
 from bot.core.offload import in_worker, warm
 from bot.polls.ballots import Draft
-from bot.polls.cases import closing
+from bot.polls.cases import ANYONE, closing
 from bot.polls.cases.closing import compact_file, keep_pages, representatives, set_card
 from bot.polls.cases.committee import chat_language
 from bot.polls.charts import Bar, Chart, Panel, bar_chart, prime
@@ -34,7 +34,6 @@ from handlers.polls.election import confirm_button
 from handlers.polls.results import results_messages
 from handlers.polls.state import PollState, load_state
 from handlers.polls.text import card_text
-from storage.conversations import ANYONE
 
 log = logging.getLogger(__name__)
 
