@@ -30,6 +30,7 @@ from bot.polls.box import SEALED_SIZE, SealedBox
 from bot.polls.model import DEFAULT_COMMITTEE, Committee
 from bot.polls.secrecy import Sealed
 from bot.polls.tally import Ballot, Base, Category, Kind, Rules, Threshold, Withheld
+from bot.roster.model import Person, Representative, Unit
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -331,6 +332,33 @@ class PollRepo(Repository):
         for row in rows:
             found.setdefault(int(row[0]), set()).add(int(row[1]))
         return {r: frozenset(units) for r, units in found.items()}
+
+    async def voter_standing(self, bloc_id: int, person_id: int) -> tuple[Unit | None, list[Representative]]:
+        """The unit the person represents in the bloc and every representative of that unit
+        (in one statement, whatever the bloc's size: what a ballot press checks)."""
+        rows = await self.fetchall(
+            "SELECT u.id, u.bloc_id, u.position, u.name, p.user_id, p.full_name, p.username, p.started, "
+            "o.is_voter, o.linked_at FROM representatives r JOIN units u ON u.id = r.unit_id "
+            "LEFT JOIN representatives o ON o.unit_id = r.unit_id AND o.bloc_id = r.bloc_id "
+            "LEFT JOIN people p ON p.user_id = o.user_id "
+            "WHERE r.bloc_id = ? AND r.user_id = ? ORDER BY o.linked_at, p.user_id",
+            (bloc_id, person_id),
+        )
+        if not rows:
+            return None, []
+        first = rows[0]
+        unit = Unit(id=int(first[0]), bloc_id=int(first[1]), position=int(first[2]), name=str(first[3]))
+        reps = [
+            Representative(
+                unit_id=unit.id,
+                person=Person(int(r[4]), str(r[5]), r[6], bool(r[7])),
+                is_voter=bool(r[8]),
+                linked_at=from_db(str(r[9])),
+            )
+            for r in rows
+            if r[4] is not None
+        ]
+        return unit, reps
 
     async def has_voted(self, poll_id: int, round_no: int, unit_id: int) -> bool:
         """Whether the unit's ballot for the round is in."""

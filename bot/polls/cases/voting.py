@@ -39,13 +39,12 @@ async def _standing(uow: UnitOfWork, poll_id: int, person_id: int) -> Standing:
     state = await read_ballot_state(uow, poll_id)
     if state is None:
         return Standing(None, None, "no_poll")
-    unit = await uow.units.unit_of(state.bloc.id, person_id)
+    unit, reps = await uow.repo(PollRepo).voter_standing(state.bloc.id, person_id)
     if unit is None or unit.id not in state.electorate:
         return Standing(state, None, "not_member")
     if state.poll.status != "open":
         return Standing(state, unit.id, "closed")
-    reps = await uow.units.representatives(state.bloc.id)
-    voter = voter_of([r for r in reps if r.unit_id == unit.id])
+    voter = voter_of(reps)
     if voter is None or voter.person.user_id != person_id:
         return Standing(state, unit.id, "not_voter", voter.person.full_name if voter else "")
     if unit.id in state.voted:
@@ -151,9 +150,8 @@ async def cast_ballot(
     async with db.transaction() as uow:
         polls = uow.repo(PollRepo)
         poll = await polls.get(form.poll_id)
-        unit = await uow.units.unit_of(bloc_id, person_id)
-        reps = await uow.units.representatives(bloc_id)
-        voter = voter_of([r for r in reps if unit is not None and r.unit_id == unit.id])
+        unit, reps = await polls.voter_standing(bloc_id, person_id)
+        voter = voter_of(reps)
         if poll is None or poll.status != "open" or poll.round != form.round_no:
             return "closed"
         if unit is None or unit.id != form.unit or voter is None or voter.person.user_id != person_id:
