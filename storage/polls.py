@@ -30,6 +30,7 @@ from bot.polls.box import SEALED_SIZE, SealedBox
 from bot.polls.model import DEFAULT_COMMITTEE, Committee
 from bot.polls.secrecy import Sealed
 from bot.polls.tally import Ballot, Base, Category, Kind, Rules, Threshold, Withheld
+from bot.roster.model import Person, Representative, Unit
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,18 @@ class PollRepo(Repository):
             found[int(row[0])] = (*found.get(int(row[0]), ()), int(row[1]))
         return found
 
+    async def all_candidates(self, poll_id: int) -> dict[int, dict[int, tuple[int, ...]]]:
+        """Candidates per round and category index, in ballot order (one statement)."""
+        rows = await self.fetchall(
+            "SELECT round, idx, unit_id FROM poll_candidates WHERE poll_id = ? ORDER BY round, idx, position",
+            (poll_id,),
+        )
+        found: dict[int, dict[int, tuple[int, ...]]] = {}
+        for row in rows:
+            per_round = found.setdefault(int(row[0]), {})
+            per_round[int(row[1])] = (*per_round.get(int(row[1]), ()), int(row[2]))
+        return found
+
     async def set_candidates(self, poll_id: int, round_no: int, index: int, units: Sequence[int]) -> None:
         """Replace a category's candidates for a round."""
         await self.execute(
@@ -311,6 +324,41 @@ class PollRepo(Repository):
             "SELECT unit_id FROM poll_turnout WHERE poll_id = ? AND round = ?", (poll_id, round_no)
         )
         return {int(r[0]) for r in rows}
+
+    async def all_turnout(self, poll_id: int) -> dict[int, frozenset[int]]:
+        """Units whose ballot is in, per round (one statement)."""
+        rows = await self.fetchall("SELECT round, unit_id FROM poll_turnout WHERE poll_id = ?", (poll_id,))
+        found: dict[int, set[int]] = {}
+        for row in rows:
+            found.setdefault(int(row[0]), set()).add(int(row[1]))
+        return {r: frozenset(units) for r, units in found.items()}
+
+    async def voter_standing(self, bloc_id: int, person_id: int) -> tuple[Unit | None, list[Representative]]:
+        """The unit the person represents in the bloc and every representative of that unit
+        (in one statement, whatever the bloc's size: what a ballot press checks)."""
+        rows = await self.fetchall(
+            "SELECT u.id, u.bloc_id, u.position, u.name, p.user_id, p.full_name, p.username, p.started, "
+            "o.is_voter, o.linked_at FROM representatives r JOIN units u ON u.id = r.unit_id "
+            "LEFT JOIN representatives o ON o.unit_id = r.unit_id AND o.bloc_id = r.bloc_id "
+            "LEFT JOIN people p ON p.user_id = o.user_id "
+            "WHERE r.bloc_id = ? AND r.user_id = ? ORDER BY o.linked_at, p.user_id",
+            (bloc_id, person_id),
+        )
+        if not rows:
+            return None, []
+        first = rows[0]
+        unit = Unit(id=int(first[0]), bloc_id=int(first[1]), position=int(first[2]), name=str(first[3]))
+        reps = [
+            Representative(
+                unit_id=unit.id,
+                person=Person(int(r[4]), str(r[5]), r[6], bool(r[7])),
+                is_voter=bool(r[8]),
+                linked_at=from_db(str(r[9])),
+            )
+            for r in rows
+            if r[4] is not None
+        ]
+        return unit, reps
 
     async def has_voted(self, poll_id: int, round_no: int, unit_id: int) -> bool:
         """Whether the unit's ballot for the round is in."""
@@ -492,7 +540,7 @@ class PollRepo(Repository):
 
     async def ballot_pages(self, slot: str) -> list[tuple[int, int, int | None]]:
         """(chat, person, message) of every ballot page still out for a round (its
-        conversations rows, handlers/polls/drafts.py), to take their ticks and buttons off."""
+        conversations rows, bot/polls/cases/drafts.py), to take their ticks and buttons off."""
         rows = await self.fetchall(
             "SELECT chat_id, person_id, message_id FROM conversations WHERE slot = ?", (slot,)
         )
@@ -620,6 +668,29 @@ class BoxRepo(Repository):
             Holder(int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3]), bool(r[4]))
             for r in rows
         ]
+
+    async def holders_of_poll(self, poll_id: int) -> dict[int, list[Holder]]:
+        """Every round's counting committee, by share (one statement)."""
+        rows = await self.fetchall(
+            "SELECT round, share, person_id, unit_id, message_id, opened FROM poll_box_holders "
+            "WHERE poll_id = ? ORDER BY round, share",
+            (poll_id,),
+        )
+        found: dict[int, list[Holder]] = {}
+        for r in rows:
+            found.setdefault(int(r[0]), []).append(
+                Holder(int(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4]), bool(r[5]))
+            )
+        return found
+
+    async def holder_names(self, poll_id: int) -> dict[int, str]:
+        """The full names of the poll's committee members (one statement)."""
+        rows = await self.fetchall(
+            "SELECT p.user_id, p.full_name FROM people p WHERE p.user_id IN "
+            "(SELECT person_id FROM poll_box_holders WHERE poll_id = ?)",
+            (poll_id,),
+        )
+        return {int(r[0]): str(r[1]) for r in rows}
 
     async def asked(self, poll_id: int, round_no: int, reached: int, run: str) -> None:
         """Note that the holders were asked to open the box now, by which run, and how many it reached."""

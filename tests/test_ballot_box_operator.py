@@ -37,8 +37,8 @@ import pytest
 
 from bot.polls.ballots import decode_ballot, encode_ballot, unpack_ballot
 from bot.polls.box import SEALED_SIZE
+from bot.polls.cases import voting
 from bot.polls.tally import Ballot, Category
-from handlers.polls import voting
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
 from tests.test_polls_e2e import (

@@ -2,7 +2,7 @@
 
 Every text here starts with BALLOT_MARK and every button uses BALLOT_PREFIX, so that the log
 redaction (bot/polls/secrecy.py) recognises ballot traffic. Ticks live in the draft
-(handlers/polls/drafts.py: encrypted under this process's key).
+(bot/polls/cases/drafts.py: encrypted under this process's key).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from bot.core.callbacks import Callback, CallbackError, encode
 from bot.core.formatting import format_when
 from bot.core.i18n import Translator
 from bot.core.messages import Button, Choices
+from bot.polls.cases.definitions import ask_to_close, person, take_close_answer
 from bot.polls.model import quorum_text
 from handlers.conversation.turn import Turn
 from handlers.polls.counting import end_voting
@@ -124,15 +125,16 @@ async def close_poll(turn: Turn, state: PollState, rest: str, memory: Memory) ->
 async def ask(turn: Turn, state: PollState) -> None:
     """Store the question (replacing an older one of this admin) and ask it."""
     token = secrets.token_hex(4)
-    async with turn.services.db.transaction() as uow:
-        await uow.conversations.put(
-            turn.chat_id,
-            turn.user_id,
-            ask_slot(state.poll.id),
-            KIND,
-            {"round": state.poll.round, "token": token},
-            turn.now() + ASK_TTL,
-        )
+    await ask_to_close(
+        turn.services.db,
+        turn.chat_id,
+        turn.user_id,
+        ask_slot(state.poll.id),
+        KIND,
+        state.poll.round,
+        token,
+        turn.now() + ASK_TTL,
+    )
     await turn.reply(
         ask_text(turn.tr, state, turn.lang, turn.now(), turn.tz),
         ask_choices(turn.tr, state, turn.user_id, token),
@@ -150,24 +152,19 @@ async def on_close_press(turn: Turn, data: Callback, memory: Memory) -> None:
     if state is None or state.bloc.id != turn.bloc.id:
         raise CallbackError("poll of another bloc")
     if turn.user_id != asker:
-        async with turn.services.db.read() as uow:
-            person = await uow.people.get(asker)
+        asking = await person(turn.services.db, asker)
         await turn.alert(
             _(
                 "This question is for %(person)s, who asked to close the vote. To close it yourself, "
                 "send /poll %(id)s close.",
-                person=person.full_name if person is not None else "?",
+                person=asking.full_name if asking is not None else "?",
                 id=poll_id,
             )
         )
         return
-    async with turn.services.db.transaction() as uow:
-        row = await uow.conversations.get(turn.chat_id, turn.user_id, ask_slot(poll_id))
-        current = (
-            row is not None and row.payload.get("token") == token and row.payload.get("round") == round_no
-        )
-        if current:
-            await uow.conversations.drop(turn.chat_id, turn.user_id, ask_slot(poll_id))
+    current = await take_close_answer(
+        turn.services.db, turn.chat_id, turn.user_id, ask_slot(poll_id), token, round_no
+    )
     if not current:
         await turn.alert(
             _("This question has expired. To close the vote, send /poll %(id)s close again.", id=poll_id)

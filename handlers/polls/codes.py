@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.polls.box import Opener, Share, ShareError, open_box, parse_share, relation
+from bot.polls.cases import BoxRow
+from bot.polls.cases.definitions import box_by_id, box_of
 from bot.polls.secrecy import KEY_MARK, has_share_code
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
@@ -25,7 +27,6 @@ from handlers.polls.committee import holder_language
 from handlers.polls.counting import count_round
 from handlers.polls.memory import SHARE_TTL, Given, Memory, ShareStore
 from handlers.polls.state import PollState, load_state
-from storage.polls import BoxRepo, BoxRow
 
 OPEN = CommandSpec(
     "open",
@@ -106,8 +107,7 @@ async def give_share(turn: Turn, code: str, memory: Memory) -> None:
     except ShareError as error:
         await turn.reply(_refusal(turn, error.reason))
         return
-    async with turn.services.db.read() as uow:
-        row = await uow.repo(BoxRepo).by_id(share.box_id)
+    row = await box_by_id(turn.services.db, share.box_id)
     if row is None or relation(row.box, share) != "ours":
         await turn.reply(_refusal(turn, "no_box"))
         return
@@ -168,8 +168,7 @@ async def give_share(turn: Turn, code: str, memory: Memory) -> None:
 
 async def _still_waiting(turn: Turn, row: BoxRow) -> BoxRow | None:
     """The box, if it is still the one waiting (not counted or replaced meanwhile)."""
-    async with turn.services.db.read() as uow:
-        now = await uow.repo(BoxRepo).get(row.poll_id, row.round)
+    now = await box_of(turn.services.db, row.poll_id, row.round)
     return now if now is not None and now.box.box_id == row.box.box_id else None
 
 

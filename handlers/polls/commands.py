@@ -17,6 +17,10 @@ from bot.core.callbacks import Callback
 from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.names import fold
+from bot.polls.cases import CategoryRow
+from bot.polls.cases.definitions import active_units, delete_draft, polls_of
+from bot.polls.cases.definitions import decide as decided
+from bot.polls.cases.definitions import set_candidates as store_candidates
 from bot.polls.model import MAX_CANDIDATES, PollProblem, check_decision, parse_poll
 from bot.polls.secrecy import install_log_redaction
 from bot.roster.model import Unit
@@ -33,10 +37,9 @@ from handlers.polls.memory import Memory
 from handlers.polls.problems import problem_text
 from handlers.polls.results import results_text
 from handlers.polls.rounds import post_results
-from handlers.polls.state import PollState, load_state, read_state
+from handlers.polls.state import PollState, load_state
 from handlers.polls.text import card_text, draft_text, names_of
 from handlers.roster.commands import find_unit
-from storage.polls import CategoryRow, PollRepo
 
 Action = Callable[[Turn, PollState, str, Memory], Awaitable[None]]
 
@@ -138,8 +141,7 @@ async def list_polls(turn: Turn) -> None:
     """The bloc's polls with their state."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        polls = await uow.repo(PollRepo).of_bloc(turn.bloc.id)
+    polls = await polls_of(turn.services.db, turn.bloc.id)
     if not polls:
         await turn.reply(_("No polls yet.") + "\n" + usage(turn.tr))
         return
@@ -176,8 +178,7 @@ async def create(turn: Turn, cmd: CommandText) -> None:
     except PollProblem as problem:
         await turn.reply(problem_text(turn.tr, problem) + "\n\n" + usage(turn.tr))
         return
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
+    units = await active_units(turn.services.db, turn.bloc.id)
     if not units:
         await turn.reply(turn._("This bloc has no units yet. Add them with /units add, one per line."))
         return
@@ -240,11 +241,9 @@ async def set_candidates(turn: Turn, state: PollState, rest: str, memory: Memory
             )
         )
         return
-    async with turn.services.db.transaction() as uow:
-        for cat in picks:
-            await uow.repo(PollRepo).set_candidates(state.poll.id, 1, cat.index, [u.id for u in chosen])
-        fresh = await read_state(uow, state.poll.id)
-    assert fresh is not None
+    fresh = await store_candidates(
+        turn.services.db, state.poll.id, [c.index for c in picks], [u.id for u in chosen]
+    )
     await turn.reply(draft_text(turn.tr, fresh, turn.lang, turn.tz))
 
 
@@ -272,17 +271,13 @@ async def decide(turn: Turn, state: PollState, rest: str, memory: Memory) -> Non
     if reason is not None:
         await turn.reply(problem_text(turn.tr, PollProblem("decision_" + reason, str(index + 1))))
         return
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(PollRepo).decide(state.poll.id, index, units, turn.user_id)
-        fresh = await read_state(uow, state.poll.id)
-    assert fresh is not None
-    await post_results(turn.services, fresh)
+    fresh = await decided(turn.services.db, state.poll.id, index, units, turn.user_id)
+    await post_results(turn.services, fresh, drawn=False)  # the votes, and so the chart, are as they were
 
 
 async def delete(turn: Turn, state: PollState, rest: str, memory: Memory) -> None:
     """'/poll <id> delete': drop a draft."""
-    async with turn.services.db.transaction() as uow:
-        gone = await uow.repo(PollRepo).delete_draft(state.poll.id)
+    gone = await delete_draft(turn.services.db, state.poll.id)
     await turn.reply(
         turn._("Draft #%(id)s deleted.", id=state.poll.id)
         if gone

@@ -17,34 +17,15 @@ from dataclasses import dataclass
 from bot.core.i18n import Translator, translator
 from bot.core.messages import DeliveryError
 from bot.polls.box import SealedBox, make_box
-from bot.roster.model import Representative, voter_of
+from bot.polls.cases import Holder
+from bot.polls.cases.committee import Plan, chat_language, plan_box, plan_committee
+from bot.polls.cases.committee import name_committee as named
+from bot.polls.cases.state import PollState
 from bot.services import Services
 from handlers.conversation.turn import Turn
-from handlers.polls.state import PollState, read_state
 from handlers.polls.text import committee_line
-from storage.polls import BoxRepo, Holder, PollRepo
-from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Member:
-    """A planned holder: the unit they stand for, the person, their name."""
-
-    unit: int
-    person: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Who is to hold a code (the first n), who may stand in for one that cannot be reached,
-    and the units wanted that nobody of could be given one."""
-
-    members: tuple[Member, ...]
-    reserves: tuple[Member, ...]
-    missed: tuple[int, ...]  # the chair, vice chair or named units left out: nobody reachable
 
 
 @dataclass(frozen=True)
@@ -55,43 +36,6 @@ class Issued:
     holders: tuple[Holder, ...]
     missed: tuple[int, ...]  # units wanted, or in line, whose holder could not be given a code
     reached: int = 0  # members who could be given a code
-
-
-def _reachable(reps: list[Representative], unit: int, taken: set[int]) -> Representative | None:
-    """Who of a unit can hold a code: its voter, else another representative, with a private
-    chat with the bot and no code of this box yet."""
-    mine = [r for r in reps if r.unit_id == unit and r.person.started and r.person.user_id not in taken]
-    if not mine:
-        return None
-    voter = voter_of([r for r in reps if r.unit_id == unit])
-    return voter if voter in mine else mine[0]
-
-
-async def plan_committee(uow: UnitOfWork, state: PollState) -> Plan:
-    """Who will hold the codes of the poll's next box (wanted units first, then the roster)."""
-    poll = state.poll
-    review_year = poll.year if poll.kind == "award" else poll.year - 1
-    roles = await uow.blocs.roles(state.bloc.id, review_year)
-    reps = await uow.units.representatives(state.bloc.id)
-    active = [u.id for u in await uow.units.active(state.bloc.id)]
-    members = set(state.electorate) if state.electorate else set(active)
-    wanted: list[int] = []
-    for unit in (roles.chair, roles.vice, *state.named):
-        if unit is not None and unit in members and unit not in wanted:
-            wanted.append(unit)
-    chosen: list[Member] = []
-    taken: set[int] = set()
-    missed: list[int] = []
-    for unit in wanted + [u for u in active if u in members and u not in wanted]:
-        rep = _reachable(reps, unit, taken)
-        if rep is None:
-            if unit in wanted:
-                missed.append(unit)
-            continue
-        taken.add(rep.person.user_id)
-        chosen.append(Member(unit, rep.person.user_id, rep.person.full_name))
-    n = poll.committee.n
-    return Plan(tuple(chosen[:n]), tuple(chosen[n:]), tuple(missed))
 
 
 def code_text(tr: Translator, state: PollState, round_no: int, unit: int, code: str, k: int, n: int) -> str:
@@ -142,9 +86,7 @@ def void_text(tr: Translator, poll_id: int, round_no: int) -> str:
 
 async def holder_language(services: Services, state: PollState, person: int) -> Translator:
     """The holder's private chat's language, else the bloc's."""
-    async with services.db.read() as uow:
-        lang = await uow.people.chat_language(person) or state.bloc.language
-    return translator(lang)
+    return translator(await chat_language(services.db, person) or state.bloc.language)
 
 
 async def issue_box(services: Services, state: PollState, round_no: int) -> Issued:
@@ -154,9 +96,7 @@ async def issue_box(services: Services, state: PollState, round_no: int) -> Issu
     A code that cannot be delivered goes to the next member in line instead (a reserve), so the
     box has n holders whenever n people can be reached.
     """
-    async with services.db.read() as uow:
-        plan = await plan_committee(uow, state)
-        taken = await uow.repo(BoxRepo).live_ids()
+    plan, taken = await plan_box(services.db, state)
     committee = state.poll.committee
     if len(plan.members) < committee.k:
         return Issued(None, (), plan.missed, len(plan.members))
@@ -263,15 +203,10 @@ async def show_committee(turn: Turn, state: PollState) -> None:
     if (state.poll.status == "open" or state.awaiting is not None) and state.committee_of(round_no):
         await turn.reply("🔑 " + committee_line(turn.tr, state, round_no))
         return
-    async with turn.services.db.read() as uow:
-        plan = await plan_committee(uow, state)
+    plan = await plan_committee(turn.services.db, state)
     await turn.reply("🔑 " + planned_line(turn.tr, state, plan))
 
 
 async def name_committee(turn: Turn, state: PollState, units: list[int]) -> PollState:
     """Store the members the chair named (they hold the codes of the poll's next box)."""
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(PollRepo).name_committee(state.poll.id, units)
-        fresh = await read_state(uow, state.poll.id)
-    assert fresh is not None
-    return fresh
+    return await named(turn.services.db, state.poll.id, units)

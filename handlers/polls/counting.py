@@ -16,26 +16,24 @@ again ('/poll <id> rerun'); nothing is guessed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.core.i18n import Translator
 from bot.core.messages import DeliveryError
-from bot.polls.ballots import decode_ballot, encode_ballot, unpack_ballot
-from bot.polls.box import BallotError, Opener
+from bot.polls.box import Opener
+from bot.polls.cases import BoxRow
+from bot.polls.cases.closing import asked_holders, boxes_waiting, compact_file
+from bot.polls.cases.closing import count_round as counted
 from bot.polls.secrecy import KEY_MARK
-from bot.polls.tally import Ballot, Category, tally_round, withheld_reason
 from bot.services import Services
 from handlers.polls.committee import holder_language, retire_codes
 from handlers.polls.memory import Memory
-from handlers.polls.rounds import close_round, group_words, post_results
-from handlers.polls.state import PollState, load_state, read_state
-from storage.polls import BoxRepo, BoxRow, PollRepo, compact
+from handlers.polls.rounds import close_round, draw_chart, group_words, post_results
+from handlers.polls.state import PollState, load_state
 
 log = logging.getLogger(__name__)
 
 COUNT_WAIT = timedelta(days=2)  # after the close, the chair may have an unopened round voted again
-BROKEN = Ballot(choices={-1: (0,)})  # a sealed ballot that does not open: counted as invalid
 
 
 def stuck(state: PollState, round_no: int, *, now: datetime) -> bool:
@@ -133,8 +131,7 @@ async def ask_holders(
             log.warning("could not ask a holder of poll %s: %s", state.poll.id, type(exc).__name__)
             sent = None
         reached += sent is not None
-    async with services.db.transaction() as uow:
-        await uow.repo(BoxRepo).asked(state.poll.id, round_no, reached, run)
+    await asked_holders(services.db, state.poll.id, round_no, reached, run)
     return reached
 
 
@@ -172,8 +169,7 @@ async def ask_again_if_forgotten(services: Services, state: PollState, memory: M
 
 async def resume(services: Services, memory: Memory) -> int:
     """At start-up: ask again the holders of every box waiting to be opened; how many boxes."""
-    async with services.db.read() as uow:
-        waiting = await uow.repo(BoxRepo).waiting()
+    waiting = await boxes_waiting(services.db)
     for poll_id, _round in waiting:
         state = await load_state(services.db, poll_id)
         if state is not None:
@@ -189,50 +185,18 @@ async def count_round(
 ) -> PollState | None:
     """Open every ballot of the round in memory, count, store the count and the opened ballots,
     forget the box's keys, compact the file once, post the results; None if counted meanwhile."""
-    round_no = row.round
-    cats = state.round_categories(round_no)
-    members = max(1, state.members)
-    async with services.db.transaction() as uow:
-        boxes = uow.repo(BoxRepo)
-        current = await boxes.get(state.poll.id, round_no)
-        if current is None or current.box.box_id != row.box.box_id:
-            return None
-        polls = uow.repo(PollRepo)
-        sealed, plain = await polls.box_contents(state.poll.id, round_no)
-        ballots = [_open_one(opener, cats, s) for s in sealed] + [decode_ballot(p) for p in plain]
-        broken = sum(b is BROKEN for b in ballots)
-        if broken:
-            log.warning("%s sealed ballots of poll %s did not open: counted invalid", broken, state.poll.id)
-        result = tally_round(
-            cats,
-            ballots,
-            members=members,
-            rules=state.poll.rules,
-            round_no=round_no,
-            already_proposed=state.results[0].proposals() if round_no == 2 and state.results else {},
-        )
-        reason = withheld_reason(len(ballots), members, state.poll.rules)
-        await polls.record_count(
-            state.poll.id,
-            round_no,
-            [encode_ballot(b) for b in ballots] if reason is None else [],
-            returned=result.returned,
-            valid=result.valid,
-            invalid=result.invalid,
-            withheld=reason,
-            opened_by=used,
-        )
-        fresh = await read_state(uow, state.poll.id)
-    del ballots, result
-    assert fresh is not None
-    await compact(services.db.path)
-    await retire_codes(services, fresh, round_no)
-    await post_results(services, fresh)
-    return fresh
-
-
-def _open_one(opener: Opener, cats: Sequence[Category], sealed: bytes) -> Ballot:
+    fresh = await counted(services.db, state, row, opener, used)
+    if fresh is None:
+        return None
+    # the chart is drawn in the worker process meanwhile (bot/core/offload.py): the group gets
+    # it right after the results, not a drawing's time later
+    chart = draw_chart(fresh) if fresh.results and fresh.results[-1].withheld is None else None
     try:
-        return unpack_ballot(opener.open(sealed), cats)
-    except (BallotError, ValueError):
-        return BROKEN
+        await compact_file(services.db)
+        await retire_codes(services, fresh, row.round)
+    except BaseException:
+        if chart is not None:
+            chart.cancel()
+        raise
+    await post_results(services, fresh, chart)
+    return fresh

@@ -13,6 +13,8 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.i18n import N_, Translator
 from bot.core.messages import Button, Choices
 from bot.core.names import fold
+from bot.polls.cases import CategoryRow
+from bot.polls.cases.definitions import active_units, confirm_election, create_poll, roles_of
 from bot.polls.model import (
     DEFAULT_COMMITTEE,
     MAX_CANDIDATES,
@@ -25,9 +27,8 @@ from bot.polls.tally import Rules
 from bot.roster.rotation import suggest_chair_and_vice
 from handlers.conversation.turn import Turn
 from handlers.polls.problems import problem_text
-from handlers.polls.state import PollState, load_state, read_state
+from handlers.polls.state import PollState, load_state
 from handlers.polls.text import draft_text
-from storage.polls import CategoryRow, PollRepo
 
 ELECT = CommandSpec(
     "elect",
@@ -55,15 +56,20 @@ async def store_draft(
 ) -> None:
     """Save a draft poll and show it."""
     assert turn.bloc is not None
-    async with turn.services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        poll_id = await polls.create(
-            turn.bloc.id, kind, title, year, rules, deadline, turn.user_id, rows, suggested, committee
-        )
-        for index, units in lists.items():
-            await polls.set_candidates(poll_id, 1, index, units)
-        state = await read_state(uow, poll_id)
-    assert state is not None
+    state = await create_poll(
+        turn.services.db,
+        turn.bloc.id,
+        kind,
+        title,
+        year,
+        rules,
+        deadline,
+        turn.user_id,
+        rows,
+        lists,
+        suggested,
+        committee,
+    )
     await turn.reply(draft_text(turn.tr, state, turn.lang, turn.tz))
 
 
@@ -92,9 +98,8 @@ async def cmd_elect(turn: Turn, cmd: CommandText) -> None:
     except PollProblem as problem:
         await turn.reply(problem_text(turn.tr, problem))
         return
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        now_roles = await uow.blocs.roles(turn.bloc.id, year - 1)
+    units = await active_units(turn.services.db, turn.bloc.id)
+    now_roles = await roles_of(turn.services.db, turn.bloc.id, year - 1)
     if len(units) < 2:
         await turn.reply(_("An election needs at least two units. Add them with /units add."))
         return
@@ -137,11 +142,9 @@ async def confirm(turn: Turn, state: PollState, rest: str) -> None:
         )
         return
     chair, vice = result.proposals[0][0], result.proposals[1][0]
-    async with turn.services.db.transaction() as uow:
-        done = await uow.repo(PollRepo).confirm(state.poll.id, turn.user_id)
-        if done:
-            await uow.blocs.set_role(state.bloc.id, state.poll.year, "chair", chair)
-            await uow.blocs.set_role(state.bloc.id, state.poll.year, "vice", vice)
+    done = await confirm_election(
+        turn.services.db, state.poll.id, state.bloc.id, state.poll.year, chair, vice, turn.user_id
+    )
     if not done:
         await turn.reply(_("Poll #%(id)s was already confirmed.", id=state.poll.id))
         return

@@ -3,7 +3,7 @@ remembered so that their buttons come off once the unit has voted or the round h
 
 They are rows of the conversations table in the slot ``ballot-links:<poll>:<round>`` per
 (chat, person), holding the message ids (the ballot page itself is the draft's row,
-handlers/polls/drafts.py). A press on a button left anyway is answered (handlers/polls/voting.py).
+bot/polls/cases/drafts.py). A press on a button left anyway is answered (handlers/polls/voting.py).
 """
 
 from __future__ import annotations
@@ -11,19 +11,15 @@ from __future__ import annotations
 import logging
 
 from bot.core.messages import DeliveryError
+from bot.polls.cases import Poll
+from bot.polls.cases.closing import KEEP_LINKS as KEEP
+from bot.polls.cases.closing import LINKS as KIND
+from bot.polls.cases.closing import links_slot, remember_link, take_links, take_round_links
 from bot.services import Services
-from handlers.polls.drafts import expiry
-from storage.polls import Poll, PollRepo
 
 log = logging.getLogger(__name__)
 
-KIND = "ballot-links"
-KEEP = 20  # messages remembered per person and round (the newest)
-
-
-def links_slot(poll_id: int, round_no: int) -> str:
-    """The conversations slot of a round's ballot links."""
-    return f"{KIND}:{poll_id}:{round_no}"
+__all__ = ["KEEP", "KIND", "links_slot", "remember", "retire", "retire_round"]
 
 
 async def remember(
@@ -32,33 +28,19 @@ async def remember(
     """Remember a message that carries a button to the poll's current ballot."""
     if message_id is None:
         return  # a channel without buttons: its numbers end with the next message anyway
-    slot = links_slot(poll.id, poll.round)
-    async with services.db.transaction() as uow:
-        row = await uow.conversations.get(chat_id, person_id, slot)
-        kept = [int(m) for m in (row.payload.get("m", []) if row else []) if isinstance(m, int)]
-        kept = [*kept[-(KEEP - 1) :], message_id]
-        await uow.conversations.put(
-            chat_id, person_id, slot, KIND, {"m": kept}, expiry(poll, uow.clock.now()), None
-        )
+    await remember_link(services.db, chat_id, person_id, poll, message_id)
 
 
 async def retire(services: Services, chat_id: int, person_id: int, poll_id: int, round_no: int) -> None:
     """The unit of this person has voted: take the buttons off their ballot links."""
-    slot = links_slot(poll_id, round_no)
-    async with services.db.transaction() as uow:
-        row = await uow.conversations.get(chat_id, person_id, slot)
-        await uow.conversations.drop(chat_id, person_id, slot)
-    if row is not None:
-        await _drop_buttons(services, chat_id, [m for m in row.payload.get("m", []) if isinstance(m, int)])
+    await _drop_buttons(
+        services, chat_id, await take_links(services.db, chat_id, person_id, poll_id, round_no)
+    )
 
 
 async def retire_round(services: Services, poll_id: int, round_no: int) -> None:
     """The round has closed: take the buttons off every ballot link still out."""
-    slot = links_slot(poll_id, round_no)
-    async with services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        found = await polls.ballot_links(slot)
-        await polls.drop_ballot_pages(slot)
+    found = await take_round_links(services.db, poll_id, round_no)
     for chat_id, messages in found:
         await _drop_buttons(services, chat_id, messages)
 

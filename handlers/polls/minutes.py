@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.core.names import clean
 from bot.core.offload import in_worker
+from bot.polls.cases.definitions import minutes_facts
 from bot.polls.charts import bar_chart
 from bot.polls.minutes import render_minutes
 from bot.roster.model import voter_of
@@ -31,10 +32,8 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
     fields = [clean(f) for f in rest.split("|")] + ["", "", ""]
     place, secretary, presiding = fields[:3]
     review_year = state.poll.year if state.poll.kind == "award" else state.poll.year - 1
-    async with turn.services.db.read() as uow:
-        chair = (await uow.blocs.roles(state.bloc.id, review_year)).chair
-        next_roles = await uow.blocs.roles(state.bloc.id, review_year + 1)
-        reps = await uow.units.representatives(state.bloc.id)
+    known = await minutes_facts(turn.services.db, state.bloc.id, review_year)
+    chair, next_roles, reps = known.chair, known.next_roles, known.representatives
     if not presiding and chair is not None:
         voter = voter_of([r for r in reps if r.unit_id == chair])
         presiding = voter.person.full_name if voter is not None else ""

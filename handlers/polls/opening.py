@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.polls.cases.opening import (
+    NewBox,
+    active_unit_ids,
+    box_is_fixed,
+    compact_file,
+    open_first_round,
+    open_second_round,
+    replace_box,
+    too_few_candidates,
+    vote_again,
+)
 from bot.polls.model import PollProblem, parse_rules
 from bot.roster.model import Unit
 from bot.services import Services
@@ -28,7 +39,6 @@ from handlers.polls.rounds import deliver_ballots, plan_deadline, refresh_card
 from handlers.polls.state import PollState, load_state
 from handlers.polls.text import committee_line
 from handlers.roster.commands import find_unit
-from storage.polls import BoxRepo, PollRepo, compact
 
 
 async def start_round(services: Services, poll_id: int, memory: Memory) -> None:
@@ -86,40 +96,21 @@ async def open_poll(turn: Turn, state: PollState, rest: str, memory: Memory) -> 
     if deadline is not None and deadline <= turn.now():
         await turn.reply(problem_text(turn.tr, PollProblem("past_deadline", "")))
         return
-    async with turn.services.db.read() as uow:
-        active = {u.id for u in await uow.units.active(turn.bloc.id)}
-    for cat in state.round_categories(1):
-        still = [u for u in cat.candidates if u in active]
-        if not still or (cat.kind == "pick" and len(still) < cat.quota):
-            await turn.reply(problem_text(turn.tr, PollProblem("too_few_candidates", cat.name, cat.quota)))
-            return
+    short = too_few_candidates(state, await active_unit_ids(turn.services.db, turn.bloc.id))
+    if short is not None:
+        await turn.reply(problem_text(turn.tr, short))
+        return
     issued = await _box_for(turn, state, 1)
     if issued is None:
         return
     assert issued.box is not None
-    opened = False
-    async with turn.services.db.transaction() as uow:
-        units = await uow.units.active(turn.bloc.id)
-        ids = {u.id for u in units}
-        polls = uow.repo(PollRepo)
-        poll = await polls.get(state.poll.id)
-        short: PollProblem | None = None
-        if poll is not None and poll.status == "draft":
-            for cat in state.round_categories(1):
-                still = [u for u in cat.candidates if u in ids]
-                if not still or (cat.kind == "pick" and len(still) < cat.quota):
-                    short = PollProblem("too_few_candidates", cat.name, cat.quota)
-                    break
-                if len(still) != len(cat.candidates):
-                    await polls.set_candidates(state.poll.id, 1, cat.index, still)
-            if short is None:
-                await polls.open_round(poll, 1, [u.id for u in units], turn.user_id, deadline)
-                await uow.repo(BoxRepo).store(poll.id, 1, issued.box, issued.holders)
-                opened = True
-    if not opened:
+    opened = await open_first_round(
+        turn.services.db, state, turn.user_id, deadline, NewBox(issued.box, issued.holders)
+    )
+    if opened != "opened":
         await void_codes(turn.services, state, 1, issued.holders)
-        if short is not None:
-            await turn.reply(problem_text(turn.tr, short))
+        if isinstance(opened, PollProblem):
+            await turn.reply(problem_text(turn.tr, opened))
         else:
             await turn.reply(_("Poll #%(id)s is already open or closed.", id=state.poll.id))
         return
@@ -148,16 +139,14 @@ async def open_round2(turn: Turn, state: PollState, rest: str, memory: Memory) -
     if issued is None:
         return
     assert issued.box is not None
-    opened = False
-    async with turn.services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        poll = await polls.get(state.poll.id)
-        if poll is not None and poll.status == "closed" and poll.round == 1:
-            for cat in result.last.next_round():
-                await polls.set_candidates(poll.id, 2, cat.index, cat.candidates)
-            await polls.open_round(poll, 2, state.electorate, turn.user_id, deadline)
-            await uow.repo(BoxRepo).store(poll.id, 2, issued.box, issued.holders)
-            opened = True
+    opened = await open_second_round(
+        turn.services.db,
+        state,
+        result.last.next_round(),
+        turn.user_id,
+        deadline,
+        NewBox(issued.box, issued.holders),
+    )
     if not opened:
         await void_codes(turn.services, state, 2, issued.holders)
         return
@@ -187,27 +176,14 @@ async def rerun(turn: Turn, state: PollState, rest: str, memory: Memory) -> None
     if issued is None:
         return
     assert issued.box is not None
-    again = False
-    async with turn.services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        poll = await polls.get(state.poll.id)
-        row = await uow.repo(BoxRepo).get(state.poll.id, round_no)
-        old = state.boxes[round_no]
-        if (
-            poll is not None
-            and poll.status == "closed"
-            and row is not None
-            and row.box.box_id == old.box.box_id
-        ):
-            await polls.rerun(poll, turn.user_id, deadline)
-            await uow.repo(BoxRepo).store(poll.id, round_no, issued.box, issued.holders)
-            again = True
+    new = NewBox(issued.box, issued.holders)
+    again = await vote_again(turn.services.db, state, round_no, turn.user_id, deadline, new)
     if not again:
         await void_codes(turn.services, state, round_no, issued.holders)
         return
     memory.shares.forget((state.poll.id, round_no))
     await void_codes(turn.services, state, round_no, list(state.committee_of(round_no)))
-    await compact(turn.services.db.path)  # the destroyed ballots leave no page behind
+    await compact_file(turn.services.db)  # the destroyed ballots leave no page behind
     await turn.reply(
         _(
             "Round %(round)s of poll #%(id)s is voted again: its ballots were destroyed unopened, and "
@@ -245,14 +221,6 @@ async def set_committee(turn: Turn, state: PollState, rest: str, memory: Memory)
     await show_committee(turn, fresh)
 
 
-async def _box_is_fixed(turn: Turn, poll_id: int, round_no: int) -> bool:
-    """Whether the round's box already holds ballots (a round opened before ballot boxes, with
-    no box at all, may still get one: its earlier ballots stay plain and are counted with it)."""
-    async with turn.services.db.read() as uow:
-        boxes = uow.repo(BoxRepo)
-        return await boxes.get(poll_id, round_no) is not None and await boxes.holds_ballots(poll_id, round_no)
-
-
 def _ballots_in(turn: Turn, state: PollState) -> str:
     return turn._(
         "The ballot box of poll #%(id)s already holds ballots: its counting committee stays as it is "
@@ -264,28 +232,14 @@ def _ballots_in(turn: Turn, state: PollState) -> str:
 async def _rekey(turn: Turn, state: PollState) -> None:
     """A new box for the open round that holds no ballot yet, for the committee as it is now."""
     round_no = state.poll.round
-    if await _box_is_fixed(turn, state.poll.id, round_no):
+    if await box_is_fixed(turn.services.db, state.poll.id, round_no):
         await turn.reply("🔑 " + _ballots_in(turn, state))
         return
     issued = await _box_for(turn, state, round_no)
     if issued is None:
         return
     assert issued.box is not None
-    done = False
-    async with turn.services.db.transaction() as uow:
-        boxes = uow.repo(BoxRepo)
-        poll = await uow.repo(PollRepo).get(state.poll.id)
-        if (
-            poll is not None
-            and poll.status == "open"
-            and poll.round == round_no
-            and not (
-                await boxes.get(poll.id, round_no) is not None
-                and await boxes.holds_ballots(poll.id, round_no)
-            )
-        ):
-            await boxes.store(poll.id, round_no, issued.box, issued.holders)
-            done = True
+    done = await replace_box(turn.services.db, state.poll.id, round_no, NewBox(issued.box, issued.holders))
     if not done:
         await void_codes(turn.services, state, round_no, issued.holders)
         await turn.reply("🔑 " + _ballots_in(turn, state))

@@ -1,4 +1,4 @@
-"""The ballot page: one message at a time shows a voter's draft (handlers/polls/drafts.py), its
+"""The ballot page: one message at a time shows a voter's draft (bot/polls/cases/drafts.py), its
 ticks and its way on; showing it in another message takes the buttons off the older one, and a
 press on a page that is over is answered without overwriting what the message says.
 """
@@ -8,12 +8,12 @@ from __future__ import annotations
 from bot.core.callbacks import CallbackError
 from bot.core.messages import Choices
 from bot.polls.ballots import BallotForm, Draft, toggle
+from bot.polls.cases.drafts import Drafts, Loaded
+from bot.polls.cases.state import PollState
+from bot.polls.cases.voting import keep_draft, load_draft
 from bot.polls.secrecy import BALLOT_MARK
 from handlers.conversation.turn import Turn
 from handlers.polls.ballot import page_view
-from handlers.polls.drafts import Drafts, Loaded
-from handlers.polls.state import PollState
-from storage.polls import PollRepo
 
 
 async def stale(turn: Turn, text: str) -> None:
@@ -44,13 +44,9 @@ async def keep(
     turn: Turn, state: PollState, form: BallotForm, draft: Draft, drafts: Drafts, loaded: Loaded
 ) -> None:
     """Store the draft (encrypted) with the page that shows it; an older page loses its buttons."""
-    async with turn.services.db.transaction() as uow:
-        poll = await uow.repo(PollRepo).get(form.poll_id)
-        if poll is None or poll.status != "open" or poll.round != form.round_no:
-            return  # closed meanwhile: its drafts are gone and must stay gone
-        await drafts.save(
-            uow, turn.chat_id, turn.user_id, form, draft, poll=poll, message_id=turn.press.message_id
-        )
+    db = turn.services.db
+    if not await keep_draft(db, drafts, turn.chat_id, turn.user_id, form, draft, turn.press.message_id):
+        return  # closed meanwhile: its drafts are gone and must stay gone
     if elsewhere(loaded, turn.press.message_id):
         assert loaded.message_id is not None
         await turn.edit(loaded.message_id, moved_text(turn, form), None)
@@ -58,8 +54,7 @@ async def keep(
 
 async def show_anew(turn: Turn, state: PollState, form: BallotForm, drafts: Drafts) -> None:
     """/vote <id>: the ballot's first page as a new message (an older page loses its buttons)."""
-    async with turn.services.db.read() as uow:
-        loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
+    loaded = await load_draft(turn.services.db, drafts, turn.chat_id, turn.user_id, form)
     if loaded.found == "lost":
         await turn.reply(
             BALLOT_MARK + " " + turn._("Your ticks were lost when the bot restarted; please tick again.")
@@ -79,17 +74,14 @@ async def show_new(
 ) -> None:
     """Show the ballot (a page, or the review of a typed ballot) in a new message, keep the draft
     with it, and take the buttons off the message that showed it before."""
+    db = turn.services.db
     if loaded is None:
-        async with turn.services.db.read() as uow:
-            loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
+        loaded = await load_draft(db, drafts, turn.chat_id, turn.user_id, form)
     sent = await turn.reply(text, choices)
     if sent is None:
         return
-    async with turn.services.db.transaction() as uow:
-        poll = await uow.repo(PollRepo).get(form.poll_id)
-        if poll is None or poll.status != "open" or poll.round != form.round_no:
-            return
-        await drafts.save(uow, turn.chat_id, turn.user_id, form, draft, poll=poll, message_id=sent.message_id)
+    if not await keep_draft(db, drafts, turn.chat_id, turn.user_id, form, draft, sent.message_id):
+        return
     if loaded.message_id is not None and loaded.message_id != sent.message_id:
         await turn.edit(loaded.message_id, moved_text(turn, form), None)
 

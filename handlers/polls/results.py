@@ -3,6 +3,7 @@ proposals (an award poll) or who is elected (an election), and the next step."""
 
 from __future__ import annotations
 
+from bot.core.chunks import split_message
 from bot.core.formatting import format_percent
 from bot.core.i18n import Translator
 from bot.polls.model import Outcome, result_rows
@@ -10,9 +11,14 @@ from bot.polls.tally import TallyResult
 from handlers.polls.state import PollState
 from handlers.polls.text import electing, excluded_words, names_of, status_line, withheld_lines
 
+SHORTER = (15, 10, 5, 0)  # candidates shown per category besides the proposed, when it must be short
 
-def round_lines(tr: Translator, state: PollState, result: TallyResult, lang: str) -> list[str]:
-    """Votes and percentages of one counted round, per category."""
+
+def round_lines(
+    tr: Translator, state: PollState, result: TallyResult, lang: str, most: int | None = None
+) -> list[str]:
+    """Votes and percentages of one counted round, per category (``most``: at most that many
+    candidates besides the proposed ones, the rest said in one line; None: every one)."""
     _ = tr.gettext
     if result.withheld is not None:
         return withheld_lines(tr, result)
@@ -68,7 +74,9 @@ def round_lines(tr: Translator, state: PollState, result: TallyResult, lang: str
                 )
             )
         else:
-            for row in result_rows(cat):
+            rows = result_rows(cat)  # most votes first
+            shown = [r for n, r in enumerate(rows) if most is None or n < most or r.proposed]
+            for row in shown:
                 mark = " ✅" if row.proposed else ""
                 extra = f" ({excluded_words(tr, state)})" if row.excluded else ""
                 lines.append(
@@ -82,6 +90,18 @@ def round_lines(tr: Translator, state: PollState, result: TallyResult, lang: str
                     )
                     + mark
                     + extra
+                )
+            if len(shown) < len(rows):
+                lines.append(
+                    "   "
+                    + tr.ngettext(
+                        "… and %(n)s more candidate with fewer votes: every one is in the minutes "
+                        "(/poll %(id)s minutes).",
+                        "… and %(n)s more candidates with fewer votes: every one is in the minutes "
+                        "(/poll %(id)s minutes).",
+                        len(rows) - len(shown),
+                        id=state.poll.id,
+                    )
                 )
         lines.append("   " + status_line(tr, state, result, cat))
     return lines
@@ -104,8 +124,9 @@ def proposal_lines(tr: Translator, state: PollState, result: Outcome) -> list[st
     return lines
 
 
-def results_text(tr: Translator, state: PollState, lang: str) -> str:
-    """The results of the latest counted round, the proposals so far and the next step."""
+def results_text(tr: Translator, state: PollState, lang: str, most: int | None = None) -> str:
+    """The results of the latest counted round, the proposals so far and the next step
+    (``most``: candidates shown per category besides the proposed ones; None: all)."""
     _ = tr.gettext
     result = state.outcome
     assert result is not None
@@ -135,7 +156,7 @@ def results_text(tr: Translator, state: PollState, lang: str) -> str:
                 members="; ".join(state.holder_label(h) for h in opened),
             )
         )
-    lines += round_lines(tr, state, result.last, lang)
+    lines += round_lines(tr, state, result.last, lang, most)
     lines.append("")
     if result.phase == "void":
         lines.append(
@@ -170,3 +191,30 @@ def results_text(tr: Translator, state: PollState, lang: str) -> str:
     else:
         lines.append(_("The minutes: /poll %(id)s minutes", id=poll.id))
     return "\n".join(lines)
+
+
+def results_messages(tr: Translator, state: PollState, lang: str, limit: int) -> list[str]:
+    """The results for the group in as few messages of at most ``limit`` characters as they
+    take, so that people see them at once (a group takes about one message a second): all of
+    it when it fits one message; else each category's candidates with fewer votes said in one
+    line (every one is in the minutes), fewer of them until it fits; else split at category
+    boundaries."""
+    text = results_text(tr, state, lang)
+    for most in SHORTER:
+        if len(text) <= limit:
+            return [text]
+        text = results_text(tr, state, lang, most)
+    return pack(text.split("\n\n"), limit)
+
+
+def pack(blocks: list[str], limit: int) -> list[str]:
+    """Blocks (a category, the proposals) joined by a blank line into messages of at most
+    ``limit`` characters, each block whole where it fits one message."""
+    pieces: list[str] = []
+    for block in blocks:
+        for part in split_message(block, limit) if len(block) > limit else [block]:
+            if pieces and len(pieces[-1]) + 2 + len(part) <= limit:
+                pieces[-1] += "\n\n" + part
+            else:
+                pieces.append(part)
+    return pieces

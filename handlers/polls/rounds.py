@@ -13,25 +13,27 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.chunks import TELEGRAM_LIMIT
 from bot.core.i18n import Translator, translator
 from bot.core.messages import Button, Choices, DeliveryError, OutFile, Sent
 from bot.core.offload import in_worker, warm
 from bot.polls.ballots import Draft
+from bot.polls.cases import ANYONE, closing
+from bot.polls.cases.closing import compact_file, keep_pages, representatives, set_card
+from bot.polls.cases.committee import chat_language
 from bot.polls.charts import Bar, Chart, Panel, bar_chart, prime
 from bot.polls.model import result_rows
 from bot.polls.secrecy import BALLOT_MARK
-from bot.polls.tally import TallyResult, withheld_reason
+from bot.polls.tally import TallyResult
 from bot.roster.model import voter_of
 from bot.services import Services
 from handlers.polls import links
 from handlers.polls.ballot import page_view
-from handlers.polls.drafts import Drafts, slot
+from handlers.polls.drafts import Drafts
 from handlers.polls.election import confirm_button
-from handlers.polls.results import results_text
-from handlers.polls.state import PollState, load_state, read_state
+from handlers.polls.results import results_messages
+from handlers.polls.state import PollState, load_state
 from handlers.polls.text import card_text
-from storage.conversations import ANYONE
-from storage.polls import BoxRepo, PollRepo, compact
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +80,12 @@ async def refresh_card(services: Services, poll_id: int, *, opening: bool = Fals
     sent = await services.outbox.send(state.bloc.chat_id, text, markup)
     if sent.message_id is None:  # a channel that cannot edit: the card is posted anew each time
         return
-    async with services.db.transaction() as uow:
-        await uow.repo(PollRepo).set_card(poll_id, sent.message_id)
+    await set_card(services.db, poll_id, sent.message_id)
 
 
 async def ballot_message(services: Services, state: PollState, unit: int, chat_id: int) -> Sent | None:
     """Send the first page of a unit's ballot to its voter."""
-    async with services.db.read() as uow:
-        lang = await uow.people.chat_language(chat_id) or state.bloc.language
+    lang = await chat_language(services.db, chat_id) or state.bloc.language
     text, markup = page_view(
         translator(lang), state, state.form_for(unit), Draft(), 0, lang, ZoneInfo(state.bloc.timezone)
     )
@@ -100,8 +100,7 @@ async def deliver_ballots(
     state = await load_state(services.db, poll_id)
     if state is None or state.poll.status != "open":
         return
-    async with services.db.read() as uow:
-        reps = await uow.units.representatives(state.bloc.id)
+    reps = await representatives(services.db, state.bloc.id)
     unreachable: list[str] = []
     nobody: list[str] = []
     pages: list[tuple[int, int, int | None]] = []
@@ -122,12 +121,7 @@ async def deliver_ballots(
         else:
             pages.append((unit, voter.person.user_id, sent.message_id))
     if pages:
-        async with services.db.transaction() as uow:
-            poll = await uow.repo(PollRepo).get(poll_id)
-            if poll is not None and poll.status == "open" and poll.round == state.poll.round:
-                for unit, person, message_id in pages:
-                    form = state.form_for(unit)
-                    await drafts.save(uow, person, person, form, Draft(), poll=poll, message_id=message_id)
+        await keep_pages(services.db, drafts, state, pages)
     tr, _lang, _tz = group_words(state)
     _ = tr.gettext
     lines = []
@@ -211,11 +205,13 @@ def draw_chart(state: PollState) -> asyncio.Future[bytes]:
 
 
 async def post_results(
-    services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None
+    services: Services, state: PollState, chart: asyncio.Future[bytes] | None = None, *, drawn: bool = True
 ) -> None:
-    """The results message (with the election's confirm button) and the chart (being drawn);
-    a round whose counts are withheld gets no chart (it would show what is not published)."""
-    if state.results[-1].withheld is not None:
+    """The results (in as few messages as they fit, the election's confirm button on the last)
+    and the chart (being drawn); a round whose counts are withheld gets no chart (it would
+    show what is not published), nor does a round whose chart the group has already
+    (``drawn=False``: the chair's decision changes no vote)."""
+    if state.results[-1].withheld is not None or not drawn:
         if chart is not None:
             chart.cancel()
         chart = None
@@ -223,7 +219,6 @@ async def post_results(
         chart = chart or draw_chart(state)
     tr, lang, _tz = group_words(state)
     _ = tr.gettext
-    text = results_text(tr, state, lang)
     markup = None
     result = state.outcome
     if (
@@ -234,12 +229,19 @@ async def post_results(
         and len(result.proposals) == 2
     ):
         markup = confirm_button(tr, state)
-    await services.outbox.send(state.bloc.chat_id, text, markup)  # split; the button on the last piece
+    chat = state.bloc.chat_id
+    try:
+        limit = (await services.outbox.channel_for(chat)).text_limit
+    except LookupError:
+        limit = TELEGRAM_LIMIT
+    pieces = results_messages(tr, state, lang, limit)
+    for number, piece in enumerate(pieces, 1):
+        await services.outbox.send(chat, piece, markup if number == len(pieces) else None)
     if chart is None:
         return
     png = await chart
     caption = _("Votes per candidate; the dashed line is the votes needed.")
-    await services.outbox.send_file(state.bloc.chat_id, OutFile(png, "ket-qua.png", caption, image=True))
+    await services.outbox.send_file(chat, OutFile(png, "ket-qua.png", caption, image=True))
 
 
 async def close_round(
@@ -252,27 +254,10 @@ async def close_round(
     opened before ballot boxes existed (its plain ballots are counted as they are). Any other
     round waits, sealed, for its counting committee (handlers/polls/counting.py).
     """
-    async with services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        poll = await polls.get(poll_id)
-        if poll is None or poll.status != "open":
-            return None
-        if expected_round is not None and poll.round != expected_round:
-            return None
-        if not await polls.close_round(poll, by):
-            return None
-        members = max(1, len(await polls.electorate(poll_id)))
-        returned = len(await polls.turnout(poll_id, poll.round))
-        reason = withheld_reason(returned, members, poll.rules)
-        sealed = await uow.repo(BoxRepo).get(poll_id, poll.round) is not None
-        if reason is not None:
-            await polls.record_count(
-                poll_id, poll.round, [], returned=returned, valid=0, invalid=0, withheld=reason
-            )
-        pages = await polls.ballot_pages(slot(poll_id, poll.round))
-        await polls.drop_ballot_pages(slot(poll_id, poll.round))
-        state = await read_state(uow, poll_id)
-    assert state is not None
+    closed = await closing.close_round(services.db, poll_id, by, expected_round)
+    if closed is None:
+        return None
+    state, pages = closed.state, closed.pages
     services.spawn(close_pages(services, state, pages), name=f"ballot pages {poll_id}")
     counted = state.awaiting is None
     chart = draw_chart(state) if counted and state.results[-1].withheld is None else None
@@ -283,8 +268,8 @@ async def close_round(
             await scheduler.cancel_timer(CLOSE_TIMER, ref)
             for before in REMIND_BEFORE:
                 await scheduler.cancel_timer(REMIND_TIMER, f"{ref}:{int(before.total_seconds())}")
-        if reason is not None and sealed:
-            await compact(services.db.path)  # once: the destroyed ballots leave no page behind
+        if closed.withheld and closed.sealed:
+            await compact_file(services.db)  # once: the destroyed ballots leave no page behind
         tr, lang, tz = group_words(state)
         if state.poll.card_message_id is not None:
             await services.outbox.edit(
@@ -306,8 +291,7 @@ async def close_pages(services: Services, state: PollState, pages: list[tuple[in
     for chat_id, _person, message_id in pages:
         if message_id is None:
             continue
-        async with services.db.read() as uow:
-            lang = await uow.people.chat_language(chat_id) or state.bloc.language
+        lang = await chat_language(services.db, chat_id) or state.bloc.language
         text = (
             BALLOT_MARK
             + " "

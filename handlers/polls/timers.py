@@ -13,6 +13,8 @@ from datetime import datetime
 
 from bot.core.formatting import format_when
 from bot.core.i18n import translator
+from bot.polls.cases.closing import representatives
+from bot.polls.cases.committee import chat_language
 from bot.roster.model import voter_of
 from bot.services import Services
 from handlers.polls import links
@@ -42,15 +44,13 @@ async def remind(services: Services, poll_id: int, round_no: int) -> int:
     if deadline is not None and deadline <= services.clock.now():
         return 0  # late (the bot was down): the closing timer speaks for itself
     tr, lang, tz = group_words(state)
-    async with services.db.read() as uow:
-        reps = await uow.units.representatives(state.bloc.id)
+    reps = await representatives(services.db, state.bloc.id)
     reminded = 0
     for unit in state.missing:
         voter = voter_of([r for r in reps if r.unit_id == unit])
         if voter is None or not voter.person.started:
             continue
-        async with services.db.read() as uow:
-            own = await uow.people.chat_language(voter.person.user_id) or state.bloc.language
+        own = await chat_language(services.db, voter.person.user_id) or state.bloc.language
         text = translator(own).gettext(
             "Reminder: your unit %(unit)s has not voted yet in poll #%(id)s %(title)s. Voting closes "
             "%(when)s.",

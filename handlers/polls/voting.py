@@ -1,7 +1,7 @@
 """The private ballot: /vote (buttons or text), the vote_ deep link, ticking, review, casting.
 
 Only the unit's voter (bot.roster.model.voter_of) may vote, once per round, while the round is open.
-Ticks in progress are conversation rows encrypted under this process's key (handlers/polls/drafts.py);
+Ticks in progress are conversation rows encrypted under this process's key (bot/polls/cases/drafts.py);
 a ballot written as text ('/vote 3 1: B; 2: C, D') becomes such a draft too and is shown for review,
 each choice by its unit's name, with warnings for categories left empty or under-filled: like a
 ballot ticked with the buttons, nothing is cast before the voter presses Send (a numbered reply
@@ -29,21 +29,28 @@ from bot.polls.ballots import (
     TextBallot,
     answer,
     check_ballot,
-    pack_ballot,
     parse_vote,
     position_label,
     read_ballot,
 )
-from bot.polls.box import seal
+from bot.polls.cases.drafts import Drafts
+from bot.polls.cases.voting import (
+    Cast,
+    Reason,
+    Standing,
+    ballot_press,
+    cast_ballot,
+    has_box,
+    open_polls_of,
+    roster_order,
+)
 from bot.polls.model import PollProblem
 from bot.polls.secrecy import BALLOT_MARK, BALLOT_PREFIX
 from bot.polls.tally import Ballot
-from bot.roster.model import voter_of
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.polls import links
 from handlers.polls.ballot import CODE_ANSWERS, receipt_text, review_view, start_button
-from handlers.polls.drafts import Drafts
 from handlers.polls.pages import (
     elsewhere,
     keep,
@@ -58,9 +65,8 @@ from handlers.polls.pages import (
 )
 from handlers.polls.problems import problem_text
 from handlers.polls.rounds import refresh_card
-from handlers.polls.standing import Standing, refusal, standing
+from handlers.polls.standing import refusal, standing
 from handlers.polls.state import PollState
-from storage.polls import AlreadyVoted, BoxRepo, PollRepo
 
 VOTE = CommandSpec(
     "vote",
@@ -72,7 +78,7 @@ VOTE = CommandSpec(
 )
 _LINK = re.compile(r"^vote_(\d{1,9})$")
 
-__all__ = ["VOTE", "Cast", "cast", "cmd_vote", "on_ballot", "register"]
+__all__ = ["VOTE", "Casting", "cast", "cmd_vote", "on_ballot", "register"]
 
 
 # ---- /vote ---------------------------------------------------------------------------------
@@ -98,9 +104,9 @@ async def cmd_vote(turn: Turn, cmd: CommandText, drafts: Drafts) -> None:
     if not parts:
         await show_anew(turn, found.state, form, drafts)
         return
-    async with turn.services.db.read() as uow:
-        boxed = await uow.repo(BoxRepo).get(form.poll_id, form.round_no) is not None
-    if not boxed:  # said before the review: a ballot written now could not be cast
+    if not await has_box(
+        turn.services.db, form.poll_id, form.round_no
+    ):  # said before the review: a ballot written now could not be cast
         await turn.reply(BALLOT_MARK + " " + no_box_text(turn, form.poll_id))
         return
     try:
@@ -118,8 +124,7 @@ async def number_notes(turn: Turn, state: PollState, form: BallotForm, typed: Te
     """A note when a number written stands for another unit than that number in /units."""
     if not typed.numbers:
         return []
-    async with turn.services.db.read() as uow:
-        roster = [u.id for u in await uow.units.active(state.bloc.id)]
+    roster = await roster_order(turn.services.db, state.bloc.id)
     differ = [
         (number, unit)
         for _index, number, unit in typed.numbers
@@ -143,16 +148,8 @@ async def number_notes(turn: Turn, state: PollState, form: BallotForm, typed: Te
 async def pending(turn: Turn) -> None:
     """The ballots waiting for this person, one message (with its button) per ballot."""
     _ = turn._
-    async with turn.services.db.read() as uow:
-        memberships = await uow.units.memberships(turn.user_id)
-        open_ids = [
-            p.id
-            for bloc_id, _u in memberships
-            for p in await uow.repo(PollRepo).of_bloc(bloc_id)
-            if p.status == "open"
-        ]
     waiting: list[tuple[PollState, BallotForm]] = []
-    for poll_id in sorted(set(open_ids)):
+    for poll_id in await open_polls_of(turn.services.db, turn.user_id):
         found = await standing(turn, poll_id)
         if found.reason == "ok" and found.state is not None and found.unit is not None:
             waiting.append((found.state, found.state.form_for(found.unit)))
@@ -212,11 +209,12 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
     poll_id, round_no, action = data.int(0), data.int(1), data.str(2)
     if action not in ("s", "p", "t", "a", "r", "c") or not turn.is_private:
         raise CallbackError("unknown action")
-    found = await standing(turn, poll_id)
+    reading = await ballot_press(turn.services.db, drafts, poll_id, turn.user_id, turn.chat_id, round_no)
+    found = reading.standing
     if found.reason in ("no_poll", "not_member", "not_voter") or found.state is None:
         raise CallbackError("not this person's ballot")
     state = found.state
-    if found.reason != "ok" or state.poll.round != round_no:
+    if found.reason != "ok" or reading.form is None or reading.loaded is None:
         text = (
             refusal(turn, poll_id, found)
             if found.reason != "ok"
@@ -224,10 +222,7 @@ async def on_ballot(turn: Turn, data: Callback, drafts: Drafts) -> None:
         )
         await stale(turn, text)
         return
-    assert found.unit is not None
-    form = state.form_for(found.unit)
-    async with turn.services.db.read() as uow:
-        loaded = await drafts.load(uow, turn.chat_id, turn.user_id, form)
+    form, loaded = reading.form, reading.loaded
     draft = loaded.draft
     if lost_ticks(loaded, action):
         await press.answer(
@@ -285,45 +280,35 @@ def no_box_text(turn: Turn, poll_id: int) -> str:
 
 
 @dataclass(frozen=True)
-class Cast:
+class Casting:
     """What casting said: the receipt (cast) or why not."""
 
     cast: bool
     text: str
 
 
-async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, drafts: Drafts) -> Cast:
+async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, drafts: Drafts) -> Casting:
     """Seal the ballot to the round's box and store it beside the turnout; update the card;
     the receipt. The page that showed the ballot, and every message offering it, lose their
     buttons."""
     _ = turn._
 
-    def refused(text: str) -> Cast:
-        return Cast(False, BALLOT_MARK + " " + text)
+    def refused(text: str) -> Casting:
+        return Casting(False, BALLOT_MARK + " " + text)
 
     problem = check_ballot(form, ballot)
     if problem is not None:  # the buttons cannot produce this; a bug must not store a bad ballot
         return refused(problem_text(turn.tr, problem))
-    async with turn.services.db.transaction() as uow:
-        polls = uow.repo(PollRepo)
-        poll = await polls.get(form.poll_id)
-        unit = await uow.units.unit_of(state.bloc.id, turn.user_id)
-        reps = await uow.units.representatives(state.bloc.id)
-        voter = voter_of([r for r in reps if unit is not None and r.unit_id == unit.id])
-        if poll is None or poll.status != "open" or poll.round != form.round_no:
-            return refused(refusal(turn, form.poll_id, Standing(state, form.unit, "closed")))
-        if unit is None or unit.id != form.unit or voter is None or voter.person.user_id != turn.user_id:
-            return refused(refusal(turn, form.poll_id, Standing(state, form.unit, "not_member")))
-        box = await uow.repo(BoxRepo).get(form.poll_id, form.round_no)
-        if box is None:  # a round opened before ballot boxes: no plain ballot is stored any more
-            return refused(no_box_text(turn, form.poll_id))
-        sealed = seal(box.box.public_key, pack_ballot(ballot, form.categories))
-        del ballot  # from here on only the sealed ballot exists
-        try:
-            await polls.cast(form.poll_id, form.round_no, form.unit, sealed)
-        except AlreadyVoted:
-            return refused(refusal(turn, form.poll_id, Standing(state, form.unit, "voted")))
-        page = await drafts.drop(uow, turn.chat_id, turn.user_id, form)
+    done = await cast_ballot(
+        turn.services.db, drafts, state.bloc.id, turn.user_id, turn.chat_id, form, ballot
+    )
+    del ballot
+    if done == "no_box":
+        return refused(no_box_text(turn, form.poll_id))
+    if not isinstance(done, Cast):
+        why: dict[str, Reason] = {"closed": "closed", "not_member": "not_member", "voted": "voted"}
+        return refused(refusal(turn, form.poll_id, Standing(state, form.unit, why[done])))
+    page = done.page
     pressed = turn.incoming.message_id if turn.incoming.choice is not None else None
     if page is not None and page != pressed:
         await turn.edit(
@@ -338,7 +323,9 @@ async def cast(turn: Turn, state: PollState, form: BallotForm, ballot: Ballot, d
         )
     await links.retire(turn.services, turn.chat_id, turn.user_id, form.poll_id, form.round_no)
     await refresh_card(turn.services, form.poll_id)
-    return Cast(True, receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), turn.lang, turn.tz))
+    return Casting(
+        True, receipt_text(turn.tr, state, form.unit, form.round_no, turn.now(), turn.lang, turn.tz)
+    )
 
 
 def register(router: Router, drafts: Drafts) -> None:
