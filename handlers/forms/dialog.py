@@ -79,7 +79,7 @@ async def start_dialog(turn: Turn, target: Target) -> None:
         resumed = draft is not None and draft.unit_id == target.unit.id and bool(draft.answers)
         if draft is None or draft.unit_id != target.unit.id:
             draft = Draft(turn.user_id, form.id, target.unit.id)
-        await uow.repo(FormRepo).put_draft(draft)
+        await uow.repo(FormRepo).put_draft(draft, form)
     lines = [
         _(
             'Form #%(id)s "%(title)s" of %(bloc)s, answered for %(unit)s.',
@@ -160,15 +160,23 @@ def question_hint(turn: Turn, spec: Field) -> str:
 
 async def record(turn: Turn, target: Target, draft: Draft, spec: Field, value: Value) -> None:
     """Keep one answer in the draft, then go on."""
-    answers = with_answer(target.form.fields, draft.answers, spec.key, value)
+    form = target.form
+    answers = with_answer(form.fields, draft.answers, spec.key, value)
     draft = replace(draft, answers=answers, picked=(), message_id=None)
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).put_draft(draft)
+    done = next_field(form.fields, answers) is None
+    if not done:
+        async with turn.services.db.transaction() as uow:
+            await uow.repo(FormRepo).put_draft(draft, form)
     pressed = turn.incoming.message_id if turn.incoming.choice is not None else None
     if pressed is not None:
         shown = show_value(turn._, turn.lang, spec, value)
         # False for an old or unchanged question (or no edits here); the next one is sent anyway.
         await turn.edit(pressed, f"{spec.label}\n→ {shown}", None)
+    if done:
+        # The last answer: stored with the response in one transaction (the complete draft is
+        # kept only if the response is refused because the form locked meanwhile).
+        await save_answers(turn, target, complete(form.fields, answers), keep=draft)
+        return
     await ask_next(turn, target, draft)
 
 
@@ -221,7 +229,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
         picked = tuple(sorted(set(draft.picked) ^ {option}))
         draft = replace(draft, picked=picked)
         async with turn.services.db.transaction() as uow:
-            await uow.repo(FormRepo).put_draft(draft)
+            await uow.repo(FormRepo).put_draft(draft, target.form)
         await press.answer()
         keep = target.response is not None and spec.key in target.response.answers
         # An older copy of the question may already show these ticks: "not modified" is fine.
@@ -266,7 +274,7 @@ async def on_text(turn: Turn, text: str) -> bool:
         if form is None or form.locked(services.clock.now()):
             return False  # an old draft of a locked form: the text is surely not meant for it
         async with services.db.transaction() as uow:
-            await uow.repo(FormRepo).put_draft(draft)  # fresh again: the next text answers
+            await uow.repo(FormRepo).put_draft(draft, form)  # fresh again: the next text answers
         await turn.reply(
             turn._(
                 "You have unfinished answers to form #%(id)s. Send /submit %(id)s to see the "

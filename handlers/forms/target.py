@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.formatting import format_when
 from bot.forms.answers import MAX_TEXT, AnswerError
-from bot.forms.model import Answers, Field, Form, Response
+from bot.forms.model import Answers, Draft, Field, Form, Response
 from bot.roster.model import Bloc, Unit
 from handlers.conversation.turn import Turn
 from handlers.forms.card import refresh_card, show_answers
@@ -45,10 +45,8 @@ def locked_message(turn: Turn, form: Form) -> str:
 async def load_target(turn: Turn, form_id: int) -> Target | None:
     """The form and the person's unit in its bloc; on any refusal reply and return None."""
     async with turn.services.db.read() as uow:
-        form = await uow.repo(FormRepo).get(form_id)
-        bloc = await uow.blocs.get(form.bloc_id) if form else None
-        unit = await uow.units.unit_of(form.bloc_id, turn.user_id) if form else None
-        response = await uow.repo(FormRepo).response(form_id, unit.id) if unit else None
+        found = await uow.repo(FormRepo).answering(form_id, turn.user_id)
+    form, bloc, unit, response = found or (None, None, None, None)
     if form is None or bloc is None or unit is None:
         await turn.reply(
             turn._(
@@ -100,8 +98,9 @@ def answer_error(turn: Turn, spec: Field, exc: AnswerError, *, options: bool = T
     return _("The answer is empty.")
 
 
-async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
-    """Store the unit's response (re-checking the lock and the person's unit), then say so."""
+async def save_answers(turn: Turn, target: Target, answers: Answers, keep: Draft | None = None) -> bool:
+    """Store the unit's response (re-checking the lock and the person's unit), then say so;
+    ``keep``: the draft to store instead if the form has locked meanwhile."""
     _ = turn._
     form = target.form
     async with turn.services.db.transaction() as uow:
@@ -111,6 +110,8 @@ async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
         refusal, version = None, 0
         if fresh is None or fresh.locked(turn.now()):
             refusal = locked_message(turn, fresh or form)
+            if keep is not None:
+                await repo.put_draft(keep, fresh)
         elif unit is None or unit.id != target.unit.id:
             refusal = _(
                 "You no longer represent %(unit)s, so I did not store these answers.", unit=target.unit.name
@@ -145,5 +146,6 @@ async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
     else:
         lines.append(_("You can change them with /submit %(id)s until the form is closed.", id=form.id))
     await turn.reply("\n".join(lines))
-    await refresh_card(turn.services, form.id)
+    if version == 1:  # a unit's first answer; an amendment changes nothing the card shows
+        await refresh_card(turn.services, form.id)
     return True
