@@ -189,6 +189,11 @@ class FormRepo(Repository):
         )
         return [_response(r) for r in rows]
 
+    async def answered_units(self, form_id: int) -> set[int]:
+        """The units that have answered a form (their answers not read)."""
+        rows = await self.fetchall("SELECT unit_id FROM form_responses WHERE form_id = ?", (form_id,))
+        return {int(r[0]) for r in rows}
+
     async def response(self, form_id: int, unit_id: int) -> Response | None:
         """One unit's current response (one row by its key: not every unit's answers)."""
         r = await self.fetchone(

@@ -108,7 +108,7 @@ async def missing_units(uow: UnitOfWork, event: Event) -> Sequence[int] | None:
         return None
     if form.status == "closed":
         return []
-    answered = {r.unit_id for r in await uow.repo(FormRepo).responses(form.id)}
+    answered = await uow.repo(FormRepo).answered_units(form.id)
     return [u.id for u in await uow.units.active(form.bloc_id) if u.id not in answered]
 
 
