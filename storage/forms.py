@@ -20,6 +20,7 @@ from bot.forms.model import (
     fields_from_json,
     fields_to_json,
 )
+from bot.roster.model import Bloc, Unit
 from storage.repository import Repository
 
 _COLUMNS = (
@@ -67,6 +68,30 @@ def _draft_slot(form_id: int) -> str:
     return f"form:{form_id}"
 
 
+def _response(r: sqlite3.Row, at: int = 0) -> Response:
+    return Response(
+        int(r[at]),
+        int(r[at + 1]),
+        answers_from_json(str(r[at + 2])),
+        int(r[at + 3]),
+        from_db(str(r[at + 4])),
+        int(r[at + 5]),
+    )
+
+
+_RESPONSE = "form_id, unit_id, answers, answered_by, answered_at, version"
+_TARGET = (
+    "SELECT {form}, b.id, b.chat_id, b.name, b.language, b.timezone, b.created_by, b.created_at, "
+    "u.id, u.bloc_id, u.position, u.name, "
+    "x.form_id, x.unit_id, x.answers, x.answered_by, x.answered_at, x.version "
+    "FROM forms f JOIN blocs b ON b.id = f.bloc_id "
+    "LEFT JOIN representatives r ON r.bloc_id = f.bloc_id AND r.user_id = ? "
+    "LEFT JOIN units u ON u.id = r.unit_id "
+    "LEFT JOIN form_responses x ON x.form_id = f.id AND x.unit_id = u.id "
+    "WHERE f.id = ?"
+).format(form=", ".join("f." + c.strip() for c in _COLUMNS.split(",")))
+
+
 class FormRepo(Repository):
     async def create(
         self,
@@ -96,6 +121,32 @@ class FormRepo(Repository):
         found = await self.get(form_id)
         assert found is not None
         return found
+
+    async def answering(
+        self, form_id: int, user_id: int
+    ) -> tuple[Form, Bloc, Unit | None, Response | None] | None:
+        """A form with its bloc, the unit the person represents there and that unit's current
+        response, in one statement (each form answer asks for them)."""
+        row = await self.fetchone(_TARGET, (user_id, form_id))
+        if row is None:
+            return None
+        n = len(_COLUMNS.split(","))
+        bloc = Bloc(
+            id=int(row[n]),
+            chat_id=int(row[n + 1]),
+            name=str(row[n + 2]),
+            language=str(row[n + 3]),
+            timezone=str(row[n + 4]),
+            created_by=int(row[n + 5]),
+            created_at=from_db(str(row[n + 6])),
+        )
+        unit = None
+        if row[n + 7] is not None:
+            unit = Unit(
+                id=int(row[n + 7]), bloc_id=int(row[n + 8]), position=int(row[n + 9]), name=str(row[n + 10])
+            )
+        response = None if row[n + 11] is None else _response(row, n + 11)
+        return _form(row), bloc, unit, response
 
     async def get(self, form_id: int) -> Form | None:
         """One form by id."""
@@ -133,21 +184,22 @@ class FormRepo(Repository):
     async def responses(self, form_id: int) -> list[Response]:
         """Every unit's current response."""
         rows = await self.fetchall(
-            "SELECT form_id, unit_id, answers, answered_by, answered_at, version "
-            "FROM form_responses WHERE form_id = ? ORDER BY answered_at, unit_id",
+            f"SELECT {_RESPONSE} FROM form_responses WHERE form_id = ? ORDER BY answered_at, unit_id",
             (form_id,),
         )
-        return [
-            Response(
-                int(r[0]), int(r[1]), answers_from_json(str(r[2])), int(r[3]), from_db(str(r[4])), int(r[5])
-            )
-            for r in rows
-        ]
+        return [_response(r) for r in rows]
+
+    async def answered_units(self, form_id: int) -> set[int]:
+        """The units that have answered a form (their answers not read)."""
+        rows = await self.fetchall("SELECT unit_id FROM form_responses WHERE form_id = ?", (form_id,))
+        return {int(r[0]) for r in rows}
 
     async def response(self, form_id: int, unit_id: int) -> Response | None:
-        """One unit's current response."""
-        found = [r for r in await self.responses(form_id) if r.unit_id == unit_id]
-        return found[0] if found else None
+        """One unit's current response (one row by its key: not every unit's answers)."""
+        r = await self.fetchone(
+            f"SELECT {_RESPONSE} FROM form_responses WHERE form_id = ? AND unit_id = ?", (form_id, unit_id)
+        )
+        return None if r is None else _response(r)
 
     async def save_response(self, form_id: int, unit_id: int, user_id: int, answers: Answers) -> int:
         """Store a unit's answers as its current response and in the history; return version."""
@@ -189,7 +241,10 @@ class FormRepo(Repository):
     # drafts ------------------------------------------------------------------------------
     # A draft is a conversation row (storage/conversations.py; migration 009): slot
     # 'form:<id>', keyed by the person (chat_id = person_id: the draft is theirs wherever they
-    # answer), kept DRAFT_KEPT past the later of its last touch and the form's deadline.
+    # answer), kept DRAFT_KEPT past the later of its last touch and the form's deadline. Its
+    # seq is the highest of its own chat's rows + 1: seqs are only compared within one chat
+    # (the person's latest draft; a menu against a question), and MAX(seq) of the whole table
+    # reads every row (no index on seq), a cost that grows with the database.
 
     async def draft(self, user_id: int, form_id: int | None = None) -> Draft | None:
         """A person's draft for a form, or their most recently touched draft."""
@@ -208,11 +263,17 @@ class FormRepo(Repository):
             )
         return None if row is None else _draft(row)
 
-    async def put_draft(self, draft: Draft) -> None:
-        """Create or update a draft, making it the person's current one."""
+    async def put_draft(self, draft: Draft, form: Form | None = None) -> None:
+        """Create or update a draft, making it the person's current one (``form``: the draft's
+        form as the caller has it, for its deadline; read here when not given)."""
         now = self.clock.now()
-        deadline = await self.fetchone("SELECT deadline_at FROM forms WHERE id = ?", (draft.form_id,))
-        until = max(now, from_db(str(deadline[0])) if deadline and deadline[0] else now) + DRAFT_KEPT
+        if form is None:
+            row = await self.fetchone("SELECT deadline_at FROM forms WHERE id = ?", (draft.form_id,))
+            deadline = from_db(str(row[0])) if row and row[0] else None
+        else:
+            assert form.id == draft.form_id
+            deadline = form.deadline
+        until = max(now, deadline or now) + DRAFT_KEPT
         payload = {
             "unit_id": draft.unit_id,
             "answers": json.loads(answers_to_json(draft.answers)),
@@ -221,7 +282,8 @@ class FormRepo(Repository):
         }
         await self.execute(
             "INSERT INTO conversations(chat_id, person_id, slot, kind, payload, message_id, expires_at, seq) "
-            "VALUES (?, ?, ?, 'form_draft', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM conversations)) "
+            "VALUES (?, ?, ?, 'form_draft', ?, ?, ?, "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM conversations WHERE chat_id = ?)) "
             "ON CONFLICT(chat_id, person_id, slot) DO UPDATE SET kind = excluded.kind, "
             "payload = excluded.payload, message_id = excluded.message_id, "
             "expires_at = excluded.expires_at, seq = excluded.seq",
@@ -232,6 +294,7 @@ class FormRepo(Repository):
                 json.dumps(payload, ensure_ascii=False),
                 draft.message_id,
                 to_db(until),
+                draft.user_id,
             ),
         )
 

@@ -103,3 +103,20 @@ async def test_answers_arriving_together_leave_the_card_right(bloc: BotHarness) 
 
     await asyncio.gather(*(answer(unit, REPS[unit - 1]) for unit in range(1, 9)))
     assert "Đã gửi: 8/8 đơn vị" in card_text(bloc, 1)
+
+
+async def test_an_amendment_leaves_the_card_alone(bloc: BotHarness) -> None:
+    await link_representatives(bloc)
+    await bloc.send(CHAIR, GROUP, "/form pledge Chỉ tiêu 2027 | 10/12/2026")
+    card = card_text(bloc, 1)
+    edits = len(bloc.emu.calls_to("editMessageText"))
+    await bloc.send(REPS[0], REPS[0], "/submit 1 Hoàn thành 100% chỉ tiêu")
+    assert len(bloc.emu.calls_to("editMessageText")) == edits + 1  # a first answer: the count moves
+    assert card_text(bloc, 1) != card and "Đã gửi: 1/8 đơn vị" in card_text(bloc, 1)
+    card = card_text(bloc, 1)
+    await bloc.send(REPS[0], REPS[0], "/submit 1 Hoàn thành 120% chỉ tiêu")
+    assert "lần gửi thứ 2" in bloc.last_text(REPS[0])
+    assert len(bloc.emu.calls_to("editMessageText")) == edits + 1  # nothing on the card changed
+    assert card_text(bloc, 1) == card
+    assert bloc.db_rows("SELECT version FROM form_responses") == [(2,)]
+    assert bloc.db_rows("SELECT count(*) FROM conversations WHERE kind = 'form_draft'") == [(0,)]

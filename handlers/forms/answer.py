@@ -10,11 +10,11 @@ from bot.core.formatting import format_when
 from bot.core.i18n import N_
 from bot.core.messages import Button, Choices
 from bot.forms.answers import AnswerError, parse_answer
+from bot.forms.cases.answering import answerable_forms
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.forms.dialog import PREFIX, start_dialog
 from handlers.forms.target import Target, answer_error, load_target, save_answers
-from storage.forms import FormRepo
 
 SUBMIT = CommandSpec(
     "submit",
@@ -87,32 +87,8 @@ async def answer_in_one_line(turn: Turn, target: Target, text: str) -> None:
 async def list_forms(turn: Turn) -> None:
     """The open forms of every bloc where the person represents a unit, as buttons."""
     _ = turn._
-    entries: list[tuple[int, str, str]] = []
-    async with turn.services.db.read() as uow:
-        memberships = await uow.units.memberships(turn.user_id)
-        repo = uow.repo(FormRepo)
-        for bloc_id, unit in memberships:
-            bloc = await uow.blocs.get(bloc_id)
-            assert bloc is not None
-            for form in await repo.of_bloc(bloc_id):
-                if form.locked(turn.now()):
-                    continue
-                answered = await repo.response(form.id, unit.id) is not None
-                state = _("answered ✅") if answered else _("not answered yet")
-                line = _(
-                    "#%(id)s %(title)s — %(bloc)s, for %(unit)s: %(state)s",
-                    id=form.id,
-                    title=form.title,
-                    bloc=bloc.name,
-                    unit=unit.name,
-                    state=state,
-                )
-                if form.deadline is not None:
-                    line += "\n    " + _(
-                        "Deadline: %(when)s", when=format_when(form.deadline, turn.tz, turn.lang)
-                    )
-                entries.append((form.id, f"#{form.id} {form.title}"[:60], line))
-    if not memberships:
+    found = await answerable_forms(turn.services.db, turn.user_id, turn.now())
+    if found is None:
         await turn.reply(
             _(
                 "You do not represent any unit yet. Open the join link your bloc's chair sent you, "
@@ -120,6 +96,21 @@ async def list_forms(turn: Turn) -> None:
             )
         )
         return
+    entries: list[tuple[int, str, str]] = []
+    for item in found:
+        form = item.form
+        state = _("answered ✅") if item.answered else _("not answered yet")
+        line = _(
+            "#%(id)s %(title)s — %(bloc)s, for %(unit)s: %(state)s",
+            id=form.id,
+            title=form.title,
+            bloc=item.bloc.name,
+            unit=item.unit.name,
+            state=state,
+        )
+        if form.deadline is not None:
+            line += "\n    " + _("Deadline: %(when)s", when=format_when(form.deadline, turn.tz, turn.lang))
+        entries.append((form.id, f"#{form.id} {form.title}"[:60], line))
     if not entries:
         await turn.reply(_("There are no open forms for your units right now."))
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
@@ -13,12 +12,9 @@ from zoneinfo import ZoneInfo
 from bot.core.formatting import format_when
 from bot.core.i18n import N_, translator
 from bot.core.messages import Button, Choices, DeliveryError
-from bot.forms.answers import progress
-from bot.forms.model import NO, YES, Field, Form, Response, Value
-from bot.roster.model import Bloc, Unit
+from bot.forms.cases.standing import Standing, form_standing, remember_card
+from bot.forms.model import NO, YES, Field, Form, Value
 from bot.services import Services
-from storage.db import Database
-from storage.forms import FormRepo
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +22,7 @@ CARD_LIMIT = 4000  # one Telegram message (4096) with a margin: the card is edit
 
 # One card refresh at a time per form, each reading after its own commit: two answers arriving
 # together can then not leave the card showing the older count.
-_CARD_LOCKS: WeakKeyDictionary[Database, dict[int, asyncio.Lock]] = WeakKeyDictionary()
+_CARD_LOCKS: WeakKeyDictionary[object, dict[int, asyncio.Lock]] = WeakKeyDictionary()  # by database
 
 Gettext = Callable[..., str]
 
@@ -69,39 +65,6 @@ def show_answers(_: Gettext, lang: str, form: Form, answers: dict[str, Value]) -
     """One line per answered field: '• label: value'."""
     return "\n".join(
         f"• {f.label}: {show_value(_, lang, f, answers[f.key])}" for f in form.fields if f.key in answers
-    )
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A form with the bloc's units split into answered and missing."""
-
-    form: Form
-    bloc: Bloc
-    units: list[Unit]
-    responses: dict[int, Response]
-    answered: list[Unit]
-    missing: list[Unit]
-
-    def number(self, unit: Unit) -> int:
-        """The unit's roster number (#n)."""
-        return self.units.index(unit) + 1
-
-
-async def standing(services: Services, form_id: int) -> Standing | None:
-    """Load a form and who has and has not answered (active units only)."""
-    async with services.db.read() as uow:
-        form = await uow.repo(FormRepo).get(form_id)
-        if form is None:
-            return None
-        bloc = await uow.blocs.get(form.bloc_id)
-        units = await uow.units.active(form.bloc_id)
-        responses = {r.unit_id: r for r in await uow.repo(FormRepo).responses(form_id)}
-    assert bloc is not None
-    answered_ids, missing_ids = progress([u.id for u in units], set(responses))
-    by_id = {u.id: u for u in units}
-    return Standing(
-        form, bloc, units, responses, [by_id[i] for i in answered_ids], [by_id[i] for i in missing_ids]
     )
 
 
@@ -159,15 +122,14 @@ def card_markup(s: Standing, now: datetime) -> Choices | None:
 
 async def post_card(services: Services, form_id: int) -> None:
     """Post a fresh status card in the bloc's group and remember it."""
-    s = await standing(services, form_id)
+    s = await form_standing(services.db, form_id)
     if s is None:
         return
     now = services.clock.now()
     sent = await services.outbox.send(s.bloc.chat_id, render_card(s, now), card_markup(s, now))
     if sent.message_id is None:
         return  # a channel that cannot edit: the next refresh posts the card again
-    async with services.db.transaction() as uow:
-        await uow.repo(FormRepo).set_card(form_id, sent.chat_id, sent.message_id)
+    await remember_card(services.db, form_id, sent.chat_id, sent.message_id)
 
 
 async def refresh_card(services: Services, form_id: int) -> None:
@@ -178,7 +140,7 @@ async def refresh_card(services: Services, form_id: int) -> None:
 
 
 async def _refresh_card(services: Services, form_id: int) -> None:
-    s = await standing(services, form_id)
+    s = await form_standing(services.db, form_id)
     if s is None:
         return
     now = services.clock.now()
@@ -197,8 +159,7 @@ async def _refresh_card(services: Services, form_id: int) -> None:
             key=f"form:{form_id}",
         )
         if sent is not None and sent.message_id is not None:  # re-posted: edits go to the new one
-            async with services.db.transaction() as uow:
-                await uow.repo(FormRepo).set_card(form_id, sent.chat_id, sent.message_id)
+            await remember_card(services.db, form_id, sent.chat_id, sent.message_id)
     except DeliveryError as exc:
         # The group may have removed the bot; the answer itself is stored, so only log.
         log.warning("could not update the card of form %s: %s", form_id, exc)

@@ -9,20 +9,14 @@ from bot.core.commands import CommandSpec, CommandText
 from bot.core.dates import WhenError, parse_when
 from bot.core.i18n import N_
 from bot.core.names import fold
+from bot.forms.cases import managing
+from bot.forms.cases.standing import form_standing
 from bot.forms.model import Form, FormSyntaxError, NewForm, parse_new_form, standard_fields
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
-from handlers.forms.card import (
-    KIND_NAMES,
-    post_card,
-    refresh_card,
-    standard_labels,
-    standing,
-    state_line,
-)
+from handlers.forms.card import KIND_NAMES, post_card, refresh_card, standard_labels, state_line
 from handlers.forms.export import send_export
-from handlers.forms.schedule import end_deadline, meeting_for_form, plan_deadline
-from storage.forms import FormRepo
+from handlers.forms.schedule import meeting_for_form, titles
 
 FORM = CommandSpec(
     "form",
@@ -101,9 +95,8 @@ async def cmd_form(turn: Turn, cmd: CommandText) -> None:
 async def this_blocs_form(turn: Turn, form_id: int) -> Form | None:
     """The form with this id in this bloc, or a reply saying there is none."""
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        form = await uow.repo(FormRepo).get(form_id)
-    if form is None or form.bloc_id != turn.bloc.id:
+    form = await managing.bloc_form(turn.services.db, turn.bloc.id, form_id)
+    if form is None:
         await turn.reply(
             turn._("There is no form #%(id)s in this bloc. /forms lists the open ones.", id=form_id)
         )
@@ -198,9 +191,7 @@ async def open_form(turn: Turn, cmd: CommandText) -> None:
         if meeting is None:
             return
         title = title or meeting
-    async with turn.services.db.read() as uow:
-        units = await uow.units.active(turn.bloc.id)
-    if not units:
+    if not await managing.has_units(turn.services.db, turn.bloc.id):
         await turn.reply(_("This bloc has no units yet. Add them with /units add, one per line."))
         return
     form = await store_form(turn, new, title, deadline)
@@ -211,31 +202,25 @@ async def store_form(turn: Turn, new: NewForm, title: str, deadline: datetime) -
     """Create the form and its deadline event in one transaction."""
     assert turn.bloc is not None
     fields = new.fields or standard_fields(new.kind, standard_labels(turn._), new.options)
-    async with turn.services.db.transaction() as uow:
-        form = await uow.repo(FormRepo).create(
-            turn.bloc.id, new.kind, title, fields, deadline, turn.user_id, new.event_id
-        )
-        await plan_deadline(turn.services, uow, form, turn._)
-        found = await uow.repo(FormRepo).get(form.id)
-    wake(turn)
-    assert found is not None
-    return found
-
-
-def wake(turn: Turn) -> None:
-    """Reminders or timers changed: let the scheduler look again (after the commit)."""
-    if turn.services.scheduler is not None:
-        turn.services.scheduler.wake()
+    return await managing.open_form(
+        turn.services,
+        turn.bloc.id,
+        new.kind,
+        title,
+        fields,
+        deadline,
+        turn.user_id,
+        new.event_id,
+        titles(turn._),
+    )
 
 
 async def show_status(turn: Turn, form: Form) -> None:
     """Who answered (by whom, when, how often amended) and who has not."""
     _ = turn._
-    s = await standing(turn.services, form.id)
-    assert s is not None
-    async with turn.services.db.read() as uow:
-        people = {r.person.user_id: r.person for r in await uow.units.representatives(s.bloc.id)}
-        senders = {r.answered_by: await uow.people.get(r.answered_by) for r in s.responses.values()}
+    status = await managing.form_status(turn.services.db, form.id)
+    assert status is not None
+    s = status.standing
     lines = [
         f"📋 {_(KIND_NAMES[form.kind])} #{form.id}: {form.title}",
         state_line(_, turn.lang, turn.tz, form, turn.now()),
@@ -243,7 +228,7 @@ async def show_status(turn: Turn, form: Form) -> None:
     ]
     for unit in s.answered:
         response = s.responses[unit.id]
-        person = people.get(response.answered_by) or senders.get(response.answered_by)
+        person = status.senders.get(response.answered_by)
         line = _(
             "#%(no)s %(unit)s — %(person)s, %(when)s",
             no=s.number(unit),
@@ -273,10 +258,7 @@ async def close_form(turn: Turn, form: Form) -> None:
     if form.status == "closed":
         await turn.reply(_("Form #%(id)s is already closed. /form %(id)s reopen opens it again.", id=form.id))
         return
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).set_status(form.id, "closed", form.deadline)
-        await end_deadline(turn.services, uow, form)
-    wake(turn)
+    await managing.close_form(turn.services, form)
     await refresh_card(turn.services, form.id)
     await turn.reply(
         _("Form #%(id)s is closed; answers are locked. /form %(id)s reopen opens it again.", id=form.id)
@@ -304,14 +286,9 @@ async def reopen_form(turn: Turn, form: Form, when_text: str) -> None:
     elif form.deadline is not None and form.deadline > turn.now():
         deadline = form.deadline  # closed early: reopening restores the deadline
     was_open = not form.locked(turn.now())
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).set_status(form.id, "open", deadline)
-        reopened = await uow.repo(FormRepo).get(form.id)
-        assert reopened is not None
-        await plan_deadline(turn.services, uow, reopened, turn._)
-    wake(turn)
+    await managing.reopen_form(turn.services, form, deadline, titles(turn._))
     await refresh_card(turn.services, form.id)
-    s = await standing(turn.services, form.id)
+    s = await form_standing(turn.services.db, form.id)
     assert s is not None
     head = (
         _("The deadline of form #%(id)s is changed.", id=form.id)
@@ -325,15 +302,13 @@ async def cmd_forms(turn: Turn, cmd: CommandText) -> None:
     """The bloc's open forms with their progress."""
     _ = turn._
     assert turn.bloc is not None
-    async with turn.services.db.read() as uow:
-        forms = await uow.repo(FormRepo).of_bloc(turn.bloc.id)
+    forms = await managing.open_forms(turn.services.db, turn.bloc.id)
     if not forms:
         await turn.reply(_("No open forms. Admins open one with /form; /form shows how."))
         return
     lines = [_("Open forms of %(bloc)s:", bloc=turn.bloc.name)]
-    for form in forms:
-        s = await standing(turn.services, form.id)
-        assert s is not None
+    for s in forms:
+        form = s.form
         lines.append(
             _(
                 "#%(id)s %(title)s — %(x)s/%(n)s answered",

@@ -19,12 +19,12 @@ from bot.forms.answers import (
     parse_answer,
     with_answer,
 )
+from bot.forms.cases.answering import draft_of, drop_draft, form_of, keep_draft, start_draft
 from bot.forms.model import NO, YES, Draft, Field, Value
 from handlers.conversation.router import Router
 from handlers.conversation.turn import Turn
 from handlers.forms.card import show_value, yes_no
 from handlers.forms.target import Target, answer_error, load_target, save_answers
-from storage.forms import FormRepo
 
 PREFIX = "fm"
 # Typed text is taken as an answer only while the dialog is fresh: after a pause this long the
@@ -74,12 +74,8 @@ async def start_dialog(turn: Turn, target: Target) -> None:
     """Begin (or resume) answering a form; the draft lives in the database."""
     _ = turn._
     form = target.form
-    async with turn.services.db.transaction() as uow:
-        draft = await uow.repo(FormRepo).draft(turn.user_id, form.id)
-        resumed = draft is not None and draft.unit_id == target.unit.id and bool(draft.answers)
-        if draft is None or draft.unit_id != target.unit.id:
-            draft = Draft(turn.user_id, form.id, target.unit.id)
-        await uow.repo(FormRepo).put_draft(draft)
+    started = await start_draft(turn.services.db, turn.user_id, target)
+    draft = started.draft
     lines = [
         _(
             'Form #%(id)s "%(title)s" of %(bloc)s, answered for %(unit)s.',
@@ -100,7 +96,7 @@ async def start_dialog(turn: Turn, target: Target) -> None:
                 when=format_when(target.response.answered_at, turn.tz, turn.lang),
             )
         )
-    if resumed:
+    if started.resumed:
         lines.append(_("Continuing where you left off; your earlier answers are kept."))
     lines.append(_("Send /cancel to stop."))
     await ask_next(turn, target, draft, before="\n".join(lines))
@@ -160,15 +156,22 @@ def question_hint(turn: Turn, spec: Field) -> str:
 
 async def record(turn: Turn, target: Target, draft: Draft, spec: Field, value: Value) -> None:
     """Keep one answer in the draft, then go on."""
-    answers = with_answer(target.form.fields, draft.answers, spec.key, value)
+    form = target.form
+    answers = with_answer(form.fields, draft.answers, spec.key, value)
     draft = replace(draft, answers=answers, picked=(), message_id=None)
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).put_draft(draft)
+    done = next_field(form.fields, answers) is None
+    if not done:
+        await keep_draft(turn.services.db, draft, form)
     pressed = turn.incoming.message_id if turn.incoming.choice is not None else None
     if pressed is not None:
         shown = show_value(turn._, turn.lang, spec, value)
         # False for an old or unchanged question (or no edits here); the next one is sent anyway.
         await turn.edit(pressed, f"{spec.label}\n→ {shown}", None)
+    if done:
+        # The last answer: stored with the response in one transaction (the complete draft is
+        # kept only if the response is refused because the form locked meanwhile).
+        await save_answers(turn, target, complete(form.fields, answers), keep=draft)
+        return
     await ask_next(turn, target, draft)
 
 
@@ -183,8 +186,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
         if target is not None:
             await start_dialog(turn, target)
         return
-    async with turn.services.db.read() as uow:
-        draft = await uow.repo(FormRepo).draft(turn.user_id, form_id)
+    draft = await draft_of(turn.services.db, turn.user_id, form_id)
     if action == "x":
         await press.answer()
         await cancel_draft(turn, draft)
@@ -220,8 +222,7 @@ async def on_button(turn: Turn, data: Callback) -> None:
             raise CallbackError("no such option")
         picked = tuple(sorted(set(draft.picked) ^ {option}))
         draft = replace(draft, picked=picked)
-        async with turn.services.db.transaction() as uow:
-            await uow.repo(FormRepo).put_draft(draft)
+        await keep_draft(turn.services.db, draft, target.form)
         await press.answer()
         keep = target.response is not None and spec.key in target.response.answers
         # An older copy of the question may already show these ticks: "not modified" is fine.
@@ -243,8 +244,7 @@ async def cancel_draft(turn: Turn, draft: Draft | None) -> None:
     if draft is None:
         await turn.reply(_("There was nothing to cancel."))
         return
-    async with turn.services.db.transaction() as uow:
-        await uow.repo(FormRepo).drop_draft(turn.user_id, draft.form_id)
+    await drop_draft(turn.services.db, turn.user_id, draft.form_id)
     await turn.reply(
         _("Stopped answering form #%(id)s. Nothing was sent. /submit %(id)s starts again.", id=draft.form_id)
     )
@@ -256,17 +256,14 @@ async def on_text(turn: Turn, text: str) -> bool:
     if not turn.is_private:
         return False
     services = turn.services
-    async with services.db.read() as uow:
-        draft = await uow.repo(FormRepo).draft(turn.user_id)
+    draft = await draft_of(services.db, turn.user_id)
     if draft is None:
         return False
     if draft.updated_at is None or services.clock.now() - draft.updated_at > DRAFT_IDLE:
-        async with services.db.read() as uow:
-            form = await uow.repo(FormRepo).get(draft.form_id)
+        form = await form_of(services.db, draft.form_id)
         if form is None or form.locked(services.clock.now()):
             return False  # an old draft of a locked form: the text is surely not meant for it
-        async with services.db.transaction() as uow:
-            await uow.repo(FormRepo).put_draft(draft)  # fresh again: the next text answers
+        await keep_draft(services.db, draft, form)  # fresh again: the next text answers
         await turn.reply(
             turn._(
                 "You have unfinished answers to form #%(id)s. Send /submit %(id)s to see the "
@@ -312,8 +309,7 @@ async def cancel_form_draft(turn: Turn) -> bool:
     True when a draft was dropped and the person told; False (nothing said) otherwise."""
     if not turn.is_private:
         return False
-    async with turn.services.db.read() as uow:
-        draft = await uow.repo(FormRepo).draft(turn.user_id)
+    draft = await draft_of(turn.services.db, turn.user_id)
     if draft is None:
         return False
     await cancel_draft(turn, draft)

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from bot.core.names import fold
 from bot.core.offload import in_worker
+from bot.forms.cases.export import form_history
+from bot.forms.cases.standing import Standing, form_standing
 from bot.forms.files import Cell, Sheet, build_csv, build_xlsx, field_cell
 from bot.forms.model import Form
 from handlers.conversation.turn import Turn
-from handlers.forms.card import KIND_NAMES, Standing, standing, yes_no
-from storage.forms import FormRepo
+from handlers.forms.card import KIND_NAMES, yes_no
 
 
 def slug(text: str) -> str:
@@ -23,15 +24,8 @@ async def form_sheets(turn: Turn, s: Standing) -> tuple[Sheet, Sheet]:
     """The answers sheet (one row per unit) and the history sheet (every version)."""
     _ = turn._
     form = s.form
-    async with turn.services.db.read() as uow:
-        history = await uow.repo(FormRepo).history(form.id)
-        ids = {a.user_id for a in history}
-        people = {i: await uow.people.get(i) for i in ids}
-        every_unit = {u.id: u for u in s.units}
-        for unit_id in {a.unit_id for a in history} - set(every_unit):
-            gone = await uow.units.get(unit_id)
-            if gone is not None:
-                every_unit[unit_id] = gone
+    found = await form_history(turn.services.db, s)
+    history, people, every_unit = found.amendments, found.people, found.units
     words = yes_no(_)
 
     def who(user_id: int) -> str:
@@ -91,7 +85,7 @@ async def form_sheets(turn: Turn, s: Standing) -> tuple[Sheet, Sheet]:
 
 async def send_export(turn: Turn, form: Form, *, csv: bool) -> None:
     """Send the form's answers as XLSX (answers and history sheets) or as CSV."""
-    s = await standing(turn.services, form.id)
+    s = await form_standing(turn.services.db, form.id)
     assert s is not None
     answers, history = await form_sheets(turn, s)
     name = f"form-{form.id}-{slug(form.title)}"

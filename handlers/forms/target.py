@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.core.formatting import format_when
 from bot.forms.answers import MAX_TEXT, AnswerError
-from bot.forms.model import Answers, Field, Form, Response
-from bot.roster.model import Bloc, Unit
+from bot.forms.cases.answering import Locked, Target, open_target
+from bot.forms.cases.answering import save_answers as store_answers
+from bot.forms.model import Answers, Draft, Field, Form
 from handlers.conversation.turn import Turn
 from handlers.forms.card import refresh_card, show_answers
-from storage.forms import FormRepo
 
-
-@dataclass(frozen=True)
-class Target:
-    """A form a person may answer now, for their unit, with the unit's current response."""
-
-    form: Form
-    bloc: Bloc
-    unit: Unit
-    response: Response | None
+__all__ = ["Target", "answer_error", "load_target", "locked_message", "save_answers"]
 
 
 def locked_message(turn: Turn, form: Form) -> str:
@@ -44,12 +34,8 @@ def locked_message(turn: Turn, form: Form) -> str:
 
 async def load_target(turn: Turn, form_id: int) -> Target | None:
     """The form and the person's unit in its bloc; on any refusal reply and return None."""
-    async with turn.services.db.read() as uow:
-        form = await uow.repo(FormRepo).get(form_id)
-        bloc = await uow.blocs.get(form.bloc_id) if form else None
-        unit = await uow.units.unit_of(form.bloc_id, turn.user_id) if form else None
-        response = await uow.repo(FormRepo).response(form_id, unit.id) if unit else None
-    if form is None or bloc is None or unit is None:
+    found = await open_target(turn.services.db, form_id, turn.user_id, turn.now())
+    if found == "not_found":
         await turn.reply(
             turn._(
                 "You cannot answer form #%(id)s: there is no such form, or you do not represent a "
@@ -58,10 +44,10 @@ async def load_target(turn: Turn, form_id: int) -> Target | None:
             )
         )
         return None
-    if form.locked(turn.now()):
-        await turn.reply(locked_message(turn, form))
+    if isinstance(found, Locked):
+        await turn.reply(locked_message(turn, found.form))
         return None
-    return Target(form, bloc, unit, response)
+    return found
 
 
 def answer_error(turn: Turn, spec: Field, exc: AnswerError, *, options: bool = True) -> str:
@@ -100,28 +86,21 @@ def answer_error(turn: Turn, spec: Field, exc: AnswerError, *, options: bool = T
     return _("The answer is empty.")
 
 
-async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
-    """Store the unit's response (re-checking the lock and the person's unit), then say so."""
+async def save_answers(turn: Turn, target: Target, answers: Answers, keep: Draft | None = None) -> bool:
+    """Store the unit's response (re-checking the lock and the person's unit), then say so;
+    ``keep``: the draft to store instead if the form has locked meanwhile."""
     _ = turn._
     form = target.form
-    async with turn.services.db.transaction() as uow:
-        repo = uow.repo(FormRepo)
-        fresh = await repo.get(form.id)
-        unit = await uow.units.unit_of(form.bloc_id, turn.user_id)
-        refusal, version = None, 0
-        if fresh is None or fresh.locked(turn.now()):
-            refusal = locked_message(turn, fresh or form)
-        elif unit is None or unit.id != target.unit.id:
-            refusal = _(
-                "You no longer represent %(unit)s, so I did not store these answers.", unit=target.unit.name
-            )
-            await repo.drop_draft(turn.user_id, form.id)
-        else:
-            version = await repo.save_response(form.id, unit.id, turn.user_id, answers)
-            await repo.drop_draft(turn.user_id, form.id)
-    if refusal is not None:
-        await turn.reply(refusal)
+    saved = await store_answers(turn.services.db, target, turn.user_id, answers, turn.now(), keep)
+    if isinstance(saved, Locked):
+        await turn.reply(locked_message(turn, saved.form))
         return False
+    if saved == "moved":
+        await turn.reply(
+            _("You no longer represent %(unit)s, so I did not store these answers.", unit=target.unit.name)
+        )
+        return False
+    version = saved.version
     lines = [
         _(
             "Thank you. The answers of %(unit)s to form #%(id)s are recorded:",
@@ -145,5 +124,6 @@ async def save_answers(turn: Turn, target: Target, answers: Answers) -> bool:
     else:
         lines.append(_("You can change them with /submit %(id)s until the form is closed.", id=form.id))
     await turn.reply("\n".join(lines))
-    await refresh_card(turn.services, form.id)
+    if version == 1:  # a unit's first answer; an amendment changes nothing the card shows
+        await refresh_card(turn.services, form.id)
     return True
