@@ -7,8 +7,12 @@ the layers contract: its pure rules in the bottom layer, its use cases (`cases`)
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ("roster", "schedule", "forms", "polls")
@@ -50,3 +54,36 @@ def test_use_cases_sit_above_storage_and_rules_below_it() -> None:
             assert level < storage, f"{module} is a use case: it belongs above storage"
         else:
             assert level > storage, f"{module} is a pure rule: it belongs below storage"
+
+
+# What touches the database from a feature's conversation: a transaction or read opened there,
+# a unit of work, a repository or anything else of storage/ imported.
+DATABASE = re.compile(r"\.db\.(?:read|transaction)\(|\buow\b|^\s*(?:from|import)\s+storage\b", re.MULTILINE)
+
+
+def database_uses(folder: Path) -> list[str]:
+    """file:line of each place in the folder's modules that touches the database itself."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for match in DATABASE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(f"{os.path.relpath(path, ROOT)}:{line}")
+    return found
+
+
+@pytest.mark.parametrize("feature", [*FEATURES, "general"])
+def test_a_features_conversation_calls_its_use_cases_never_the_database(feature: str) -> None:
+    # handlers/<feature>/ parses, calls bot/<feature>/cases, renders; the database is the use
+    # cases' (handlers/conversation/ keeps the conversation state and the turn's own rows).
+    assert database_uses(ROOT / "handlers" / feature) == []
+
+
+def test_the_check_finds_a_transaction_opened_in_a_conversation(tmp_path: Path) -> None:
+    (tmp_path / "x.py").write_text(
+        "from storage.units import UnitRepo\n\n\nasync def f(turn):\n"
+        "    async with turn.services.db.transaction() as uow:\n        await uow.units.add(1)\n",
+        encoding="utf-8",
+    )
+    found = database_uses(tmp_path)
+    assert len(found) == 4 and found[0].endswith("x.py:1")

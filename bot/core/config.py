@@ -166,7 +166,7 @@ KNOWN_KEYS = {
 }
 
 
-# Sections read by the features themselves (bot/schedule/cycle.py, handlers/forms/schedule.py)
+# Sections read by the features themselves (bot/schedule/cycle.py, bot/forms/cases/deadlines.py)
 # and the tests' [testing]; with the sections of KNOWN_KEYS, every section config.toml may have.
 OTHER_SECTIONS = frozenset({"testing", "cycle", "forms"})
 
