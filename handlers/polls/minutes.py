@@ -1,4 +1,7 @@
-"""'/poll <id> minutes [<place>] [| <secretary>] [| <presiding>]': the DOCX minutes and the chart.
+"""'/poll <id> minutes [<place>] [| <secretary>] [| <presiding>]': the DOCX minutes.
+
+The chart went to the group with the results (handlers/polls/results.py); the minutes do not
+send it again.
 
 The place is where the count was held; its part after the last comma names the locality of the
 heading ('Hội trường Công an tỉnh, Đắk Lắk' -> 'Đắk Lắk, ngày …'). The secretary is typed by
@@ -12,17 +15,15 @@ from __future__ import annotations
 from bot.core.names import clean
 from bot.core.offload import in_worker
 from bot.polls.cases.definitions import minutes_facts
-from bot.polls.charts import bar_chart
 from bot.polls.minutes import render_minutes
 from bot.roster.model import voter_of
 from handlers.conversation.turn import Turn
 from handlers.polls.minutes_text import Facts, build_minutes, locality
-from handlers.polls.rounds import chart_of
 from handlers.polls.state import PollState
 
 
 async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
-    """Send the minutes (DOCX) and the chart of the latest round to the group."""
+    """Send the minutes (DOCX) of the poll's rounds to the group."""
     _ = turn._
     if state.poll.status != "closed" or not state.results or state.awaiting is not None:
         await turn.reply(
@@ -51,6 +52,3 @@ async def send_minutes(turn: Turn, state: PollState, rest: str) -> None:
             id=state.poll.id,
         )
     await turn.reply_document(data, name, caption=caption)
-    counted = [r for r in state.results if r.withheld is None]  # a withheld round has no chart
-    if counted:
-        await turn.reply_photo(await in_worker(bar_chart, chart_of(turn.tr, state, counted[-1])), "chart.png")
