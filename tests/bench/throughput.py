@@ -373,8 +373,12 @@ async def main() -> str:
         f"loopback bursts it used {min(emulator_echo):.0%}–{max(emulator_echo):.0%} of a core "
         f"against the echo bot and {min(emulator_blocbot):.0%}–{max(emulator_blocbot):.0%} against "
         f"blocbot, this driver {min(driver):.0%}–{max(driver):.0%}; updates/s run from the first "
-        "post to the last answer's arrival at the emulator. (In one process with the driver the "
-        "emulator took 25–39 % of a core and the echo bot's loopback figure was 775–828 updates/s.)",
+        "post to the last answer's arrival at the emulator. Before, the emulator ran in this "
+        "driver's process, which used 20–37 % of a core; interleaved on this machine (load 1.2–2.3, "
+        "2 × 2 runs each), in the driver's process → in its own: echo bot 551–716 → 482–670 "
+        "updates/s, blocbot c=1 243–317 → 281–325, c=8 231–438 → 354–426, the echo bot's CPU "
+        "1.07–1.36 → 1.15–1.23 ms an update. The emulator never bounded the echo bot: its own CPU "
+        "(~1.2 ms an update, near a core at these rates) does.",
         f"HTTP stack of the bot process: {versions}; PTB's pool for Bot API calls "
         f"{stack['bot_pool']}, for getUpdates {stack['get_updates_pool']}.",
     ]
