@@ -39,12 +39,12 @@ TOKEN = "777:BENCH"
 RUNS = {0.0: 3, 0.1: 2}  # per network latency (with +100 ms the runs agree within ~5 %; each is ~12 s)
 CONCURRENCY = (1, 8)  # telegram.concurrent_updates measured; the last is config.toml's default
 LATENCIES = (0.0, 0.1)
-BURST = {0.0: 600, 0.1: 48}  # updates per saturation run
+BURST = {0.0: 600, 0.1: 32}  # updates per saturation run
 STEADY_SECONDS = {0.0: 2.0, 0.1: 4.0}
 STEADY_MIN = 12  # at least this many updates in a latency run
 KINDS = ("roster", "schedule", "rsvp", "ballot", "form")
 KIND_BURST = 100  # updates of one kind posted at once
-KIND_ISOLATED = 40  # updates of one kind, one at a time
+KIND_ISOLATED = 25  # updates of one kind, one at a time (the median one counts)
 KIND_RUNS = 2  # of each, per kind
 ISOLATED_PAUSE = 0.03  # seconds after an answer before the next update
 
