@@ -67,6 +67,7 @@ class MixedHarness(ZaloHarness):
         self.web = build_web(self.config, self.services)
         links = build_links(self.config, self.services, self.web)
         self.zalo = build_zalo(self.config, self.services, router, self.web, links)
+        self.scale_budgets()
         self.app = build_telegram(self.config, self.services, router)
         await self.app.initialize()
         assert self.app.post_init is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import struct
+import time
 import zlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -533,3 +535,35 @@ async def test_edited_message_and_stop_with_a_pending_poll() -> None:
         await emu.wait_until(lambda: len(emu.calls_to("getUpdates")) == 2, timeout=2)
         await emu.stop()
         assert (await asyncio.wait_for(poll, 2)).json() == {"ok": True, "result": []}
+
+
+async def test_emulator_in_its_own_process() -> None:
+    """The benchmarks' emulator process: calls run there, the bot's calls are noted with their
+    arrival, waits do not block the driver's loop, errors come back raised."""
+    from bot.emulators.telegram.process import EmulatorProcess
+
+    async with EmulatorProcess(token=TOKEN) as emu:
+        assert emu.pid != os.getpid()
+        emu.add_user(AN, "An", started=True)
+        posted = emu.post_message(AN, AN, "xin chào")
+        assert posted.message["text"] == "xin chào"
+        with pytest.raises(ValueError, match="unknown user"):
+            emu.post_message(999, 999, "ai đây?")
+        emu.latency = 0.01
+        assert emu.latency == 0.01
+        before = time.perf_counter()
+        async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as bot:
+            waiting = asyncio.ensure_future(emu.wait_answers(0, timeout=5.0))
+            updates = await bot.get_updates(timeout=0)
+            assert [u.message.text for u in updates if u.message] == ["xin chào"]
+            answers = await waiting
+            assert answers[0][:2] == ("getme", "")
+            await bot.send_message(AN, "chào anh")
+            await emu.wait_until(lambda: emu.last(AN) is not None, timeout=5.0, what="the reply")
+        answers = emu.answers_since(0)
+        assert [a[0] for a in answers] == ["getme", "getupdates", "sendmessage"]
+        assert answers[-1][1] == str(AN)
+        assert before < answers[0][2] < answers[-1][2] <= time.perf_counter()
+        assert emu.last(AN).text == "chào anh"
+        assert emu.count_429 == 0
+        assert emu.cpu_seconds() > 0

@@ -49,7 +49,7 @@ def test_replies_take_a_full_window_before_any_fan_out() -> None:
     for ticket in granted:
         queue.done(ticket, 0.02)
     granted, again = queue.due(0.5)
-    assert granted == [] and again == pytest.approx(0.02 + 1.0 + 0.01)  # the window is full
+    assert granted == [] and again == pytest.approx(0.02 + 1.0 * 1.001 + 0.001)  # the window is full
     granted = grant_all(queue, again)
     assert granted[:10] == replies[30:] and granted[10:] == bulk[:1]
 
@@ -188,7 +188,7 @@ def test_a_fan_out_runs_at_the_limit_without_a_429_and_replies_wait_little(seed:
     last, waits, replies, refused = simulate(seed)
     assert refused == 0  # the server never saw more than its limits, whatever the delays
     bound = (1000 + replies) / 30  # the fan-out and the replies that went meanwhile, at 30/s
-    assert last <= 1.05 * bound
+    assert last <= 1.025 * bound  # the loss: one round trip per window (and 0.2 % for the clocks)
     assert len(waits) == 200 and max(waits) < 0.25  # a reply waits a few slots at most
 
 

@@ -72,7 +72,8 @@ class Limits:
     per_chat_burst: int = 3  # ... after a short burst of this many
     group_reserve: int = 5  # of a group's window, kept for replies
     chat_reserve: int = 1  # of a chat's burst, kept for replies
-    margin: float = 0.01  # seconds added to every window (clocks drift)
+    margin: float = 0.001  # seconds added to every window (the clocks' granularity) ...
+    drift: float = 0.001  # ... and this share of it (the two clocks' rates may differ)
 
     @classmethod
     def telegram(cls) -> Limits:
@@ -109,7 +110,11 @@ class Limits:
         """Seconds between two fan-out sends: the overall rate, evenly spread."""
         if not self.overall or not self.overall_window:
             return 0.0
-        return (self.overall_window + self.margin) / self.overall
+        return self.held(self.overall_window) / self.overall
+
+    def held(self, window: float) -> float:
+        """How long a send counts in a window of this length after its answer came back."""
+        return window * (1 + self.drift) + self.margin
 
 
 class _Window:
@@ -219,7 +224,7 @@ class SendQueue:
         lim = self.limits
         if not lim.overall or not lim.overall_window:
             return 0.0
-        wait = self._overall.wait(lim.overall, lim.overall_window + lim.margin, now)
+        wait = self._overall.wait(lim.overall, lim.held(lim.overall_window), now)
         return max(wait, self._next_bulk - now) if kind == BULK else wait
 
     def _chat_wait(self, ticket: Ticket, now: float) -> float:
@@ -238,7 +243,7 @@ class SendQueue:
             window = self._groups.get(chat)
             if window is not None:
                 cap = max(1, lim.per_group - (lim.group_reserve if bulk else 0))
-                wait = max(wait, window.wait(cap, lim.group_window + lim.margin, now))
+                wait = max(wait, window.wait(cap, lim.held(lim.group_window), now))
         return wait
 
     def _take(self, ticket: Ticket, now: float) -> None:
@@ -314,7 +319,7 @@ class SendQueue:
         lim = self.limits
         for chat in [c for c, b in self._chats.items() if b.idle(lim.per_chat_burst, lim.per_chat_rate, now)]:
             del self._chats[chat]
-        length = lim.group_window + lim.margin
+        length = lim.held(lim.group_window)
         for chat in [c for c, w in self._groups.items() if w.idle(now, length)]:
             del self._groups[chat]
 

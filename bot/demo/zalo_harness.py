@@ -23,6 +23,7 @@ from bot.app import build_links, build_router, build_services, build_web, build_
 from bot.channels.zalo.runtime import ZaloRuntime
 from bot.core.clock import FakeClock
 from bot.core.config import Config, parse_config
+from bot.core.sending import Budget
 from bot.demo.harness import START
 from bot.emulators.zalo import ZaloBotEmulator, ZaloOAEmulator
 from bot.emulators.zalo.records import WebhookDelivery
@@ -32,6 +33,12 @@ from bot.web.server import WebServer
 __all__ = ["WEBHOOK_SECRET", "ZALO_TOKEN", "ZaloHarness", "free_port"]
 
 ZALO_TOKEN = "1234567890:zalo-test-token-blocbot"
+# The Zalo channels' send budgets (zalo.sends_per_second, 1 a second per chat) run on the real
+# clock, while a test's or the demo's people type as fast as the loop goes and their clock is
+# injected: at Zalo's pace an OA group's 40 posts took 40 s of real waiting (the Zalo demo 43 s,
+# the Zalo tests minutes). Here the same budgets, replies first, with every window this many
+# times shorter; 1 keeps the real pace. `blocbot run` keeps the configured budgets.
+SEND_SCALE = 1000.0
 WEBHOOK_SECRET = "zalo-webhook-secret-1"
 
 
@@ -60,6 +67,7 @@ class ZaloHarness:
         seed_oa_token: bool = True,
         language: str = "vi",
         resolve_operators: bool = True,
+        send_scale: float = SEND_SCALE,
     ) -> None:
         self.folder = folder
         self.clock = clock or FakeClock(START)
@@ -75,6 +83,7 @@ class ZaloHarness:
         self.resolve_operators = resolve_operators
         self.seed_oa_token = seed_oa_token
         self.language = language
+        self.send_scale = send_scale
         self.port = free_port()
         self.config: Config | None = None
         self.services: Services | None = None
@@ -138,6 +147,7 @@ class ZaloHarness:
         self.web = build_web(self.config, self.services)
         links = build_links(self.config, self.services, self.web)
         self.zalo = build_zalo(self.config, self.services, router, self.web, links)
+        self.scale_budgets()
         if self.resolve_operators:
             await self.services.open()  # as `blocbot run`: also resolves "zalo:<id>" operators
         else:
@@ -147,6 +157,13 @@ class ZaloHarness:
         await start_extra(self.web, self.zalo)
         if self.services.scheduler is not None:
             await self.services.scheduler.start()
+
+    def scale_budgets(self) -> None:
+        """The Zalo channels' budgets: the configured limits, their windows send_scale× shorter."""
+        if self.send_scale != 1 and self.zalo is not None:
+            for channel in (self.zalo.bot_channel, self.zalo.oa_outbox):
+                if channel is not None:
+                    channel.budget = Budget(channel.budget.limits.scaled(self.send_scale))
 
     async def seed_tokens(self) -> None:
         """A pair from the OA emulator, as `blocbot zalo login` would store (once)."""

@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
     sections = []
     load_before = f"{os.getloadavg()[0]:.2f}"
     started = time.perf_counter()
+    took: list[str] = []
     for name in chosen:
         try:
             module = importlib.import_module(f"tests.bench.{name}")
@@ -43,13 +44,14 @@ def main(argv: list[str]) -> int:
         print(f"running {name} …", flush=True)
         t0 = time.perf_counter()
         sections.append(asyncio.run(module.main()))
+        took.append(f"{name} {time.perf_counter() - t0:.0f} s")
         print(f"  {name} took {time.perf_counter() - t0:.1f} s", flush=True)
     total = time.perf_counter() - started
     text = "\n\n".join(
         [
             "# blocbot benchmarks",
             f"Machine: {machine()}.  \nCommand: `make bench` (`python -m tests.bench`), "
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s; load average "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, whole run {total:.0f} s ({', '.join(took)}); load average "
             f"{load_before} before, {os.getloadavg()[0]:.2f} after (other work on the machine makes "
             "every figure slower and wider).  \n"
             "Everything runs against the loopback Bot API emulator (`bot/emulators/telegram/`) on this machine; "

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bot.emulators.telegram import BotApiEmulator
+from bot.emulators.telegram.process import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = os.environ.get("BLOCBOT_BENCH_PROFILE", "")
@@ -24,7 +25,7 @@ PYSPY = os.environ.get("BLOCBOT_BENCH_PYSPY", "")
 class BotProcess:
     """One bot process polling an emulator; its CPU time and resident memory from /proc."""
 
-    def __init__(self, emu: BotApiEmulator, folder: Path) -> None:
+    def __init__(self, emu: BotApiEmulator | EmulatorProcess, folder: Path) -> None:
         self.emu = emu
         self.folder = folder
         self.log = folder / "bot.log"
@@ -65,8 +66,15 @@ class BotProcess:
     async def wait_polling(self, within: float = 60) -> float:
         """Until the bot's first getUpdates; returns seconds since the process was started."""
         try:
+            notes = getattr(self.emu, "answers_since", None)  # the emulator's compact notes, if kept
+
+            def polling() -> bool:
+                if notes is not None:
+                    return any(answer[0] == "getupdates" for answer in notes(0))
+                return any(c.method.lower() == "getupdates" for c in self.emu.calls)
+
             await self.emu.wait_until(
-                lambda: any(c.method.lower() == "getupdates" for c in self.emu.calls),
+                polling,
                 timeout=within,
                 what="bot polling",
             )

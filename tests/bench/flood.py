@@ -44,7 +44,7 @@ LATENCY = 0.1  # seconds added to every Bot API call
 FLOOD = 300
 ASKS = int(os.environ.get("BLOCBOT_BENCH_FLOOD_ASKS", "20"))
 # seconds between A's asks when Telegram's limits apply (A's 20 fit its own limits)
-ASK_GAP = float(os.environ.get("BLOCBOT_BENCH_FLOOD_GAP", "1.5"))
+ASK_GAP = float(os.environ.get("BLOCBOT_BENCH_FLOOD_GAP", "1.2"))
 BOUND = 8.0  # an ask of A unanswered this long ends the run
 CONCURRENCY = 8
 A, B = chat_of(0), chat_of(1)

@@ -19,7 +19,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from bot.emulators.telegram import BotApiEmulator
-from bot.emulators.telegram.params import Params
+from bot.emulators.telegram.process import Answer, EmulatorProcess, TimedEmulator
 from tests.bench.world import FORM_ANSWERS, GROUPS, POLL_CATEGORIES, UNITS, Features, chat_of, person
 
 ROSTER = ("/units", "/roster", "/bloc", "/help", "/donvi", "/khoi", "/danhsach")
@@ -28,30 +28,13 @@ WEIGHTS = (("roster", 15), ("schedule", 15), ("rsvp", 20), ("ballot", 30), ("for
 CAST_ONE_IN = 12
 
 
-class TimedEmulator(BotApiEmulator):
-    """The emulator, noting when each call arrived (calls[i] arrived at arrivals[i])."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.arrivals: list[float] = []
-
-    def accept(self, method: str, params: Params) -> None:
-        """Record the call and its arrival time."""
-        super().accept(method, params)
-        self.arrivals.append(time.perf_counter())
-
-    def reset_counters(self) -> None:
-        """Forget the calls and their arrival times alike (they are matched by index)."""
-        super().reset_counters()
-        self.arrivals.clear()
-
-
 class Tracker:
     """Expected answers per (method, key), matched in order against the calls as they arrive."""
 
-    def __init__(self, emu: TimedEmulator) -> None:
+    def __init__(self, emu: TimedEmulator | EmulatorProcess) -> None:
         self.emu = emu
-        self.seen = len(emu.calls)
+        self.seen = len(emu.answers_since(0))
+        self.last_arrival = 0.0  # of the last answer matched
         self.waiting: dict[tuple[str, str], deque[tuple[float, str]]] = defaultdict(deque)
         self.expected = 0
         self.answered = 0
@@ -65,22 +48,20 @@ class Tracker:
 
     def poll(self) -> bool:
         """Match the calls that arrived since last time; True once every expectation is met."""
-        calls, arrivals = self.emu.calls, self.emu.arrivals
-        for index in range(self.seen, min(len(calls), len(arrivals))):
-            call = calls[index]
-            method = call.method.lower()
-            if method == "answercallbackquery":
-                key = str(call.params.get("callback_query_id", ""))
-            else:
-                key = str(call.params.get("chat_id", ""))
+        return self.feed(self.emu.answers_since(self.seen))
+
+    def feed(self, answers: list[Answer]) -> bool:
+        """Match these answer notes (the calls after the first `seen`); True once all are met."""
+        for method, key, arrival in answers:
             queue = self.waiting.get((method, key))
             if queue:
                 posted, kind = queue.popleft()
-                latency = arrivals[index] - posted
+                latency = arrival - posted
                 self.latencies.append(latency)
                 self.by_kind[kind].append(latency)
                 self.answered += 1
-            self.seen = index + 1
+                self.last_arrival = arrival
+        self.seen += len(answers)
         return self.answered >= self.expected
 
     def missing(self) -> list[str]:
@@ -108,7 +89,7 @@ class Mix:
 
     def __init__(
         self,
-        emu: TimedEmulator,
+        emu: TimedEmulator | EmulatorProcess,
         tracker: Tracker,
         features: Features,
         seed: int,
@@ -183,7 +164,7 @@ class Mix:
         self._text(user, user, text, "form")
 
 
-async def setup_echo(emu: BotApiEmulator, groups: int = GROUPS) -> Features:
+async def setup_echo(emu: BotApiEmulator | EmulatorProcess, groups: int = GROUPS) -> Features:
     """For the echo bot: one message of its own in every chat, to press buttons on."""
     found = Features()
     chats = [chat_of(g) for g in range(groups)] + [person(g, k) for g in range(groups) for k in range(UNITS)]

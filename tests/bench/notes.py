@@ -179,4 +179,19 @@ the CPU time per update of the bot process is the steadier yardstick).
   ~420 MB) and 60 s per job; a worker that dies or overruns fails only its job, as an apology in
   the chat, and a fresh one is started (tests/test_offload.py kills it mid-render). XLSX
   exports run there too.
+- **The yardsticks themselves** (what the bench measured wrongly): (1) the throughput section's
+  emulator now runs in a process of its own (`bot/emulators/telegram/process.py`), driven over
+  a pipe; it had shared the driver's process, which used 20-37 % of a core, so it never bounded
+  the echo bot (interleaved, the echo bot's updates/s did not change beyond the noise; its own
+  CPU, ~1.2 ms an update, bounds it), and the emulator's and the driver's CPU are now reported
+  apart. (2) Flat costs: the sizes ran one after the other, and the first measured was the
+  dearest whatever its size (1 MB's RSVP 5.67 ms of CPU against 4.16 at 16 MB, form answers
+  5.44 against 3.77; a rerun in the same order: 1 MB again dearest, then 16, then 95 MB); the
+  three bots now run side by side, taking turns person by person, the order rotating, after two
+  people each unmeasured: 0.90-1.03× of 1 MB at 16 and 95 MB. (3) The reminders' due time was
+  timed to the microsecond and stored to the second, so the fan-out began up to 1 s before its
+  measured start; now a whole second. (4) The send budget counted 10 ms of margin on every
+  window (1 % of each second); now 1 ms and 0.1 % of the window for the clocks: the 1,000
+  reminders' span 35.8 → 35.4-35.5 s against 34.5 s at 30/s; what is left is one round trip
+  per window (20 ms of network), the price of never drawing a 429 whatever the network does.
 """

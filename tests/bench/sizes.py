@@ -9,7 +9,10 @@ forms with every unit's response, closed polls with their ballots: 95 MB). Then,
 a time (each posted 30 ms after the previous answer), RUNS people each: a ballot cast (after
 one tick, not measured) until its receipt, an RSVP press until it is answered, the three typed
 answers of a form (after /submit) until each is answered; the time to the answer and the bot
-process's CPU time for it.
+process's CPU time for it. The three bot processes run side by side and take turns person by
+person (the sizes' order rotating), after WARM people each that are not measured: run one
+size after the other, the first size measured a machine still busy with what ran before and a
+fresh process (BENCHMARKS.md: 1 MB's RSVP and form answer 1.36× and 1.44× the 16 MB ones).
 At 95 MB also: 100 casts a minute (each after a tick) for LOAD_SECONDS while /schedule is
 asked in other groups; the p99 of /schedule; and the bot's peak resident memory (VmHWM) at
 each size.
@@ -22,6 +25,7 @@ import random
 import statistics
 import tempfile
 import time
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,6 +49,7 @@ from tests.bench.world import (
 
 TOKEN = "781:BENCH-SIZES"
 RUNS = 24  # people per kind of update and size
+WARM = 2  # people per size first, not measured (a fresh process's first updates)
 PAUSE = 0.03
 CASTS_A_MINUTE = 100
 LOAD_SECONDS = 30.0
@@ -166,35 +171,49 @@ class Rig(BotProcess):
         return [v * 1000 for v in tracker.latencies]
 
 
-async def run_size(world: seed.World, loaded: bool) -> dict[str, object]:
-    """One size: the costs by kind, the load run if asked, the peak memory."""
-    async with TimedEmulator(token=TOKEN, bot_username="blocbot_bench") as emu:
-        rig = Rig(emu)
-        add_people(emu)
-        try:
-            size, made = await rig.start(world)
-            people = [(g, 1 + g % (UNITS - 1)) for g in range(RUNS)]
-            costs = await rig.kinds(people)
-            loads: list[float] = []
-            if loaded:
-                count = int(CASTS_A_MINUTE * LOAD_SECONDS / 60)
-                load_people = [(g % GROUPS, 1 + (g + 3) % (UNITS - 1)) for g in range(count)]
-                loads = await rig.load(load_people)
-            return {
-                "size": size,
-                "made": made,
-                "costs": costs,
-                "loads": loads,
-                "peak": rig.rss_mb(peak=True),
-                "worker": rig.children_rss_mb("VmHWM:"),
-            }
-        finally:
-            rig.stop()
+async def start_size(stack: AsyncExitStack, world: seed.World) -> tuple[Rig, float, float]:
+    """One size's emulator and bot process, set up; (the rig, the file's MB, seconds to make it)."""
+    emu = await stack.enter_async_context(TimedEmulator(token=TOKEN, bot_username="blocbot_bench"))
+    rig = Rig(emu)
+    stack.callback(rig.stop)
+    add_people(emu)
+    size, made = await rig.start(world)
+    return rig, size, made
+
+
+async def measure_sizes() -> dict[str, dict[str, object]]:
+    """Every size's bot process at once, measured person by person in turn (the order of the
+    sizes rotating), after WARM people each, unmeasured; then the load run at 95 MB."""
+    found: dict[str, dict[str, object]] = {}
+    async with AsyncExitStack() as stack:
+        rigs: dict[str, Rig] = {}
+        for label, world in SIZES.items():
+            rig, size, made = await start_size(stack, world)
+            rigs[label] = rig
+            found[label] = {"size": size, "made": made, "costs": {k: [] for k in KINDS}, "loads": []}
+        labels = list(SIZES)
+        warm = [(g, 1 + (g + 6) % (UNITS - 1)) for g in range(WARM)]  # nobody measured or loaded
+        for person_ in warm:
+            for label in labels:
+                await rigs[label].kinds([person_])
+        people = [(g, 1 + g % (UNITS - 1)) for g in range(RUNS)]
+        for turn, person_ in enumerate(people):
+            for label in labels[turn % len(labels) :] + labels[: turn % len(labels)]:
+                costs = await rigs[label].kinds([person_])
+                for kind, values in costs.items():
+                    found[label]["costs"][kind].extend(values)  # type: ignore[index]
+        count = int(CASTS_A_MINUTE * LOAD_SECONDS / 60)
+        load_people = [(g % GROUPS, 1 + (g + 3) % (UNITS - 1)) for g in range(count)]
+        found["95 MB"]["loads"] = await rigs["95 MB"].load(load_people)
+        for label, rig in rigs.items():
+            found[label]["peak"] = rig.rss_mb(peak=True)
+            found[label]["worker"] = rig.children_rss_mb("VmHWM:")
+    return found
 
 
 async def main() -> str:
     """The flat-costs section of BENCHMARKS.md."""
-    results = {label: await run_size(world, label == "95 MB") for label, world in SIZES.items()}
+    results = await measure_sizes()
     figures: list[Figure] = []
     base = results["1 MB"]["costs"]
     for kind in KINDS:
@@ -255,7 +274,10 @@ async def main() -> str:
         "edits the group's card; a form answer stores the draft (the third, the response); each one's "
         f"CPU runs from posting it to {PAUSE * 1000:.0f} ms after its answer (what it does after the answer "
         "counts). The CPU per update is the steadier figure (the machine is shared): a target is judged "
-        f"on it. The rendering worker beside the bot (pre-started, idle here): {workers} MB (VmHWM)."
+        f"on it. The three sizes' bots run side by side and take turns person by person, the order "
+        f"rotating, after {WARM} people each not measured (one size after the other, the first "
+        "measured was dearest: warm-up and drift, not size). The rendering worker beside each "
+        f"bot (pre-started, idle here): {workers} MB (VmHWM)."
     )
     return "## Flat costs: the same update on a 1, 16 and 95 MB database\n\n" + table(figures) + "\n\n" + note
 
