@@ -340,9 +340,7 @@ async def main() -> str:
                 await asyncio.sleep(PAUSE)  # the chair sees 1,000/1,000 on the card, then closes
                 close.append(await rig.close(poll_id))
                 count.append(await rig.count(poll_id, codes[poll_id]))
-                minutes.append(
-                    await rig.command(poll_id, f"/poll {poll_id} minutes", "sendDocument")
-                )
+                minutes.append(await rig.command(poll_id, f"/poll {poll_id} minutes", "sendDocument"))
             quiet: list[float] = []
             busy: list[float] = []
             rss: list[float] = []
