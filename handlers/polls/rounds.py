@@ -25,7 +25,7 @@ from bot.polls.charts import Bar, Chart, Panel, bar_chart, prime
 from bot.polls.model import result_rows
 from bot.polls.secrecy import BALLOT_MARK
 from bot.polls.tally import TallyResult
-from bot.roster.model import voter_of
+from bot.roster.model import Representative, voter_of
 from bot.services import Services
 from handlers.polls import links
 from handlers.polls.ballot import page_view
@@ -104,8 +104,11 @@ async def deliver_ballots(
     unreachable: list[str] = []
     nobody: list[str] = []
     pages: list[tuple[int, int, int | None]] = []
+    of_unit: dict[int, list[Representative]] = {}
+    for rep in reps:
+        of_unit.setdefault(rep.unit_id, []).append(rep)
     for unit in units if units is not None else state.missing:
-        voter = voter_of([r for r in reps if r.unit_id == unit])
+        voter = voter_of(of_unit.get(unit, []))
         name = state.names.get(unit, "?")
         if voter is None:
             nobody.append(name)

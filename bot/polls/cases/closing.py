@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.yielding import breathe
 from bot.polls.ballots import Draft, decode_ballot, encode_ballot, unpack_ballot
 from bot.polls.box import BallotError, Opener
 from bot.polls.cases.drafts import Drafts, expiry, slot
@@ -92,7 +93,11 @@ async def count_round(
             return None
         polls = uow.repo(PollRepo)
         sealed, plain = await polls.box_contents(state.poll.id, round_no)
-        ballots = [_open_one(opener, cats, s) for s in sealed] + [decode_ballot(p) for p in plain]
+        ballots: list[Ballot] = []
+        for index, one in enumerate(sealed):  # a 1,000-unit box: other chats go on meanwhile
+            await breathe(index)
+            ballots.append(_open_one(opener, cats, one))
+        ballots += [decode_ballot(p) for p in plain]
         broken = sum(b is BROKEN for b in ballots)
         if broken:
             log.warning("%s sealed ballots of poll %s did not open: counted invalid", broken, state.poll.id)
@@ -161,7 +166,8 @@ async def keep_pages(
         poll = await uow.repo(PollRepo).get(state.poll.id)
         if poll is None or poll.status != "open" or poll.round != state.poll.round:
             return False
-        for unit, person, message_id in pages:
+        for index, (unit, person, message_id) in enumerate(pages):
+            await breathe(index)
             form = state.form_for(unit)
             await drafts.save(uow, person, person, form, Draft(), poll=poll, message_id=message_id)
     return True
