@@ -7,7 +7,8 @@ tests/bench/mix.py from 50 groups and 500 people. For each bot: one process, set
 then, at loopback and again with +100 ms on every Bot API call, RUNS[latency] runs of
 (1) saturation: a burst of updates posted at once, updates/s until every one is answered, and
 (2) latency: updates posted at a steady half of that rate, time from posting to the answer.
-Then, at loopback, per kind of update: the bot process's CPU time per update (all its threads,
+Then, at loopback, per kind of update, the echo bot and blocbot running side by side and
+measured in turn: the bot process's CPU time per update (all its threads,
 from /proc schedstat), for a burst of that kind and for isolated updates (each posted once the
 previous one is answered and the bot waits again: each its own getUpdates round trip, the
 regime of a real bot most of the day). CPU per update is the steady yardstick; the emulator's
@@ -45,7 +46,7 @@ STEADY_MIN = 12  # at least this many updates in a latency run
 KINDS = ("roster", "schedule", "rsvp", "ballot", "form")
 KIND_BURST = 100  # updates of one kind posted at once
 KIND_ISOLATED = 25  # updates of one kind, one at a time (the median one counts)
-KIND_RUNS = 2  # of each, per kind
+KIND_RUNS = 3  # of each, per kind, the two bots in turn
 ISOLATED_PAUSE = 0.03  # seconds after an answer before the next update
 
 
@@ -183,8 +184,8 @@ class PerKind:
     alone: dict[str, list[float]] = field(default_factory=dict)
 
 
-async def measure(kind: str, concurrency: int = 1, kinds: PerKind | None = None) -> dict[float, Series]:
-    """One bot process: RUNS[latency] runs at each network latency (and, into `kinds`, per kind)."""
+async def measure(kind: str, concurrency: int = 1) -> dict[float, Series]:
+    """One bot process: RUNS[latency] runs at each network latency."""
     found: dict[float, Series] = {}
     async with EmulatorProcess(token=TOKEN, bot_username="blocbot_bench") as emu:
         rig = Rig(emu)
@@ -209,18 +210,40 @@ async def measure(kind: str, concurrency: int = 1, kinds: PerKind | None = None)
                         series.by_kind.setdefault(name, []).extend(
                             v * 1000 for v in values[kinds_before.get(name, 0) :]
                         )
-            if kinds is not None:
-                emu.latency = 0.0
-                for _run in range(KIND_RUNS):
-                    for name in KINDS:
+        finally:
+            rig.stop()
+    return found
+
+
+async def side_by_side(concurrency: int) -> tuple[PerKind, PerKind]:
+    """The echo bot and blocbot each on an emulator of its own, both running; per kind, in
+    turn (the order alternating run by run), isolated updates then a burst of that kind. Taken
+    one bot after the other, minutes apart, the machine's drift went into the ratio (the same
+    code's roster read 0.89× and 1.61× echo in two whole runs)."""
+    echo, mine = PerKind(), PerKind()
+    async with (
+        EmulatorProcess(token=TOKEN, bot_username="echo_bench") as emu_echo,
+        EmulatorProcess(token=TOKEN, bot_username="blocbot_bench") as emu_mine,
+    ):
+        rig_echo, rig_mine = Rig(emu_echo), Rig(emu_mine)
+        try:
+            features = await rig_echo.start_echo()
+            mix_echo = Mix(emu_echo, Tracker(emu_echo), features, seed=concurrency, echo=True)
+            features = await rig_mine.start(concurrency)
+            mix_mine = Mix(emu_mine, Tracker(emu_mine), features, seed=concurrency, echo=False)
+            pairs = [(rig_echo, mix_echo, echo), (rig_mine, mix_mine, mine)]
+            for run in range(KIND_RUNS):
+                for name in KINDS:
+                    for rig, mix, kinds in pairs if run % 2 == 0 else pairs[::-1]:
                         await settle(rig)
                         kinds.alone.setdefault(name, []).append(await isolated(rig, mix, KIND_ISOLATED, name))
                         await settle(rig)
                         burst = await saturate(rig, mix, KIND_BURST, name)
                         kinds.burst.setdefault(name, []).append(burst.cpu)
         finally:
-            rig.stop()
-    return found
+            rig_echo.stop()
+            rig_mine.stop()
+    return echo, mine
 
 
 def http_stack(concurrency: int) -> dict[str, object]:
@@ -243,11 +266,9 @@ def label(latency: float) -> str:
 
 async def main() -> str:
     """The throughput section of BENCHMARKS.md."""
-    echo_kinds, blocbot_kinds = PerKind(), PerKind()
-    echo = await measure("echo", kinds=echo_kinds)
-    blocbot = {
-        c: await measure("blocbot", c, blocbot_kinds if c == CONCURRENCY[-1] else None) for c in CONCURRENCY
-    }
+    echo = await measure("echo")
+    blocbot = {c: await measure("blocbot", c) for c in CONCURRENCY}
+    echo_kinds, blocbot_kinds = await side_by_side(CONCURRENCY[-1])
     rows: list[Figure] = []
     for latency in LATENCIES:
         base = echo[latency]
@@ -365,7 +386,9 @@ async def main() -> str:
         f"updates; per kind: a burst of {KIND_BURST} updates of that kind, and {KIND_ISOLATED} "
         f"isolated ones (each posted {ISOLATED_PAUSE * 1000:.0f} ms after the previous answer, so each "
         "costs its own getUpdates round trip, as most of a real day does; the CPU from posting one "
-        f"to posting the next, the median one), {KIND_RUNS} runs each, each after the bot has gone "
+        f"to posting the next, the median one), {KIND_RUNS} runs each, the echo bot and blocbot "
+        "side by side, each on an emulator of its own, in turn kind by kind (the order alternating "
+        "run by run, so the machine's drift falls on both), each after the bot has gone "
         "quiet (under 2 % of a core: what a burst leaves behind, card edits, does not count). For the "
         "echo bot a kind is the same update (a text; a press, answered, then its message edited). "
         "The emulator runs in a process of its own (bot/emulators/telegram/process.py; this "
