@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import cast as typecast
 
 from bot.core.clock import from_db, to_db
-from bot.core.yielding import breathe
 from bot.polls.ballots import decode_ballot
 from bot.polls.box import SEALED_SIZE, SealedBox
 from bot.polls.model import DEFAULT_COMMITTEE, Committee
@@ -504,8 +503,7 @@ class PollRepo(Repository):
         await self.conn.execute("PRAGMA secure_delete = ON")  # deleted cells are zeroed
         await self.execute("DELETE FROM poll_ballots WHERE poll_id = ? AND round = ?", (poll_id, round_no))
         keyed = sorted((secrets.token_hex(16), body) for body in opened)
-        for index, (key, body) in enumerate(keyed):
-            await breathe(index)
+        for key, body in keyed:
             await self.execute(
                 "INSERT INTO poll_ballots(poll_id, round, id, body) VALUES (?, ?, ?, ?)",
                 Sealed((poll_id, round_no, key, body)),

@@ -1,9 +1,9 @@
-"""Long loops on the event loop give other chats their turn.
+"""Long loops of pure work on the event loop give other chats their turn.
 
-The writer's statements run on the loop's own thread (storage/db.py) and do not yield, so a
-loop of a thousand of them, or a thousand ballots opened, would hold every other chat for its
-whole length (a 1,000-unit poll: ~100 ms). `breathe` lets the loop run what waits, every few
-items; readers see only committed data, other writers wait for the lock as before.
+The writer's statements give the loop back every 2 ms by themselves (storage/db.py
+`LoopWriter._breathe`); a loop that runs no statement does not: opening the 1,000 sealed
+ballots of a big box held every other chat for its whole length. `breathe` lets the loop run
+what waits, every few items.
 """
 
 from __future__ import annotations

@@ -213,10 +213,12 @@ the CPU time per update of the bot process is the steadier yardstick).
   with the results: a tester saw it twice): 6.01 → 3.02 s (back to back) → 2.15 s. What is
   left is Telegram's 1 message a second per chat: the close's card edit and notice, then the
   results and the chart.
-- **Long loops on the event loop** (latency while heavy work runs): the count's 1,000 ballots
-  opened and stored, and the 1,000 drafts kept as a round's ballots go out, ran as unbroken
-  loops (the writer's statements do not yield); they give the loop back every 50 items now
-  (`bot/core/yielding.py`), and the ballots' delivery finds each unit's voter by a dict instead
-  of scanning every representative: /schedule's p99 117 ms in a whole `make bench` and 89 ms
-  in a run of the polls section (py-spy attached) before, 84 and 82 ms in two runs after.
+- **Long loops on the event loop** (latency while heavy work runs): the count opened the 1,000
+  sealed ballots of a big box in one unbroken loop (the writer's statements give the loop back
+  every 2 ms by themselves, a loop of pure work does not); it gives the loop back every 50
+  ballots now (`bot/core/yielding.py`), and the ballots' delivery finds each unit's voter by a
+  dict instead of scanning every representative (1,000 × 1,000 comparisons): /schedule's p99
+  117 ms in a whole `make bench` and 89 ms in a run of the polls section (py-spy attached)
+  before, 84 and 82 ms in two runs after, and 99.7 ms in the next whole `make bench`: within
+  the noise of this figure.
 """

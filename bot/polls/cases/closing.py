@@ -166,8 +166,7 @@ async def keep_pages(
         poll = await uow.repo(PollRepo).get(state.poll.id)
         if poll is None or poll.status != "open" or poll.round != state.poll.round:
             return False
-        for index, (unit, person, message_id) in enumerate(pages):
-            await breathe(index)
+        for unit, person, message_id in pages:
             form = state.form_for(unit)
             await drafts.save(uow, person, person, form, Draft(), poll=poll, message_id=message_id)
     return True
