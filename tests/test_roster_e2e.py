@@ -117,6 +117,11 @@ async def test_roles_rename_remove(bloc: BotHarness) -> None:
     # a fragment never removes; the full name asks first; "keep" keeps
     await bloc.send(CHAIR, GROUP, "/units remove tu phap")
     assert "Sở Tư pháp tỉnh" in unit_names(bloc)
+    number = unit_names(bloc).index("Sở Tư pháp tỉnh") + 1
+    assert f"#{number} Sở Tư pháp tỉnh" in bloc.last_text(GROUP)  # the unit it came close to, by number
+    assert f"/donvi xoa #{number}" in bloc.last_text(GROUP)  # and how to remove it
+    await bloc.send(CHAIR, GROUP, "/units remove Qwerty zzz")  # no unit comes close
+    assert 'Khối không có đơn vị "Qwerty zzz"' in bloc.last_text(GROUP)
     await bloc.send(CHAIR, GROUP, "/units remove so tu phap tinh")
     keep = bloc.emu.last(GROUP)
     keep_it = keep.reply_markup["inline_keyboard"][0][1]["callback_data"]

@@ -336,16 +336,33 @@ async def remove_unit(turn: Turn, query: str) -> None:
         clean(query).startswith("#") or fold(match.found.name) == fold(query)
     )
     if not exact:
-        await turn.reply(
-            _(
-                "To remove a unit, write its number or its full name, e.g. "
-                "/units remove #8. /units shows the numbers."
-            )
-        )
+        await not_exact(turn, query, units, match.found, match.suggestions)
         return
     assert match.found is not None
     unit = next(u for u in units if u.id == match.found.id)
     await confirm_remove(turn, unit)
+
+
+async def not_exact(
+    turn: Turn, query: str, units: list[Unit], found: Named | None, suggestions: tuple[Named, ...]
+) -> None:
+    """A removal asked by a fragment or a name no unit has: say which units come close."""
+    _ = turn._
+    near = [found] if found is not None else list(suggestions)
+    if not near:
+        await turn.reply(
+            _('There is no unit "%(query)s" in this bloc. /units shows the list.', query=clean(query))
+        )
+        return
+    numbered = {u.id: i for i, u in enumerate(units, 1)}
+    await turn.reply(
+        _(
+            "To remove a unit, write its number or its full name. Did you mean:\n%(options)s\n"
+            "To remove it: /units remove #%(number)s",
+            options="\n".join(f"#{numbered[n.id]} {n.name}" for n in near),
+            number=numbered[near[0].id],
+        )
+    )
 
 
 async def confirm_remove(turn: Turn, unit: Unit) -> None:
