@@ -168,8 +168,19 @@ async def settle_heap() -> None:
     gc.set_threshold(GC_YOUNG, 20, 20)
 
 
+def check_channels(config: Config) -> None:
+    """Refuse a configuration with no channel to run, before anything is opened (no database
+    file is left behind by the mistake)."""
+    if not config.telegram.token and not config.zalo.token and not config.zalo.oa.enabled:
+        raise ConfigError(
+            "telegram.token, zalo.token, zalo.oa.app_id: none is set; put a token in config.toml "
+            "or set BLOCBOT_TELEGRAM_TOKEN / BLOCBOT_ZALO_TOKEN"
+        )
+
+
 def run(config: Config) -> None:
     """Run the bot for real: Telegram (long polling or webhook) and/or Zalo, as configured."""
+    check_channels(config)
     services = build_services(config)
     services.on_start.append(offload.start)  # the rendering worker, ready before it is needed
     services.on_start.append(settle_heap)
@@ -177,11 +188,7 @@ def run(config: Config) -> None:
     web = build_web(config, services)
     zalo = build_zalo(config, services, router, web, build_links(config, services, web))
     if not config.telegram.token:
-        if zalo is None:
-            raise ConfigError(
-                "telegram.token, zalo.token, zalo.oa.app_id: none is set; put a token in config.toml "
-                "or set BLOCBOT_TELEGRAM_TOKEN / BLOCBOT_ZALO_TOKEN"
-            )
+        assert zalo is not None  # some channel is configured (checked above)
         asyncio.run(serve(services, web, zalo))
         return
     app = build_telegram(config, services, router)

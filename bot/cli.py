@@ -155,9 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         if args.command == "run":
-            from bot.app import run
+            from bot.app import check_channels, run
 
             config = load_config(args.config)
+            check_channels(config)
             check_database(config)
             run(config)
         elif args.command == "console":

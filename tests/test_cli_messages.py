@@ -111,6 +111,17 @@ async def test_a_file_that_is_no_database_is_one_line_before_telegram(tmp_path: 
     )
 
 
+async def test_no_token_is_one_line_and_leaves_no_database_behind(tmp_path: Path) -> None:
+    config = config_file(tmp_path, '[database]\npath = "blocbot.sqlite3"\n')
+    code, lines = await blocbot(config, "run")
+    assert code == 2
+    assert lines == [
+        "blocbot: configuration error: telegram.token, zalo.token, zalo.oa.app_id: none is set; put a "
+        "token in config.toml or set BLOCBOT_TELEGRAM_TOKEN / BLOCBOT_ZALO_TOKEN"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]  # no database file made
+
+
 async def test_an_unknown_section_is_refused_like_an_unknown_key(tmp_path: Path) -> None:
     config = config_file(tmp_path, '[telegramm]\ntoken = "123456:abcdefgh"\n')
     code, lines = await blocbot(config, "run")
