@@ -140,6 +140,9 @@ async def test_award_minutes_read_like_a_typed_record(bloc: BotHarness) -> None:
     # the counts, the percentages per candidate, the proposal
     assert "- Số phiếu phát ra: 8; số phiếu thu về: 7; số phiếu hợp lệ: 7; số phiếu không hợp lệ: 0." in text
     assert "Có 7/8 đơn vị thành viên tham gia bỏ phiếu (87,5%), đạt số quy định (ít nhất 6 đơn vị)" in text
+    # each category's heading says what its threshold is a share of (it ended "…, quá nửa")
+    heads = [p for p in paragraphs if "cần đạt ít nhất" in p]
+    assert heads and all(h.endswith("quá nửa tổng số đơn vị thành viên") for h in heads), heads
     first = next(grids(doc))
     assert [c.text for c in first.rows[0].cells] == ["STT", "Đơn vị", "Số phiếu", "Tỷ lệ", "Kết quả"]
     assert [c.text for c in first.rows[1].cells] == ["1", "Công an tỉnh", "6", "75,0%", "Đề nghị"]

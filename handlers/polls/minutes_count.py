@@ -13,7 +13,7 @@ from bot.polls.model import result_rows
 from bot.polls.tally import CategoryResult, TallyResult
 from handlers.polls.minutes_time import written_moment
 from handlers.polls.state import PollState
-from handlers.polls.text import threshold_words
+from handlers.polls.text import base_words, threshold_words
 
 # STT, unit, votes, percentage, result: 16 cm, the text width of an A4 page.
 WIDTHS = (1.2, 7.0, 2.0, 2.0, 3.8)
@@ -52,7 +52,8 @@ def elected_in(state: PollState, index: int) -> list[tuple[int, int, int]]:
 
 def _caption(tr: Translator, state: PollState, cat: CategoryResult) -> str:
     _ = tr.gettext
-    threshold = threshold_words(tr, cat.threshold)
+    # "… 5 phiếu, quá nửa tổng số đơn vị thành viên": the share and what it is a share of
+    threshold = f"{threshold_words(tr, cat.threshold)} {base_words(tr, state.poll.rules)}"
     if cat.answers is not None:
         return _(
             "%(no)s. %(name)s: %(unit)s; %(needed)s votes of agreement needed, %(threshold)s",

@@ -30,6 +30,12 @@ def threshold_words(tr: Translator, threshold: Threshold) -> str:
     }[threshold]
 
 
+def base_words(tr: Translator, rules: Rules) -> str:
+    """'of all member units' / 'of the ballots returned': what a threshold is a share of."""
+    _ = tr.gettext
+    return _("of all member units") if rules.base == "members" else _("of the ballots returned")
+
+
 def electing(state: PollState) -> bool:
     """Whether the poll elects the bloc's chair and vice chair (else it proposes for awards)."""
     return state.poll.kind == "election"
@@ -38,7 +44,7 @@ def electing(state: PollState) -> bool:
 def rules_text(tr: Translator, rules: Rules, *, election: bool = False) -> str:
     """The counting rules in one sentence."""
     _ = tr.gettext
-    base = _("of all member units") if rules.base == "members" else _("of the ballots returned")
+    base = base_words(tr, rules)
     threshold = threshold_words(tr, rules.threshold)
     parts = [
         _("A unit is elected with votes from %(threshold)s %(base)s", threshold=threshold, base=base)
