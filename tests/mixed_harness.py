@@ -14,11 +14,6 @@ from typing import Any
 
 from bot.app import (
     App,
-    build_links,
-    build_router,
-    build_services,
-    build_web,
-    build_zalo,
     start_extra,
     stop_extra,
 )
@@ -60,14 +55,8 @@ class MixedHarness(ZaloHarness):
 
     async def start_bot(self) -> None:
         """As `blocbot run` with both tokens: Telegram first, then the web server and Zalo."""
-        self._fetched_before = self._fetched()
-        self.config = self.make_config()
-        self.services = build_services(self.config, clock=self.clock)
-        router = build_router(self.services)
-        self.web = build_web(self.config, self.services)
-        links = build_links(self.config, self.services, self.web)
-        self.zalo = build_zalo(self.config, self.services, router, self.web, links)
-        self.scale_budgets()
+        router = self.build()
+        assert self.config is not None and self.services is not None
         self.app = build_telegram(self.config, self.services, router)
         await self.app.initialize()
         assert self.app.post_init is not None

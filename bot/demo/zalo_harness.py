@@ -29,6 +29,7 @@ from bot.emulators.zalo import ZaloBotEmulator, ZaloOAEmulator
 from bot.emulators.zalo.records import WebhookDelivery
 from bot.services import Services
 from bot.web.server import WebServer
+from handlers.conversation.router import Router
 
 __all__ = ["WEBHOOK_SECRET", "ZALO_TOKEN", "ZaloHarness", "free_port"]
 
@@ -138,8 +139,9 @@ class ZaloHarness:
             0 if self.bot_emu is None else sum(1 for p in self.bot_emu.feed.posted if p.outcome == "fetched")
         )
 
-    async def start_bot(self) -> None:
-        """Build and start the bot (as a process start would)."""
+    def build(self) -> Router:
+        """The application as `blocbot run` wires it (services, router, web server, Zalo, with
+        the harness's faster budgets); its router, for another channel to share."""
         self._fetched_before = self._fetched()
         self.config = self.make_config()
         self.services = build_services(self.config, clock=self.clock)
@@ -148,6 +150,12 @@ class ZaloHarness:
         links = build_links(self.config, self.services, self.web)
         self.zalo = build_zalo(self.config, self.services, router, self.web, links)
         self.scale_budgets()
+        return router
+
+    async def start_bot(self) -> None:
+        """Build and start the bot (as a process start would)."""
+        self.build()
+        assert self.services is not None
         if self.resolve_operators:
             await self.services.open()  # as `blocbot run`: also resolves "zalo:<id>" operators
         else:

@@ -216,7 +216,7 @@ the CPU time per update of the bot process is the steadier yardstick).
 - **Long loops on the event loop** (latency while heavy work runs): the count opened the 1,000
   sealed ballots of a big box in one unbroken loop (the writer's statements give the loop back
   every 2 ms by themselves, a loop of pure work does not); it gives the loop back every 50
-  ballots now (`bot/core/yielding.py`), and the ballots' delivery finds each unit's voter by a
+  ballots now (`bot/polls/cases/closing.py:count_round`), and the ballots' delivery finds each unit's voter by a
   dict instead of scanning every representative (1,000 × 1,000 comparisons): /schedule's p99
   117 ms in a whole `make bench` and 89 ms in a run of the polls section (py-spy attached)
   before, 84 and 82 ms in two runs after, and 99.7 ms in the next whole `make bench`: within
