@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,6 +94,19 @@ async def test_reader_sees_only_committed(db: Database) -> None:
         assert await uow.blocs.all() == []
     release.set()
     await task
+    async with db.read() as uow:
+        assert [b.name for b in await uow.blocs.all()] == ["Khối C"]
+
+
+async def test_reads_cannot_write(db: Database) -> None:
+    """Reads may run on the writer's connection when it is free (storage/db.py LoopReader), but
+    a write through db.read() is still refused."""
+    async with db.transaction() as uow:
+        bloc = await uow.blocs.create(-3, "Khối C", "vi", "Asia/Ho_Chi_Minh", 1)
+    async with db.read() as uow:
+        assert [b.name for b in await uow.blocs.all()] == ["Khối C"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await uow.blocs.rename(bloc.id, "Khối D")
     async with db.read() as uow:
         assert [b.name for b in await uow.blocs.all()] == ["Khối C"]
 
