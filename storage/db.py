@@ -3,10 +3,12 @@
 Both connections are queried on the event loop's own thread: a small indexed statement takes
 some 10-60 µs in SQLite, while a trip to another thread and back (aiosqlite's way) costs
 100-250 µs of CPU on this machine, most of what a write update cost beyond
-python-telegram-bot itself (BENCHMARKS.md). What can wait on the disk or on a lock stays off
-the loop: COMMIT (its fsync), a BEGIN that finds the file locked by another process, and bulk
-inserts run on the writer's own thread; a transaction of many statements lets the loop serve
-others every couple of milliseconds.
+python-telegram-bot itself (BENCHMARKS.md). COMMIT waits for the disk (fsync): it runs on the
+loop too while the disk answers fast (under ``LoopWriter.INLINE_MAX``), on the writer's own
+thread while it does not. What can wait long stays off the loop: a BEGIN that finds the file
+locked by another process, bulk inserts, and the WAL's checkpoints (a connection of their
+own on that thread); a transaction of many statements lets the loop serve others every
+couple of milliseconds.
 """
 
 from __future__ import annotations
@@ -161,24 +163,45 @@ class Database:
 
 class LoopWriter:
     """The write connection. Statements run right on the event loop's thread (see the module
-    docstring); COMMIT, a BEGIN that has to wait for another process's lock and bulk inserts
-    run on this connection's own thread, so neither a disk nor a lock stalls the loop. Only
-    one transaction uses it at a time (Database's write lock), so the two threads never use
-    the connection at once."""
+    docstring). COMMIT does too while it is fast: a COMMIT that took longer than INLINE_MAX
+    (a slow disk's fsync) sends the next ones to this connection's own thread, until BACK_AFTER
+    in a row there have taken under half of it; a thread trip costs ~0.2-0.5 ms of CPU on this
+    machine's kind (two wake-ups), an fsync here ~0.05 ms. A BEGIN that has to wait for
+    another process's lock and bulk inserts run on the thread, and so do the checkpoints that
+    copy the WAL back into the file (every CHECKPOINT_EVERY commits, on a connection of their
+    own, not holding the write lock: SQLite's automatic one would run inside a COMMIT, maybe
+    on the loop). Only one transaction uses the connection at a time (Database's write lock),
+    so the two threads never use it at once."""
 
     BREATHE = 0.002  # seconds of statements in a row, after which the loop serves others
     WAIT = 5.0  # seconds a BEGIN waits for another process's write lock
+    INLINE_MAX = 0.002  # seconds a COMMIT may take on the loop before they go to the thread
+    BACK_AFTER = 16  # commits in a row under INLINE_MAX / 2 on the thread, then on the loop again
+    CHECKPOINT_EVERY = 256  # commits between two checkpoints (SQLite's own: 1,000 pages)
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timer: Callable[[], float] = time.perf_counter) -> None:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         # busy_timeout 0: a BEGIN on the loop never waits; a locked file is waited for on the
         # thread (begin). FULL: in WAL mode NORMAL does not sync at COMMIT, so a power cut could
-        # lose an answer the bot has already thanked someone for.
-        for pragma in ("foreign_keys = ON", "busy_timeout = 0", "synchronous = FULL"):
+        # lose an answer the bot has already thanked someone for. wal_autocheckpoint 0: the
+        # checkpoints run on the thread (checkpoint).
+        for pragma in (
+            "foreign_keys = ON",
+            "busy_timeout = 0",
+            "synchronous = FULL",
+            "wal_autocheckpoint = 0",
+        ):
             self._conn.execute(f"PRAGMA {pragma}")
+        self._path = path
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
+        self._timer = timer  # times a COMMIT (a test's own clock)
         self._since = time.perf_counter()
+        self.off_loop_commits = 0  # commits in a row that ran on the thread (0: on the loop)
+        self._fast_in_a_row = 0
+        self._commits = 0
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoint: asyncio.Future[None] | None = None
 
     async def _off(self, fn: Callable[..., R], *args: Any) -> R:
         """fn(*args) on the writer's thread."""
@@ -231,12 +254,44 @@ class LoopWriter:
                 time.sleep(0.01)
 
     async def commit(self) -> None:
-        """COMMIT on the writer's thread (it waits for the disk); rolled back if it fails."""
+        """COMMIT, on the loop or on the thread (see the class); rolled back if it fails."""
+        started = self._timer()
         try:
-            await self._off(self._conn.execute, "COMMIT")
+            if self.off_loop_commits:
+                await self._off(self._conn.execute, "COMMIT")
+            else:
+                self._conn.execute("COMMIT")
         except BaseException:
             self.rollback()
             raise
+        self._placed(self._timer() - started)
+        self._commits += 1
+        if self._commits % self.CHECKPOINT_EVERY == 0 and (
+            self._checkpoint is None or self._checkpoint.done()
+        ):
+            self._checkpoint = asyncio.ensure_future(self._off(self._checkpoint_now))
+
+    def _placed(self, took: float) -> None:
+        """Where the next COMMIT runs, after one that took `took` seconds."""
+        if not self.off_loop_commits:
+            if took > self.INLINE_MAX:
+                log.info("a COMMIT took %.1f ms: commits go to the writer's thread", took * 1000)
+                self.off_loop_commits, self._fast_in_a_row = 1, 0
+            return
+        self.off_loop_commits += 1
+        self._fast_in_a_row = self._fast_in_a_row + 1 if took < self.INLINE_MAX / 2 else 0
+        if self._fast_in_a_row >= self.BACK_AFTER:
+            log.info("commits are fast again: back on the loop")
+            self.off_loop_commits = 0
+
+    def _checkpoint_now(self) -> None:
+        """Copy the WAL's pages back into the file (on the thread; PASSIVE: it waits for no one)."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:  # the next one will try again
+            log.info("WAL checkpoint did not run: %s", exc)
 
     def rollback(self) -> None:
         """Undo the open transaction, if any."""
@@ -256,8 +311,16 @@ class LoopWriter:
         await self._off(copy)
 
     async def close(self) -> None:
-        """Close the connection and its thread."""
-        await self._off(self._conn.close)
+        """Close the connection (and the checkpoints') and its thread."""
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+
+        def closing() -> None:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+            self._conn.close()  # the last connection: SQLite checkpoints the WAL and removes it
+
+        await self._off(closing)
         self._thread.shutdown(wait=True)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.core.clock import FakeClock
-from storage.db import Database, migration_files
+from storage.db import Database, LoopWriter, migration_files
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
@@ -150,3 +151,58 @@ async def test_invite_codes_single_use_and_hashed(db: Database) -> None:
     async with db.transaction() as uow:
         assert await uow.invites.use(key, 10) is True
         assert await uow.invites.use(key, 11) is False
+
+
+class Stopwatch:
+    """A COMMIT's timer (LoopWriter's): each COMMIT takes the next of `took` seconds."""
+
+    def __init__(self, took: list[float]) -> None:
+        self.took, self.now, self.started = took, 0.0, False
+
+    def __call__(self) -> float:
+        if self.started:
+            self.now += self.took.pop(0)
+        self.started = not self.started
+        return self.now
+
+
+async def test_commits_leave_the_loop_while_the_disk_is_slow(tmp_path: Path) -> None:
+    """COMMIT runs on the loop's thread while it is fast; one slower than INLINE_MAX sends the
+    next ones to the writer's thread, until BACK_AFTER in a row there were fast."""
+    fast, slow = LoopWriter.INLINE_MAX / 4, LoopWriter.INLINE_MAX * 5
+    back = LoopWriter.BACK_AFTER
+    timing = [fast, fast, slow, fast, slow] + [fast] * back + [fast]
+    writer = LoopWriter(tmp_path / "w.sqlite3", timer=Stopwatch(list(timing)))
+    where: list[bool] = []  # per COMMIT: ran on the loop's thread
+    loop_thread = threading.get_ident()
+    writer._conn.set_trace_callback(
+        lambda sql: where.append(threading.get_ident() == loop_thread) if sql == "COMMIT" else None
+    )
+    try:
+        await writer.execute("CREATE TABLE t (n INTEGER)")
+        for n in range(len(timing)):
+            await writer.begin()
+            await writer.execute("INSERT INTO t VALUES (?)", (n,))
+            await writer.commit()
+    finally:
+        await writer.close()
+    # loop, loop, loop (slow) → thread (fast), thread (slow: the count starts again), then
+    # `back` fast ones on the thread → the loop again
+    assert where == [True, True, True, False, False] + [False] * back + [True]
+
+
+async def test_the_wal_is_checkpointed_off_the_loop(db: Database) -> None:
+    """SQLite's own checkpoint would run inside a COMMIT, maybe on the loop: it is off, and
+    every CHECKPOINT_EVERY commits one runs on the writer's thread."""
+    assert (await db.writer.execute_fetchall("PRAGMA wal_autocheckpoint"))[0][0] == 0
+    db.writer.CHECKPOINT_EVERY = 3
+    size = db.path.stat().st_size
+    for n in range(2):
+        async with db.transaction() as uow:
+            await uow.blocs.create(-10 - n, f"Khối {n}", "vi", "Asia/Ho_Chi_Minh", 1)
+    assert db.writer._checkpoint is None and db.path.stat().st_size == size  # all in the WAL yet
+    async with db.transaction() as uow:
+        await uow.blocs.create(-20, "Khối 3", "vi", "Asia/Ho_Chi_Minh", 1)
+    assert db.writer._checkpoint is not None
+    await db.writer._checkpoint
+    assert db.path.stat().st_size > size  # the pages were copied into the file
