@@ -128,20 +128,25 @@ async def settle(rig: Rig, within: float = 30.0) -> None:
             return
 
 
-async def isolated(rig: Rig, mix: Mix, count: int, only: str) -> float:
-    """Post `count` updates of one kind one at a time; the bot's CPU ms for the median one
-    (from posting one to posting the next, so what it does after its answer counts too; the
-    median is steady on a shared machine, a mean is not)."""
-    spent = []
-    cpu = rig.cpu_seconds()
-    for _ in range(count):
-        mix.post(only)
-        await answered(rig, mix.tracker, within=60)
-        await asyncio.sleep(ISOLATED_PAUSE)
-        now = rig.cpu_seconds()
-        spent.append(now - cpu)
-        cpu = now
-    return statistics.median(spent) * 1000
+async def isolated(pairs: list[tuple[Rig, Mix]], count: int, only: str) -> list[list[float]]:
+    """Post `count` updates of one kind to each bot, one at a time and the bots in turn (the
+    order alternating update by update), so that what the machine does meanwhile falls on
+    both alike; per bot, each update's CPU ms (from posting it to posting that bot's next,
+    so what it does after its answer counts too)."""
+    spent: list[list[float]] = [[] for _ in pairs]
+    cpu = [rig.cpu_seconds() for rig, _mix in pairs]
+    for i in range(count + 1):  # the first update of each bot only starts its clock
+        order = list(enumerate(pairs)) if i % 2 == 0 else list(enumerate(pairs))[::-1]
+        for k, (rig, mix) in order:
+            now = rig.cpu_seconds()
+            if i:
+                spent[k].append((now - cpu[k]) * 1000)
+            cpu[k] = now
+            if i < count:
+                mix.post(only)
+                await answered(rig, mix.tracker, within=60)
+                await asyncio.sleep(ISOLATED_PAUSE)
+    return spent
 
 
 async def steady(rig: Rig, mix: Mix, rate: float, count: int) -> list[float]:
@@ -181,7 +186,8 @@ class PerKind:
     """One bot, at loopback: CPU ms per update of each kind, in bursts and isolated."""
 
     burst: dict[str, list[float]] = field(default_factory=dict)
-    alone: dict[str, list[float]] = field(default_factory=dict)
+    alone: dict[str, list[float]] = field(default_factory=dict)  # per run, the median update
+    each: dict[str, list[float]] = field(default_factory=dict)  # every isolated update, all runs
 
 
 async def measure(kind: str, concurrency: int = 1) -> dict[float, Series]:
@@ -216,10 +222,12 @@ async def measure(kind: str, concurrency: int = 1) -> dict[float, Series]:
 
 
 async def side_by_side(concurrency: int) -> tuple[PerKind, PerKind]:
-    """The echo bot and blocbot each on an emulator of its own, both running; per kind, in
-    turn (the order alternating run by run), isolated updates then a burst of that kind. Taken
-    one bot after the other, minutes apart, the machine's drift went into the ratio (the same
-    code's roster read 0.89× and 1.61× echo in two whole runs)."""
+    """The echo bot and blocbot each on an emulator of its own, both running; per kind,
+    isolated updates to the two bots in turn, update by update, then a burst of that kind to
+    each (the order alternating run by run). Taken one bot after the other, minutes apart, the
+    machine's drift went into the ratio (the same code's roster read 0.89× and 1.61× echo in
+    two whole runs); taken kind by kind in turn, 25 updates a bot at a time, one run's echo
+    form answers had a median of 1.6 ms and the next one's 2.8 ms."""
     echo, mine = PerKind(), PerKind()
     async with (
         EmulatorProcess(token=TOKEN, bot_username="echo_bench") as emu_echo,
@@ -234,9 +242,13 @@ async def side_by_side(concurrency: int) -> tuple[PerKind, PerKind]:
             pairs = [(rig_echo, mix_echo, echo), (rig_mine, mix_mine, mine)]
             for run in range(KIND_RUNS):
                 for name in KINDS:
-                    for rig, mix, kinds in pairs if run % 2 == 0 else pairs[::-1]:
+                    for rig, _mix, _kinds in pairs:
                         await settle(rig)
-                        kinds.alone.setdefault(name, []).append(await isolated(rig, mix, KIND_ISOLATED, name))
+                    alone = await isolated([(rig, mix) for rig, mix, _k in pairs], KIND_ISOLATED, name)
+                    for (_rig, _mix, kinds), spent in zip(pairs, alone, strict=True):
+                        kinds.alone.setdefault(name, []).append(statistics.median(spent))
+                        kinds.each.setdefault(name, []).extend(spent)
+                    for rig, mix, kinds in pairs if run % 2 == 0 else pairs[::-1]:
                         await settle(rig)
                         burst = await saturate(rig, mix, KIND_BURST, name)
                         kinds.burst.setdefault(name, []).append(burst.cpu)
@@ -338,9 +350,9 @@ async def main() -> str:
             )
         )
     for name in KINDS:
-        base = statistics.median(echo_kinds.alone[name])
+        base = statistics.median(echo_kinds.each[name])
         mine = blocbot_kinds.alone[name]
-        ratio = statistics.median(mine) / base
+        ratio = statistics.median(blocbot_kinds.each[name]) / base  # of every update, all runs
         rows.append(
             Figure(
                 f"blocbot, c={chosen}: CPU per isolated update, {name}",
@@ -384,11 +396,14 @@ async def main() -> str:
         f"blocbot c={chosen} at loopback, p50/p99 ms by kind over all runs: {per_kind}.",
         "CPU per update: the bot process's CPU time (all threads, /proc schedstat) over the run / "
         f"updates; per kind: a burst of {KIND_BURST} updates of that kind, and {KIND_ISOLATED} "
-        f"isolated ones (each posted {ISOLATED_PAUSE * 1000:.0f} ms after the previous answer, so each "
-        "costs its own getUpdates round trip, as most of a real day does; the CPU from posting one "
-        f"to posting the next, the median one), {KIND_RUNS} runs each, the echo bot and blocbot "
-        "side by side, each on an emulator of its own, in turn kind by kind (the order alternating "
-        "run by run, so the machine's drift falls on both), each after the bot has gone "
+        f"isolated ones to each bot (each posted {ISOLATED_PAUSE * 1000:.0f} ms after the previous "
+        "answer, so each costs its own getUpdates round trip, as most of a real day does; the bot's "
+        "CPU from posting one to posting its next; the figure: each run's median update, the ratio: the "
+        "median of every update of all runs against the echo bot's), the echo bot and blocbot side "
+        "by side, each on an emulator of its own, the isolated updates to the two in turn update by "
+        "update (the order alternating, so the machine's drift falls on both alike; before, 25 to "
+        "one bot then 25 to the other, the same code's echo form answers read 1.6 ms in one run and "
+        f"2.8 ms in the next), the bursts in turn, {KIND_RUNS} runs each, each after the bots have gone "
         "quiet (under 2 % of a core: what a burst leaves behind, card edits, does not count). For the "
         "echo bot a kind is the same update (a text; a press, answered, then its message edited). "
         "The emulator runs in a process of its own (bot/emulators/telegram/process.py; this "
