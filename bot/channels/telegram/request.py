@@ -22,6 +22,7 @@ wrong). Each retry is logged with the method name only: the URL holds the bot to
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from typing import Any
@@ -140,6 +141,45 @@ class RetryingRequest(HTTPXRequest):
         self.retries = retries
         self.retried = 0  # how many retries this request object made (tests, logs)
 
+    async def _json_call(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData,
+        read_timeout: Any,
+        write_timeout: Any,
+        connect_timeout: Any,
+        pool_timeout: Any,
+    ) -> tuple[int, bytes]:
+        """A call without files, its parameters as a JSON body (the Bot API takes either). PTB
+        sends a form, which httpx URL-encodes a byte at a time in Python: Vietnamese text is
+        escaped whole, ~6,500 calls for one ballot page's edit (cProfile), ~150 µs of CPU; the
+        JSON is encoded in C. Timeouts and errors as HTTPXRequest.do_request has them."""
+        client = self._client
+        unset = type(HTTPXRequest.DEFAULT_NONE)  # PTB's DefaultValue: the call gave no timeout
+        timeout = httpx.Timeout(
+            connect=client.timeout.connect if isinstance(connect_timeout, unset) else connect_timeout,
+            read=client.timeout.read if isinstance(read_timeout, unset) else read_timeout,
+            write=client.timeout.write if isinstance(write_timeout, unset) else write_timeout,
+            pool=client.timeout.pool if isinstance(pool_timeout, unset) else pool_timeout,
+        )
+        body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+        try:
+            res = await client.request(
+                method=method,
+                url=url,
+                headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
+                timeout=timeout,
+                content=body,
+            )
+        except httpx.TimeoutException as err:
+            if isinstance(err, httpx.PoolTimeout):
+                raise TimedOut("Pool timeout: the request was not sent to Telegram.") from err
+            raise TimedOut from err
+        except httpx.HTTPError as err:
+            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
+        return res.status_code, res.content
+
     @staticmethod
     def parse_json_payload(payload: bytes) -> Any:
         """PTB's parsing of an answer (its documented hook), without the keyboards."""
@@ -160,9 +200,14 @@ class RetryingRequest(HTTPXRequest):
         attempt = 0
         while True:
             try:
-                code, payload = await super().do_request(
-                    url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-                )
+                if request_data is not None and not request_data.contains_files:
+                    code, payload = await self._json_call(
+                        url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+                    )
+                else:
+                    code, payload = await super().do_request(
+                        url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+                    )
             except (TimedOut, NetworkError) as exc:
                 if attempt >= self.retries or not may_retry(exc, name, method):
                     raise
