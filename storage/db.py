@@ -127,11 +127,18 @@ class Database:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """A write transaction: committed on success, rolled back on any exception."""
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[UnitOfWork]:
+        """A write transaction: committed on success, rolled back on any exception.
+
+        ``durable=False`` for what a power cut may take back, because nothing could use it
+        after one: its COMMIT does not wait for the disk (WAL, synchronous NORMAL: the file
+        stays whole, and the next durable COMMIT's fsync covers this one's pages too). A
+        ballot draft is sealed under a key that dies with the process (bot/polls/cases/
+        drafts.py); a power cut loses it however it was written.
+        """
         async with self._write_lock:
             conn = self.writer
-            await conn.begin()
+            await conn.begin(durable)
             try:
                 yield UnitOfWork(conn, self.clock)
             except BaseException:
@@ -198,6 +205,7 @@ class LoopWriter:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
         self._timer = timer  # times a COMMIT (a test's own clock)
         self._since = time.perf_counter()
+        self._durable = True  # synchronous FULL (False: NORMAL, for this transaction only)
         self.off_loop_commits = 0  # commits in a row that ran on the thread (0: on the loop)
         self._fast_in_a_row = 0
         self._commits = 0
@@ -232,10 +240,14 @@ class LoopWriter:
         """Run a statement for many rows, on the writer's thread (it may take a while)."""
         return await self._off(self._conn.executemany, sql, [tuple(r) for r in rows])
 
-    async def begin(self) -> None:
+    async def begin(self, durable: bool = True) -> None:
         """BEGIN IMMEDIATE: at once on the loop, or on the thread if another process holds the
-        write lock (waiting up to WAIT seconds, then sqlite3.OperationalError)."""
+        write lock (waiting up to WAIT seconds, then sqlite3.OperationalError). Not `durable`:
+        this transaction's COMMIT does not sync (Database.transaction)."""
         self._since = time.perf_counter()
+        if durable != self._durable:
+            self._conn.execute("PRAGMA synchronous = FULL" if durable else "PRAGMA synchronous = NORMAL")
+            self._durable = durable
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:

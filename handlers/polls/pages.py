@@ -45,7 +45,9 @@ async def keep(
 ) -> None:
     """Store the draft (encrypted) with the page that shows it; an older page loses its buttons."""
     db = turn.services.db
-    if not await keep_draft(db, drafts, turn.chat_id, turn.user_id, form, draft, turn.press.message_id):
+    page = turn.press.message_id
+    durable = loaded.message_id != page  # a page the row does not name yet waits for the disk
+    if not await keep_draft(db, drafts, turn.chat_id, turn.user_id, form, draft, page, durable=durable):
         return  # closed meanwhile: its drafts are gone and must stay gone
     if elsewhere(loaded, turn.press.message_id):
         assert loaded.message_id is not None

@@ -95,10 +95,14 @@ async def keep_draft(
     form: BallotForm,
     draft: Draft,
     message_id: int | None,
+    *,
+    durable: bool = True,
 ) -> bool:
     """Store the draft (sealed) with the page that shows it; False if the round closed meanwhile
-    (its drafts are gone and must stay gone)."""
-    async with db.transaction() as uow:
+    (its drafts are gone and must stay gone). ``durable=False`` when the row already names this
+    page: the ticks alone do not wait for the disk, as no one can read them after a power cut
+    (their key dies with the process; storage/db.py Database.transaction)."""
+    async with db.transaction(durable=durable) as uow:
         poll = await uow.repo(PollRepo).get(form.poll_id)
         if poll is None or poll.status != "open" or poll.round != form.round_no:
             return False
