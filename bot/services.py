@@ -30,6 +30,9 @@ class Services:
     scheduler: Scheduler | None = None  # reminders and timers (bot/schedule/scheduler.py)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     foreign_operators: frozenset[int] = frozenset()  # "zalo:<id>" operators, resolved at start
+    # ids of the ballot boxes this process made: one made but not stored yet (its codes on the
+    # way to the committee) is not made again for another poll opening at the same moment
+    box_ids: set[str] = field(default_factory=set)
     # Work a feature does once the database, the scheduler and the channels run (started in
     # the background, in order): e.g. asking counting committees again after a restart.
     on_start: list[Callable[[], Coroutine[Any, Any, Any]]] = field(default_factory=list)

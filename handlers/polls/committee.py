@@ -100,7 +100,8 @@ async def issue_box(services: Services, state: PollState, round_no: int) -> Issu
     committee = state.poll.committee
     if len(plan.members) < committee.k:
         return Issued(None, (), plan.missed, len(plan.members))
-    box, codes = make_box(committee.k, len(plan.members), taken=taken)
+    box, codes = make_box(committee.k, len(plan.members), taken={*taken, *services.box_ids})
+    services.box_ids.add(box.box_id)  # two polls opened at once drew the same id (bench, 1 in ~25)
     holders: list[Holder] = []
     missed = list(plan.missed)
     line = [*plan.members, *plan.reserves]
