@@ -221,4 +221,31 @@ the CPU time per update of the bot process is the steadier yardstick).
   117 ms in a whole `make bench` and 89 ms in a run of the polls section (py-spy attached)
   before, 84 and 82 ms in two runs after, and 99.7 ms in the next whole `make bench`: within
   the noise of this figure.
+- **CPU per isolated write update, again** (RSVP, ballot press, form answer). Found with
+  strace -c (syscalls per press), perf (CPU by library: the Python interpreter was +0.9 ms a
+  ballot press over the echo bot's, the kernel +0.25 ms), a cProfile diff of 20 against 220
+  presses (calls per update) and a per-thread schedstat split. (1) The Telegram request sent a
+  form, which httpx URL-encodes a byte at a time in Python: ~6,500 calls for one ballot page's
+  edit (Vietnamese text is escaped whole); calls without files now send a JSON body
+  (`bot/channels/telegram/request.py`). (2) Keyboards were built as PTB objects and serialized
+  back (~140 µs for a 13-button page), and PTB parsed every keyboard in Telegram's answers (~90
+  µs each, twice a press) though nothing reads them: keyboards go out as JSON, answers lose
+  theirs before parsing. (3) In WAL mode a connection drops its page cache whenever another
+  one wrote: the reader re-read every page it touched after each write (31 `pread64` a press);
+  reads run on the writer's connection whenever no transaction holds it (0). (4) COMMIT went
+  to the writer's thread and back (9 `futex` a press, ~0.25 ms of that thread's CPU); it runs
+  on the loop while the disk answers in under 5 ms (here 0.5 ms, p99.9 4.6 ms), the WAL's
+  checkpoints on the thread. (5) A tick on the page the draft row already names does not wait
+  for the fsync: the draft's key dies with the process, so a power cut loses it however it is
+  written (the cast and a new page still sync). Before → after, the two versions running side
+  by side with the echo bot, paired segments of 10 isolated updates, 20 segments each: CPU per
+  RSVP press ×0.90, ballot press ×0.86, form answer ×0.875 (the ratio to the echo bot in that
+  run 1.39 → 1.23, 1.59 → 1.37, 1.54 → 1.33). Tried and kept out: Python's default young-GC
+  threshold (700, against 7,000): ×1.02–1.05, worse. What is left is spread thin: a first
+  statement after 30 ms idle costs ~90 µs where the same one back to back costs 7 µs (cold
+  caches, both bots alike), and the echo bot touches less code per update.
+- **The yardstick, once more**: the isolated updates went 25 to one bot, then 25 to the other;
+  the echo bot's form answers read a median of 1.6 ms in one run and 2.8 ms in the next. They
+  now alternate update by update between the two bots, and the ratio is the median of every
+  update of all runs.
 """
