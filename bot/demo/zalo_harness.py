@@ -85,7 +85,7 @@ class ZaloHarness:
         self.seed_oa_token = seed_oa_token
         self.language = language
         self.send_scale = send_scale
-        self.port = free_port()
+        self.port = 0  # the web server's, chosen once the emulators have their own (__aenter__)
         self.config: Config | None = None
         self.services: Services | None = None
         self.web: WebServer | None = None
@@ -123,6 +123,9 @@ class ZaloHarness:
         for emu in (self.bot_emu, self.oa_emu):
             if emu is not None:
                 await emu.start()
+        # After the emulators bound theirs: picked before, a free port could be handed to an
+        # emulator next and the web server then found it taken ("Address already in use").
+        self.port = free_port()
         if self.oa_emu is not None:
             self.oa_emu.set_webhook(f"http://127.0.0.1:{self.port}/zalo/oa")
         await self.start_bot()
