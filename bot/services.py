@@ -38,6 +38,12 @@ class Services:
     on_start: list[Callable[[], Coroutine[Any, Any, Any]]] = field(default_factory=list)
 
     @property
+    def running_scheduler(self) -> Scheduler:
+        """The scheduler: build_services wires it before any update or timer can need it."""
+        assert self.scheduler is not None, "build_services wires the scheduler"
+        return self.scheduler
+
+    @property
     def operators(self) -> frozenset[int]:
         """The people who may set up any bloc (internal ids, every channel)."""
         return self.config.operators | self.foreign_operators

@@ -206,7 +206,7 @@ class LoopWriter:
         self._timer = timer  # times a COMMIT (a test's own clock)
         self._since = time.perf_counter()
         self._durable = True  # synchronous FULL (False: NORMAL, for this transaction only)
-        self.off_loop_commits = 0  # commits in a row that ran on the thread (0: on the loop)
+        self._on_thread = False  # where COMMIT runs now (_placed)
         self._fast_in_a_row = 0
         self._commits = 0
         self._checkpointer: sqlite3.Connection | None = None
@@ -251,7 +251,7 @@ class LoopWriter:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _busy(exc):
                 raise
             await self._off(self._wait_begin)
 
@@ -262,7 +262,7 @@ class LoopWriter:
                 self._conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                if not _busy(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.01)
 
@@ -270,7 +270,7 @@ class LoopWriter:
         """COMMIT, on the loop or on the thread (see the class); rolled back if it fails."""
         started = self._timer()
         try:
-            if self.off_loop_commits:
+            if self._on_thread:
                 await self._off(self._conn.execute, "COMMIT")
             else:
                 self._conn.execute("COMMIT")
@@ -286,16 +286,15 @@ class LoopWriter:
 
     def _placed(self, took: float) -> None:
         """Where the next COMMIT runs, after one that took `took` seconds."""
-        if not self.off_loop_commits:
+        if not self._on_thread:
             if took > self.INLINE_MAX:
                 log.info("a COMMIT took %.1f ms: commits go to the writer's thread", took * 1000)
-                self.off_loop_commits, self._fast_in_a_row = 1, 0
+                self._on_thread, self._fast_in_a_row = True, 0
             return
-        self.off_loop_commits += 1
         self._fast_in_a_row = self._fast_in_a_row + 1 if took < self.INLINE_MAX / 2 else 0
         if self._fast_in_a_row >= self.BACK_AFTER:
             log.info("commits are fast again: back on the loop")
-            self.off_loop_commits = 0
+            self._on_thread = False
 
     def _checkpoint_now(self) -> None:
         """Copy the WAL's pages back into the file (on the thread; PASSIVE: it waits for no one)."""
@@ -349,27 +348,20 @@ class LoopReader:
     A WAL reader does not wait for the writer or a checkpoint, so neither stalls the loop.
     """
 
-    def __init__(
-        self, path: Path, writer: LoopWriter | None = None, lock: asyncio.Lock | None = None
-    ) -> None:
+    def __init__(self, path: Path, writer: LoopWriter, lock: asyncio.Lock) -> None:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         for pragma in ("foreign_keys = ON", "busy_timeout = 5000", "query_only = ON"):
             self._conn.execute(f"PRAGMA {pragma}")
         self._writer = writer
         self._lock = lock
-        self._queries: dict[str, bool] = {}  # statement -> whether it only reads (a SELECT)
 
     def _warm(self, sql: str) -> sqlite3.Connection | None:
         """The writer's connection, if it is free and the statement a query."""
-        if self._writer is None or self._lock is None or self._lock.locked():
+        conn = self._writer._conn
+        if self._lock.locked() or conn.in_transaction or sql.lstrip()[:6].upper() != "SELECT":
             return None
-        query = self._queries.get(sql)
-        if query is None:
-            query = sql.lstrip()[:6].upper() == "SELECT"
-            if len(self._queries) < 4096:  # statements with a varying number of marks are many
-                self._queries[sql] = query
-        return self._writer._conn if query and not self._writer._conn.in_transaction else None
+        return conn
 
     async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Run a query and return all its rows."""
@@ -378,7 +370,7 @@ class LoopReader:
             try:
                 return warm.execute(sql, tuple(parameters)).fetchall()
             except sqlite3.OperationalError as exc:  # busy: another process recovers the file
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if not _busy(exc):
                     raise
         return self._conn.execute(sql, tuple(parameters)).fetchall()
 
@@ -389,6 +381,11 @@ class LoopReader:
     async def close(self) -> None:
         """Close the connection."""
         self._conn.close()
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds the file (locked, busy)."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _statements(sql: str) -> list[str]:

@@ -13,17 +13,10 @@ from bot.polls.tally import Ballot, Category, Rules, tally_round
 from bot.roster.model import Bloc
 from handlers.polls.results import results_messages, results_text
 from storage.polls import CategoryRow, Poll
+from tests.bench.polls import CATEGORIES  # the national poll of the bench: 5 categories, 64 seats
 from tests.conftest import CHAIR, GROUP
 from tests.harness import BotHarness
 from tests.test_polls_e2e import VOTERS, close_poll, committee_opens, link_voters, vote_by_text
-
-CATEGORIES = (
-    ("Cờ thi đua của Chính phủ", 1),
-    ("Cờ thi đua của UBND tỉnh", 3),
-    ("Bằng khen của Chủ tịch UBND tỉnh", 10),
-    ("Tập thể lao động xuất sắc", 20),
-    ("Giấy khen của Giám đốc Sở Nội vụ", 30),
-)
 
 
 def counted(

@@ -10,16 +10,10 @@ from bot.core.commands import CommandText
 from bot.core.messages import Choices, Refused, Reply
 from bot.schedule import cases
 from bot.schedule.events import Answer, Event
-from bot.schedule.scheduler import Scheduler
 from handlers.conversation.turn import Turn
 from handlers.schedule.text import card_keyboard, card_text, rsvp_text
 
 log = logging.getLogger(__name__)
-
-
-def scheduler_of(turn: Turn) -> Scheduler:
-    """The running scheduler (build_services wires it)."""
-    return cases.scheduler_of(turn.services)
 
 
 def parse_id(text: str) -> int | None:

@@ -19,7 +19,6 @@ from handlers.schedule.cards import (
     point_to_card,
     refresh_card,
     refresh_cards,
-    scheduler_of,
 )
 from handlers.schedule.input import read_when
 from handlers.schedule.text import when_text
@@ -110,7 +109,7 @@ async def show_event(turn: Turn, event: Event) -> None:
     _ = turn._
     text, markup = await card_parts(turn, event)
     reminders = await cases.event_reminders(turn.services.db, event.id)
-    offsets = scheduler_of(turn).offsets(event)
+    offsets = turn.services.running_scheduler.offsets(event)
     lines = [text, ""]
     if not offsets:
         lines.append(_("🔔 No reminders."))
@@ -281,7 +280,7 @@ async def cmd_ics(turn: Turn, cmd: CommandText) -> None:
             return
         filename = (re.sub(r"[^a-z0-9]+", "-", fold(turn.bloc.name)).strip("-") or "lich") + ".ics"
     names = await cases.unit_names(turn.services.db, turn.bloc.id)
-    scheduler = scheduler_of(turn)
+    scheduler = turn.services.running_scheduler
     items = [IcsEvent(e, scheduler.offsets(e), host_label(turn, e, names)) for e in events]
     labels = {"host": _("Host unit"), "agenda": _("Agenda"), "reminder": _("Reminder")}
     data = calendar_bytes(

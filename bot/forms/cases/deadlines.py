@@ -46,8 +46,7 @@ def nudge_privately(config: Config) -> bool:
 
 def next_nudge(services: Services, event: Event, after: datetime) -> datetime | None:
     """The first reminder time of the event after `after` (nudges go out with reminders)."""
-    assert services.scheduler is not None
-    planned = plan_reminders(event.starts_at, services.scheduler.offsets(event), after)
+    planned = plan_reminders(event.starts_at, services.running_scheduler.offsets(event), after)
     return planned[0][1] if planned else None
 
 
@@ -56,8 +55,7 @@ async def plan_deadline(services: Services, uow: UnitOfWork, form: Form, title: 
 
     Call scheduler.wake() after the commit.
     """
-    scheduler = services.scheduler
-    assert scheduler is not None, "build_application wires the scheduler"
+    scheduler = services.running_scheduler
     timers = uow.repo(TimerRepo)
     if form.deadline is None:
         await timers.cancel(LOCK_TIMER, str(form.id))
@@ -90,8 +88,7 @@ async def plan_deadline(services: Services, uow: UnitOfWork, form: Form, title: 
 
 async def end_deadline(services: Services, uow: UnitOfWork, form: Form) -> None:
     """In the caller's transaction: a closed form's deadline event and timers are called off."""
-    scheduler = services.scheduler
-    assert scheduler is not None, "build_application wires the scheduler"
+    scheduler = services.running_scheduler
     event = await uow.repo(EventRepo).get(form.deadline_event_id) if form.deadline_event_id else None
     if event is not None and not event.cancelled and not event.started(services.clock.now()):
         await scheduler.cancel_in(uow, event)

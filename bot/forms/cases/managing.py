@@ -49,8 +49,7 @@ async def has_units(db: Database, bloc_id: int) -> bool:
 
 def _wake(services: Services) -> None:
     """Reminders or timers changed: let the scheduler look again (after the commit)."""
-    if services.scheduler is not None:
-        services.scheduler.wake()
+    services.running_scheduler.wake()
 
 
 async def open_form(

@@ -37,7 +37,6 @@ from bot.schedule.cases.meetings import (
     add_deadline,
     add_meeting,
     draft_meeting,
-    scheduler_of,
     take_meeting_draft,
 )
 from bot.schedule.cases.queries import (
@@ -81,7 +80,6 @@ __all__ = [
     "remember_card",
     "rotation_view",
     "rsvp",
-    "scheduler_of",
     "set_host",
     "set_place",
     "set_reminders",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.schedule.cases.hosts import reflow_in
-from bot.schedule.cases.meetings import scheduler_of
 from bot.schedule.events import Answer, Event, Reminder
 from bot.services import Services
 from storage.db import Database
@@ -24,7 +23,7 @@ class Changed:
 
 async def move_event(services: Services, event: Event, at: datetime, now: datetime) -> Changed:
     """Give the event a new time; its reminders follow, the proposed hosts are handed out again."""
-    scheduler = scheduler_of(services)
+    scheduler = services.running_scheduler
     async with services.db.transaction() as uow:
         moved = await scheduler.move_in(uow, event, at)
         hosts = await reflow_in(uow, event.bloc_id, now)
@@ -35,7 +34,7 @@ async def move_event(services: Services, event: Event, at: datetime, now: dateti
 
 async def cancel_event(services: Services, event: Event, now: datetime) -> Changed:
     """Call the event off; its pending reminders are cancelled, the proposed hosts move along."""
-    scheduler = scheduler_of(services)
+    scheduler = services.running_scheduler
     async with services.db.transaction() as uow:
         await scheduler.cancel_in(uow, event)
         cancelled = await uow.repo(EventRepo).get(event.id)
@@ -58,7 +57,7 @@ async def set_reminders(
     services: Services, event_id: int, offsets: tuple[timedelta, ...] | None
 ) -> Replanned:
     """Give the event its own reminder offsets (None: the configured ones; (): none)."""
-    scheduler = scheduler_of(services)
+    scheduler = services.running_scheduler
     async with services.db.transaction() as uow:
         await uow.repo(EventRepo).set_offsets(event_id, offsets)
         fresh = await uow.repo(EventRepo).get(event_id)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import from_db
 from bot.schedule.cases.hosts import proposed_host, reflow_in
-from bot.schedule.cases.meetings import scheduler_of
 from bot.schedule.cycle import is_step
 from bot.schedule.events import Event, EventKind, NewEvent
 from bot.services import Services
@@ -97,7 +96,7 @@ async def confirm_cycle(
     steps left out, already scheduled or already past are not created."""
     year = int(plan["year"])
     existing = await cycle_steps_taken(services.db, bloc_id, year, steps, tz)
-    scheduler = scheduler_of(services)
+    scheduler = services.running_scheduler
     created = []
     async with services.db.transaction() as uow:
         if not await uow.repo(EventRepo).use_draft(draft_id):

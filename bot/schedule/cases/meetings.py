@@ -10,17 +10,9 @@ from bot.core.clock import from_db
 from bot.roster.model import Unit
 from bot.schedule.cases.hosts import proposed_host, reflow_in
 from bot.schedule.events import Event, EventKind, NewEvent, host_named_in
-from bot.schedule.scheduler import Scheduler
 from bot.services import Services
 from storage.db import Database
 from storage.events import EventRepo
-
-
-def scheduler_of(services: Services) -> Scheduler:
-    """The running scheduler (build_services wires it)."""
-    scheduler = services.scheduler
-    assert scheduler is not None, "build_services wires the scheduler"
-    return scheduler
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ async def add_meeting(
 ) -> Created | Twin:
     """Store a meeting and plan its reminders. With no host given (and choose_host), the unit
     whose hall the place names hosts; else rotation proposes one, in date order with the others."""
-    scheduler = scheduler_of(services)
+    scheduler = services.running_scheduler
     twin = await _twin(services.db, bloc_id, "meeting", at, title)
     if twin is not None:
         return Twin(twin)
@@ -93,7 +85,7 @@ async def add_deadline(
     services: Services, *, bloc_id: int, user_id: int, at: datetime, title: str
 ) -> Created | Twin:
     """Store a deadline and plan its reminders."""
-    scheduler = scheduler_of(services)
+    scheduler = services.running_scheduler
     twin = await _twin(services.db, bloc_id, "deadline", at, title)
     if twin is not None:
         return Twin(twin)
